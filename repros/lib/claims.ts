@@ -1,0 +1,133 @@
+// Claims: the behaviour a page documents, as data. The page renders these objects, the repro
+// checks its measurements against them and the tests assert them: one copy of each statement,
+// expected value and source.
+import { isDeepStrictEqual } from 'node:util';
+
+export interface Source {
+  /** What a reader sees, e.g. "k/k pkg/kubelet/kuberuntime/kuberuntime_manager.go: doBackOff". */
+  label: string;
+  url?: string;
+}
+
+export type Expected =
+  /** The observation must equal this value exactly (deep equality for arrays and objects). */
+  | { kind: 'equals'; value: unknown; unit?: string }
+  /** A measurement: |observed - value| <= tolerance. */
+  | { kind: 'approx'; value: number; tolerance: number; unit: string }
+  /** A measurement within bounds (inclusive); either bound may be left open. */
+  | { kind: 'range'; min?: number; max?: number; unit: string }
+  /** The observation must be one of these values. */
+  | { kind: 'oneOf'; values: readonly unknown[] };
+
+export interface ClaimSpec {
+  /** The sentence a reader sees on the page. */
+  statement: string;
+  expected: Expected;
+  sources: readonly Source[];
+  /** Optional note on how the repro measures it, shown under the statement. */
+  method?: string;
+}
+
+export interface Claim extends ClaimSpec {
+  /** Stable id, unique within the incident; also the page anchor (#claim-<id>). */
+  id: string;
+  /** 1-based position, the number a reader sees. */
+  n: number;
+  /** The incident (repro) slug the claim belongs to. */
+  slug: string;
+}
+
+export type Claims<K extends string> = { readonly [P in K]: Claim };
+
+/** Turns a record of claim specs into numbered claims keyed by their id. */
+export function defineClaims<K extends string>(slug: string, specs: Record<K, ClaimSpec>): Claims<K> {
+  const out = {} as Record<K, Claim>;
+  let n = 0;
+  for (const id of Object.keys(specs) as K[]) {
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) {
+      throw new Error(`claim id "${id}" in ${slug} must be kebab-case (a-z, 0-9, single dashes)`);
+    }
+    n += 1;
+    out[id] = { ...specs[id], id, n, slug };
+  }
+  return out;
+}
+
+export function claimList(claims: Claims<string>): Claim[] {
+  return Object.values(claims).sort((a, b) => a.n - b.n);
+}
+
+export interface Verdict {
+  pass: boolean;
+  /** One line: what was expected and what was observed. */
+  detail: string;
+}
+
+export function formatValue(value: unknown, unit?: string): string {
+  const text = Array.isArray(value)
+    ? value.map((v) => formatValue(v)).join(', ')
+    : typeof value === 'number'
+      ? Number.isInteger(value) ? value.toLocaleString('en-US') : String(Number(value.toFixed(3)))
+      : typeof value === 'string' ? value : JSON.stringify(value);
+  return unit ? `${text} ${unit}` : text;
+}
+
+/** The expected value as a reader sees it, e.g. "300 s ± 2 s" or "≤ 139,264 bytes". */
+export function formatExpected(e: Expected): string {
+  switch (e.kind) {
+    case 'equals':
+      return formatValue(e.value, e.unit);
+    case 'approx':
+      return `${formatValue(e.value)} ± ${formatValue(e.tolerance, e.unit)}`;
+    case 'range':
+      if (e.min !== undefined && e.max !== undefined) return `${formatValue(e.min)} to ${formatValue(e.max, e.unit)}`;
+      if (e.min !== undefined) return `≥ ${formatValue(e.min, e.unit)}`;
+      if (e.max !== undefined) return `≤ ${formatValue(e.max, e.unit)}`;
+      return `any ${e.unit}`;
+    case 'oneOf':
+      return `one of ${e.values.map((v) => formatValue(v)).join(' | ')}`;
+  }
+}
+
+export function judge(claim: Claim, observed: unknown): Verdict {
+  const e = claim.expected;
+  let pass: boolean;
+  switch (e.kind) {
+    case 'equals':
+      pass = isDeepStrictEqual(observed, e.value);
+      break;
+    case 'approx':
+      pass = typeof observed === 'number' && Math.abs(observed - e.value) <= e.tolerance;
+      break;
+    case 'range':
+      pass = typeof observed === 'number' && Number.isFinite(observed) &&
+        (e.min === undefined || observed >= e.min) && (e.max === undefined || observed <= e.max);
+      break;
+    case 'oneOf':
+      pass = e.values.some((v) => isDeepStrictEqual(v, observed));
+      break;
+  }
+  const unit = 'unit' in e ? e.unit : undefined;
+  return { pass, detail: `expected ${formatExpected(e)}, observed ${formatValue(observed, unit)}` };
+}
+
+/** A claim with the value a run measured for it. */
+export interface ClaimCheck {
+  claim: Claim;
+  observed: unknown;
+}
+
+export interface ClaimResult {
+  slug: string;
+  id: string;
+  n: number;
+  pass: boolean;
+  observed: unknown;
+  detail: string;
+}
+
+export function evaluate(check: ClaimCheck): ClaimResult {
+  const v = judge(check.claim, check.observed);
+  const { slug, id, n } = check.claim;
+  return { slug, id, n, pass: v.pass, observed: check.observed, detail: v.detail };
+}

@@ -1,0 +1,67 @@
+// Child processes that cannot outlive the run. Every child is started through a ProcessGroup; the
+// group kills them all when the run ends, on Ctrl-C, on SIGTERM and when the parent exits. Children
+// also watch their parent (see child.ts), which covers a SIGKILL of the parent.
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+
+export interface Spawned {
+  child: ChildProcess;
+  /** Resolves with the exit code and signal once the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export class ProcessGroup {
+  private readonly children = new Set<ChildProcess>();
+
+  /** Spawns a process; `node` scripts should use spawnNode so they run on this same Node. */
+  spawn(command: string, args: readonly string[], options: SpawnOptions = {}): Spawned {
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+    this.children.add(child);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      child.once('error', (err) => {
+        this.children.delete(child);
+        reject(err);
+      });
+      child.once('exit', (code, signal) => {
+        this.children.delete(child);
+        resolve({ code, signal });
+      });
+    });
+    exited.catch(() => undefined);
+    return { child, exited };
+  }
+
+  /** Runs a TypeScript or JavaScript file with the current Node binary. */
+  spawnNode(script: string, args: readonly string[] = [], options: SpawnOptions = {}): Spawned {
+    return this.spawn(process.execPath, [script, ...args], options);
+  }
+
+  get size(): number {
+    return this.children.size;
+  }
+
+  /** SIGKILLs every live child. Synchronous, so it is safe in an 'exit' handler. */
+  killAllNow(): void {
+    for (const c of this.children) {
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after graceMs for any child still alive; resolves when all are gone. */
+  async stopAll(graceMs = 2000): Promise<void> {
+    const live = [...this.children].filter((c) => c.exitCode === null && c.signalCode === null);
+    await Promise.all(
+      live.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            const t = setTimeout(() => c.kill('SIGKILL'), graceMs);
+            c.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
+  }
+}

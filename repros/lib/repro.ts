@@ -1,0 +1,79 @@
+// The shape every repro exports from repros/<slug>/repro.ts. The CLI (repros/cli.ts), the tests and
+// the site all read repros through this interface.
+import type { Claims, ClaimCheck } from './claims.ts';
+import type { ProcessGroup } from './processes.ts';
+
+export type FlagType = 'number' | 'string' | 'boolean' | 'list';
+
+export interface FlagSpec {
+  /** Long name without the dashes, e.g. "kill-every". */
+  name: string;
+  type: FlagType;
+  description: string;
+  /** Allowed values for string flags (and for each item of list flags). */
+  choices?: readonly string[];
+  /** Shown in help; the repro applies its own defaults. */
+  default?: string;
+  /** Range check for number flags (and each item of list flags when numeric). */
+  min?: number;
+  max?: number;
+}
+
+export type FlagValue = number | string | boolean | string[];
+export type Flags = Readonly<Record<string, FlagValue | undefined>>;
+
+export interface RunContext {
+  /** Time scale: 1 runs at real speed, 0.01 runs 100 times faster. */
+  scale: number;
+  /** Repro-specific flags, parsed and validated against the repro's FlagSpec list. */
+  flags: Flags;
+  /** Aborted on Ctrl-C / SIGTERM, or when a test gives up. */
+  signal: AbortSignal;
+  /** Children started through this group are stopped when the run ends, however it ends. */
+  procs: ProcessGroup;
+  /** A line of narration: what is happening now (stderr in --json mode, so stdout stays JSON). */
+  log(line: string): void;
+  /** A transient status line on a terminal (ignored when not a TTY or in --json mode). */
+  progress(line: string): void;
+  /** Requested port for a component (--port); undefined means ephemeral. */
+  port?: number | undefined;
+}
+
+export interface ScenarioResult {
+  /** Everything the run measured, JSON-serialisable. */
+  observations: Record<string, unknown>;
+  /** The claims this run can speak to, each with what was measured for it. */
+  checks: ClaimCheck[];
+}
+
+export interface Scenario {
+  description: string;
+  run(ctx: RunContext): Promise<ScenarioResult>;
+}
+
+export interface Component {
+  description: string;
+  /** Starts the component and resolves when ctx.signal aborts (or the component ends). */
+  start(ctx: RunContext): Promise<void>;
+}
+
+export interface Repro {
+  slug: string;
+  title: string;
+  /** One line for `npm run repro -- list`. */
+  description: string;
+  defaultScenario: string;
+  scenarios: Readonly<Record<string, Scenario>>;
+  components?: Readonly<Record<string, Component>>;
+  flags?: readonly FlagSpec[];
+  claims: Claims<string>;
+  /** Files shown on the incident page, relative to the repo root. */
+  sourceFiles: readonly string[];
+  /** What "npm run repro -- <slug>" prints at real speed, in a few words, for the page. */
+  expectedOutput?: string;
+}
+
+/** A bad name, flag or value: the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
