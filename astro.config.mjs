@@ -1,0 +1,27 @@
+// Site configuration. Two environment variables adapt the build to where it is hosted:
+//   KB_BASE  the base path the site is served under, e.g. /sre/kb/ (default /)
+//   KB_SITE  the public origin, used for the sitemap and canonical URLs (default http://localhost:4321)
+// See README "Hosting under a base path".
+import { defineConfig } from 'astro/config';
+import mdx from '@astrojs/mdx';
+import sitemap from '@astrojs/sitemap';
+import { pagefindIndex } from './src/integrations/pagefind.ts';
+
+const base = process.env.KB_BASE ?? '/';
+
+export default defineConfig({
+  site: process.env.KB_SITE ?? 'http://localhost:4321',
+  base,
+  trailingSlash: 'ignore',
+  build: { format: 'directory' },
+  srcDir: './src',
+  server: { host: '127.0.0.1', port: 4321 },
+  devToolbar: { enabled: false },
+  markdown: {
+    shikiConfig: {
+      themes: { light: 'github-light', dark: 'github-dark' },
+      wrap: false,
+    },
+  },
+  integrations: [mdx(), sitemap(), pagefindIndex()],
+});
