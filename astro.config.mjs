@@ -5,6 +5,7 @@
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import sitemap from '@astrojs/sitemap';
+import { contentCheck } from './src/integrations/content-check.ts';
 import { pagefindIndex } from './src/integrations/pagefind.ts';
 
 const base = process.env.KB_BASE ?? '/';
@@ -23,5 +24,5 @@ export default defineConfig({
       wrap: false,
     },
   },
-  integrations: [mdx(), sitemap(), pagefindIndex()],
+  integrations: [contentCheck(), mdx(), sitemap(), pagefindIndex()],
 });

@@ -1,0 +1,137 @@
+// Checks every content file before the site is built, so a malformed page stops the build with one
+// message per problem, each naming the file, the field and what would be valid. Pure Node (no Astro
+// runtime), so the tests call it directly and the build calls it from an integration.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import GithubSlugger from 'github-slugger';
+import yaml from 'js-yaml';
+import type { z } from 'astro/zod';
+import { alertSchema, alertSlug, incidentSchema } from '../schema.ts';
+import { ALERT_SECTIONS, INCIDENT_SECTIONS } from '../taxonomy.ts';
+
+export interface Problem {
+  file: string;
+  message: string;
+}
+
+interface Parsed {
+  data: unknown;
+  body: string;
+}
+
+function parseFrontmatter(text: string): Parsed | string {
+  const m = text.match(/^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/);
+  if (!m) return 'has no frontmatter: it must start with a line "---", the YAML fields, and another "---"';
+  try {
+    return { data: yaml.load(m[1] ?? ''), body: m[2] ?? '' };
+  } catch (err) {
+    return `has frontmatter that is not valid YAML: ${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
+/** "## Root cause" -> "root-cause", the way the site's heading ids are made (github-slugger). */
+export function sectionSlugs(body: string): string[] {
+  const slugger = new GithubSlugger();
+  const out: string[] = [];
+  let fence = false;
+  for (const line of body.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fence = !fence;
+    if (fence) continue;
+    const m = line.match(/^##\s+(.+?)\s*#*\s*$/);
+    if (m?.[1]) out.push(slugger.slug(m[1]));
+  }
+  return out;
+}
+
+function sectionProblems(body: string, required: readonly string[]): string | undefined {
+  const found = sectionSlugs(body);
+  if (found.join(' ') === required.join(' ')) return undefined;
+  const missing = required.filter((s) => !found.includes(s));
+  const extra = found.filter((s) => !required.includes(s));
+  const what = [
+    missing.length ? `missing ${missing.map((s) => `#${s}`).join(', ')}` : '',
+    extra.length ? `unexpected ${extra.map((s) => `#${s}`).join(', ')}` : '',
+    !missing.length && !extra.length ? `out of order (found ${found.map((s) => `#${s}`).join(', ')})` : '',
+  ].filter(Boolean);
+  return `the "##" sections must be exactly ${required.map((s) => `#${s}`).join(', ')}, in this order: ${what.join('; ')}`;
+}
+
+function schemaProblems(file: string, data: unknown, schema: z.ZodType): Problem[] {
+  const r = schema.safeParse(data);
+  if (r.success) return [];
+  return r.error.issues.map((i) => {
+    const field = i.path.length ? i.path.map(String).join('.') : '(frontmatter)';
+    let message = i.message;
+    if (i.code === 'unrecognized_keys') message = `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}; allowed fields: ${Object.keys((schema as z.ZodObject).shape).join(', ')}`;
+    return { file, message: `field "${field}": ${message}` };
+  });
+}
+
+function readEntries(dir: string, ext: RegExp): { file: string; text: string; id: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => ext.test(f))
+    .sort()
+    .map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), 'utf8'), id: f.replace(ext, '') }));
+}
+
+export interface ValidateOptions {
+  root: string;
+  /** Repro slugs that exist (folders under repros/ with a repro.ts). */
+  repros: readonly string[];
+}
+
+export function validateContent({ root, repros }: ValidateOptions): Problem[] {
+  const problems: Problem[] = [];
+  const rel = (f: string): string => relative(root, f);
+  const alertNames = new Set<string>();
+
+  for (const e of readEntries(join(root, 'content', 'alerts'), /\.md$/)) {
+    const file = rel(e.file);
+    const p = parseFrontmatter(e.text);
+    if (typeof p === 'string') {
+      problems.push({ file, message: p });
+      continue;
+    }
+    const before = problems.length;
+    problems.push(...schemaProblems(file, p.data, alertSchema));
+    if (problems.length === before) {
+      const name = (p.data as { name: string }).name;
+      alertNames.add(name);
+      if (e.id !== alertSlug(name)) problems.push({ file, message: `field "name" is ${name}, so the file must be named ${alertSlug(name)}.md (alert URLs use the lower-case name)` });
+    }
+    const s = sectionProblems(p.body, ALERT_SECTIONS);
+    if (s) problems.push({ file, message: s });
+  }
+
+  for (const e of readEntries(join(root, 'content', 'incidents'), /\.mdx$/)) {
+    const file = rel(e.file);
+    const p = parseFrontmatter(e.text);
+    if (typeof p === 'string') {
+      problems.push({ file, message: p });
+      continue;
+    }
+    const before = problems.length;
+    problems.push(...schemaProblems(file, p.data, incidentSchema));
+    if (problems.length === before) {
+      const d = p.data as { alerts: string[]; repro: string };
+      for (const a of d.alerts) {
+        if (!alertNames.has(a)) {
+          problems.push({ file, message: `field "alerts": ${a} has no alert page. Known alerts: ${[...alertNames].sort().join(', ')} (add content/alerts/${alertSlug(a)}.md to create one)` });
+        }
+      }
+      if (!repros.includes(d.repro)) {
+        problems.push({ file, message: `field "repro": "${d.repro}" is not a repro. Valid: ${repros.join(', ') || '(none)'} (folders under repros/ with a repro.ts)` });
+      } else if (d.repro !== e.id) {
+        problems.push({ file, message: `field "repro": an incident page owns the repro of the same name, so content/incidents/${d.repro}.mdx, not ${e.id}.mdx` });
+      }
+    }
+    const s = sectionProblems(p.body, INCIDENT_SECTIONS);
+    if (s) problems.push({ file, message: s });
+  }
+  return problems;
+}
+
+export function formatProblems(problems: readonly Problem[]): string {
+  return `${problems.length} problem${problems.length === 1 ? '' : 's'} in content:\n` + problems.map((p) => `  ${p.file}: ${p.message}`).join('\n');
+}

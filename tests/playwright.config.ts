@@ -1,0 +1,33 @@
+// Browser tests against the built site, served by Astro's own preview server on a free port
+// (tests/site/serve.ts). `npm test` builds the site first and picks the browser (tests/lib/browser.ts).
+import { defineConfig, devices } from '@playwright/test';
+import { chromiumArgs } from './lib/browser.ts';
+
+const executablePath = process.env.KB_CHROMIUM_PATH || undefined;
+
+export default defineConfig({
+  testDir: './site',
+  globalSetup: './site/serve.ts',
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  outputDir: '../test-results/playwright',
+  reporter: [['list'], ['json', { outputFile: '../test-results/playwright.json' }]],
+  use: {
+    // Set by globalSetup once the preview server is listening; workers read it when they load this file.
+    baseURL: process.env.KB_TEST_URL,
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: { ...(executablePath ? { executablePath } : {}), args: chromiumArgs() },
+      },
+    },
+  ],
+});

@@ -1,0 +1,93 @@
+// Malformed content must stop the build with a message naming the file, the field and what is valid.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { validateContent } from '../../src/lib/validate.ts';
+import { reproSlugs } from '../../repros/lib/registry.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+const FRONT = {
+  title: 'A fixture incident for the validation tests',
+  summary: 'A fixture that is valid in every way, so each test can break exactly one thing and read the message that names it.',
+  date: '2025-01-02',
+  severity: 'SEV2',
+  status: 'resolved',
+  components: ['kubelet'],
+  tags: ['fixture'],
+  alerts: ['KubePodCrashLooping'],
+  repro: 'fixture',
+  sources: [{ label: 'Kubernetes docs', url: 'https://kubernetes.io/docs/' }],
+};
+const SECTIONS = ['Summary', 'Impact', 'Timeline', 'Root cause', 'Detection', 'Mitigation', 'Action items', 'Lessons', 'Reproduce'];
+
+function page(front: Record<string, unknown>, sections = SECTIONS): string {
+  const yaml = Object.entries(front).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n');
+  return `---\n${yaml}\n---\n\n${sections.map((s) => `## ${s}\n\nText.\n`).join('\n')}`;
+}
+
+function check(text: string, name = 'fixture.mdx'): string[] {
+  const root = mkdtempSync(join(tmpdir(), 'kb-validate-'));
+  mkdirSync(join(root, 'content', 'incidents'), { recursive: true });
+  cpSync(join(ROOT, 'content', 'alerts'), join(root, 'content', 'alerts'), { recursive: true });
+  writeFileSync(join(root, 'content', 'incidents', name), text);
+  return validateContent({ root, repros: ['fixture'] }).map((p) => `${p.file}: ${p.message}`);
+}
+
+test('the real content is valid', () => {
+  assert.deepEqual(validateContent({ root: ROOT, repros: reproSlugs() }), []);
+});
+
+test('a valid fixture has no problems', () => {
+  assert.deepEqual(check(page(FRONT)), []);
+});
+
+test('a bad enum value names the file, the field and the allowed values', () => {
+  const [msg, ...rest] = check(page({ ...FRONT, severity: 'high' }));
+  assert.equal(rest.length, 0);
+  assert.match(msg ?? '', /^content\/incidents\/fixture\.mdx: field "severity": .*"SEV1".*"SEV2".*"SEV3".*"SEV4"/);
+});
+
+test('a missing field is named', () => {
+  const { summary: _omit, ...rest } = FRONT;
+  assert.match(check(page(rest)).join('\n'), /fixture\.mdx: field "summary": .*(expected string|received undefined)/i);
+});
+
+test('an unknown field is named with the list of allowed fields', () => {
+  assert.match(check(page({ ...FRONT, owner: 'sre' })).join('\n'), /field "\(frontmatter\)": unknown field "owner"; allowed fields: title, summary, date, severity/);
+});
+
+test('a component outside the vocabulary lists the valid ones', () => {
+  assert.match(check(page({ ...FRONT, components: ['kubelet', 'etcd'] })).join('\n'), /field "components\.1": .*"kubelet".*"containerd"/);
+});
+
+test('a summary of more than one paragraph is refused', () => {
+  assert.match(check(page({ ...FRONT, summary: `${FRONT.summary}\n\nSecond paragraph.` })).join('\n'), /field "summary": must be a single paragraph/);
+});
+
+test('a bad source URL and a bad date are named', () => {
+  const msgs = check(page({ ...FRONT, date: 'last tuesday', sources: [{ label: 'docs', url: 'kubernetes.io' }] })).join('\n');
+  assert.match(msgs, /field "date": must be a date, YYYY-MM-DD/);
+  assert.match(msgs, /field "sources\.0\.url": must be an http\(s\) URL/);
+});
+
+test('an alert without a page and an unknown repro list what exists', () => {
+  const msgs = check(page({ ...FRONT, alerts: ['KubeEverythingOnFire'], repro: 'nope' })).join('\n');
+  assert.match(msgs, /field "alerts": KubeEverythingOnFire has no alert page\. Known alerts: .*KubePodCrashLooping/);
+  assert.match(msgs, /field "repro": "nope" is not a repro\. Valid: fixture/);
+});
+
+test('missing, extra and misordered sections are named by their anchors', () => {
+  assert.match(check(page(FRONT, SECTIONS.filter((s) => s !== 'Lessons'))).join('\n'), /sections must be exactly #summary, .* missing #lessons/);
+  assert.match(check(page(FRONT, [...SECTIONS, 'Appendix'])).join('\n'), /unexpected #appendix/);
+  const swapped = [...SECTIONS];
+  [swapped[0], swapped[1]] = [swapped[1] as string, swapped[0] as string];
+  assert.match(check(page(FRONT, swapped)).join('\n'), /out of order \(found #impact, #summary/);
+});
+
+test('a file without frontmatter or with broken YAML says so', () => {
+  assert.match(check('## Summary\n').join('\n'), /fixture\.mdx: has no frontmatter/);
+  assert.match(check('---\ntitle: [unclosed\n---\n## Summary\n').join('\n'), /fixture\.mdx: has frontmatter that is not valid YAML/);
+});
