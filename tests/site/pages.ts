@@ -1,0 +1,37 @@
+// Helpers for the browser tests: the site's pages (from its own sitemap) and a guard that fails a
+// test on console errors, failed requests or any request that leaves the site's origin.
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+
+export const BASE = (process.env.KB_BASE ?? '/').replace(/\/?$/, '/');
+
+/** Paths relative to the site root (no leading slash), e.g. "incidents/x/", from sitemap-0.xml. */
+export async function sitemapPaths(request: APIRequestContext): Promise<string[]> {
+  const res = await request.get('sitemap-0.xml');
+  expect(res.status()).toBe(200);
+  const locs = [...(await res.text()).matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1] as string).pathname);
+  for (const p of locs) expect(p.startsWith(BASE), `sitemap entry ${p} is under the base ${BASE}`).toBe(true);
+  return locs.map((p) => p.slice(BASE.length));
+}
+
+export interface Guard {
+  problems: string[];
+}
+
+/** Records console errors, page errors, failed requests and requests to other hosts. */
+export function guard(page: Page): Guard {
+  const g: Guard = { problems: [] };
+  const origin = (): string => new URL(page.url() === 'about:blank' ? 'http://x' : page.url()).origin;
+  page.on('console', (m) => {
+    if (m.type() === 'error') g.problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => g.problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol.startsWith('http') && page.url() !== 'about:blank' && u.origin !== origin()) g.problems.push(`request to another host: ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => g.problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/404-check/')) g.problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  return g;
+}

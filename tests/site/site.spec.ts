@@ -1,0 +1,157 @@
+import { expect, test } from '@playwright/test';
+import { INCIDENT_SECTIONS, ALERT_SECTIONS } from '../../src/taxonomy.ts';
+import { BASE, guard, sitemapPaths } from './pages.ts';
+
+test('every page in the sitemap renders with one h1, no console errors and no request to another host @base-path', async ({ page, request }) => {
+  const paths = await sitemapPaths(request);
+  expect(paths.length).toBeGreaterThan(5);
+  for (const p of paths) {
+    const g = guard(page);
+    const res = await page.goto(p, { waitUntil: 'networkidle' });
+    expect(res?.status(), p).toBe(200);
+    await expect(page.locator('h1'), p).toHaveCount(1);
+    await expect(page.getByRole('main')).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+    expect(g.problems, `${p}: ${g.problems.join('; ')}`).toEqual([]);
+    page.removeAllListeners();
+  }
+});
+
+test('every internal link and #anchor on every page resolves @base-path', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const paths = await sitemapPaths(request);
+  const origin = new URL(page.context().pages()[0]?.url() ?? 'http://x').origin;
+  const checked = new Map<string, Set<string> | null>();
+  const idsOf = async (path: string): Promise<Set<string> | null> => {
+    if (!checked.has(path)) {
+      const res = await request.get(path);
+      if (res.status() !== 200) checked.set(path, null);
+      else checked.set(path, new Set([...(await res.text()).matchAll(/\sid="([^"]+)"/g)].map((m) => m[1] as string)));
+    }
+    return checked.get(path) ?? null;
+  };
+  const broken: string[] = [];
+  for (const p of paths) {
+    await page.goto(p);
+    const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    for (const href of hrefs) {
+      const u = new URL(href);
+      if (u.origin !== new URL(page.url()).origin) continue;
+      if (!u.pathname.startsWith(BASE)) {
+        broken.push(`${p}: ${href} is outside the base path ${BASE}`);
+        continue;
+      }
+      const target = u.pathname.slice(BASE.length);
+      const ids = await idsOf(target);
+      if (ids === null) broken.push(`${p}: ${href} does not resolve`);
+      else if (u.hash && !ids.has(decodeURIComponent(u.hash.slice(1)))) broken.push(`${p}: ${href}: no element with id ${u.hash}`);
+    }
+  }
+  void origin;
+  expect(broken).toEqual([]);
+});
+
+test('incident pages have every runbook anchor, a table of contents and the claims table', async ({ page, request }) => {
+  const incidents = (await sitemapPaths(request)).filter((p) => /^incidents\/[^/]+\/$/.test(p));
+  expect(incidents.length).toBeGreaterThan(0);
+  for (const p of incidents) {
+    await page.goto(p);
+    for (const id of INCIDENT_SECTIONS) await expect(page.locator(`h2#${id}`), `${p} #${id}`).toHaveCount(1);
+    await expect(page.getByRole('navigation', { name: 'On this page' })).toBeVisible();
+    const claims = page.locator('table.claims tbody tr');
+    expect(await claims.count(), `${p} claims`).toBeGreaterThan(0);
+    for (const row of await claims.all()) await expect(row.locator('.status')).toHaveText(/verified|failed|not yet verified/);
+    await expect(page.locator('#run-it-yourself')).toBeVisible();
+    await expect(page.locator('details.source-file').first()).toBeAttached();
+    await expect(page.getByRole('link', { name: 'Edit this page' })).toHaveAttribute('href', /\/edit\/.+content\/incidents\/.+\.mdx$/);
+  }
+});
+
+test('alert pages answer with and without the trailing slash, lower-case as runbook_url uses them @base-path', async ({ page, request }) => {
+  const alerts = (await sitemapPaths(request)).filter((p) => /^alerts\/[^/]+\/$/.test(p));
+  expect(alerts.length).toBeGreaterThan(0);
+  for (const p of alerts) {
+    for (const variant of [p, p.replace(/\/$/, '')]) {
+      const res = await page.goto(variant);
+      expect(res?.status(), variant).toBe(200);
+      await expect(page.locator('h1')).toHaveText(/^[A-Z][A-Za-z0-9]+$/);
+      for (const id of ALERT_SECTIONS) await expect(page.locator(`h2#${id}`), `${variant} #${id}`).toHaveCount(1);
+    }
+  }
+});
+
+test('an unknown path gets the 404 page', async ({ page }) => {
+  const res = await page.goto('no/such/page/');
+  expect(res?.status()).toBe(404);
+  await expect(page.locator('h1')).toHaveText('Page not found');
+});
+
+test('home lists incidents newest first and the filters narrow the list', async ({ page }) => {
+  await page.goto('./');
+  const cards = page.locator('.incident-card');
+  const n = await cards.count();
+  expect(n).toBeGreaterThan(0);
+  const dates = await page.locator('.incident-card time').allTextContents();
+  expect([...dates].sort().reverse()).toEqual(dates);
+  const select = page.getByLabel('Alert');
+  const options = (await select.locator('option').allTextContents()).filter((o) => o !== 'All');
+  for (const alert of options) {
+    await select.selectOption(alert);
+    const visible = page.locator('.incident-card:visible');
+    const k = await visible.count();
+    expect(k).toBeGreaterThan(0);
+    for (const card of await visible.all()) await expect(card).toContainText(alert);
+    await expect(page.locator('#incident-count')).toHaveText(new RegExp(`^${k} of ${n} incidents`));
+  }
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(page.locator('.incident-card:visible')).toHaveCount(n);
+});
+
+test('search finds an incident by a word from its body and links to it @base-path', async ({ page }) => {
+  await page.goto('./');
+  const first = page.locator('.incident-card h2 a').first();
+  const title = (await first.textContent()) ?? '';
+  const href = (await first.getAttribute('href')) ?? '';
+  await page.getByRole('searchbox', { name: 'Search the knowledge base' }).fill(title.split(/\s+/).slice(0, 3).join(' '));
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page).toHaveURL(/search\/\?q=/);
+  const result = page.locator('#search-results a').first();
+  await expect(result).toBeVisible();
+  const hrefs = await page.locator('#search-results a').evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+  expect(hrefs.some((h) => h === href || h === href.replace(/\/$/, '') || `${h}/` === href)).toBe(true);
+  for (const h of hrefs) expect(h.startsWith(BASE)).toBe(true);
+});
+
+test('the theme follows the system and the toggle overrides it', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto('./');
+  const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const dark = await bg();
+  const toggle = page.getByRole('button', { name: /Theme:/ });
+  await expect(toggle).toHaveText('Theme: system');
+  await toggle.click();
+  await expect(toggle).toHaveText('Theme: light');
+  expect(await bg()).not.toBe(dark);
+  await page.reload();
+  await expect(page.getByRole('button', { name: /Theme:/ })).toHaveText('Theme: light');
+  await page.getByRole('button', { name: /Theme:/ }).click();
+  await expect(page.getByRole('button', { name: /Theme:/ })).toHaveText('Theme: dark');
+  expect(await bg()).toBe(dark);
+});
+
+test('pages without islands ship no script files', async ({ page, request }) => {
+  const paths = (await sitemapPaths(request)).filter((p) => /^(alerts|tags|components)\//.test(p));
+  for (const p of paths) {
+    await page.goto(p);
+    expect(await page.locator('script[src]').count(), p).toBe(0);
+  }
+});
+
+test('at 360 px nothing overflows horizontally', async ({ page, request }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  for (const p of await sitemapPaths(request)) {
+    await page.goto(p);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, p).toBeLessThanOrEqual(0);
+  }
+});
