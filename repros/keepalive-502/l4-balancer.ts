@@ -1,0 +1,85 @@
+// A TCP (layer 4) load balancer in front of the pods: the cloud load balancer of the incident, or
+// kube-proxy's Service VIP. Each new connection goes to a ready endpoint (endpoints.ts) and is then
+// spliced byte for byte until either side closes it. Marking an endpoint terminating changes where
+// NEW connections go and nothing else: established connections keep flowing to the old pod.
+// With no ready endpoint left, the balancer stops listening, so new connections are refused.
+//
+//   node l4-balancer.ts --endpoints pod-0=127.0.0.1:8081,pod-1=127.0.0.1:8082 [--port N]
+// Admin API (what the EndpointSlice controller does to it), on a second port printed at start:
+//   GET /endpoints    POST /endpoints/<name>/terminating    DELETE /endpoints/<name>
+import { createServer as createHttpServer } from 'node:http';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { childArgs, exitWhenParentDies } from '../lib/child.ts';
+import { listen } from '../lib/net.ts';
+import { endpointState, markTerminating, parseEndpoints, pickEndpoint, removeEndpoint, type Endpoint } from './endpoints.ts';
+import { emit, now } from './events.ts';
+
+exitWhenParentDies();
+const args = childArgs();
+let endpoints: Endpoint[] = parseEndpoints((args.get('endpoints') ?? '').split(',').filter((s) => s !== ''));
+let placed = 0;
+let server: Server | undefined;
+let port = Number(args.get('port') ?? 0);
+
+function splice(client: Socket): void {
+  const ep = pickEndpoint(endpoints, placed);
+  if (!ep) {
+    client.destroy();
+    return;
+  }
+  placed++;
+  emit({ ev: 'conn', proc: 'l4-balancer', id: placed, endpoint: ep.name, endpointState: endpointState(ep), t: now() });
+  const upstream = connect({ host: ep.host, port: ep.port, allowHalfOpen: true });
+  // A FIN from either side is forwarded as a FIN (pipe ends the other side); an error resets both.
+  client.pipe(upstream);
+  upstream.pipe(client);
+  client.on('error', () => upstream.destroy());
+  upstream.on('error', () => client.destroy());
+  client.on('close', () => upstream.destroy());
+  upstream.on('close', () => client.destroy());
+}
+
+/** Listens while some endpoint is ready and stops listening (refusing connections) when none is. */
+async function reconcileListener(): Promise<void> {
+  const anyReady = endpoints.some((ep) => ep.ready);
+  if (anyReady && !server) {
+    const s = createServer({ allowHalfOpen: true }, splice);
+    server = s;
+    port = await listen(s, port, 'l4-balancer');
+    emit({ ev: 'accepting', proc: 'l4-balancer', t: now() });
+  } else if (!anyReady && server) {
+    // close() stops accepting; established connections are untouched.
+    server.close();
+    server = undefined;
+    emit({ ev: 'refusing', proc: 'l4-balancer', t: now() });
+  }
+}
+
+const admin = createHttpServer((req, res) => {
+  const m = /^\/endpoints(?:\/([^/]+)(\/terminating)?)?$/.exec(req.url ?? '');
+  const name = m?.[1] ? decodeURIComponent(m[1]) : undefined;
+  const send = (status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body) + '\n');
+  };
+  if (!m) return send(404, { error: 'use GET /endpoints, POST /endpoints/<name>/terminating, DELETE /endpoints/<name>' });
+  if (req.method === 'GET' && !name) return send(200, endpoints);
+  if (!name || !endpoints.some((ep) => ep.name === name)) {
+    return send(404, { error: `no endpoint "${name ?? ''}"; endpoints: ${endpoints.map((ep) => ep.name).join(', ')}` });
+  }
+  if (req.method === 'POST' && m[2]) {
+    endpoints = markTerminating(endpoints, name);
+    emit({ ev: 'endpoint', proc: 'l4-balancer', name, state: 'terminating', t: now() });
+  } else if (req.method === 'DELETE' && !m[2]) {
+    endpoints = removeEndpoint(endpoints, name);
+    emit({ ev: 'endpoint', proc: 'l4-balancer', name, state: 'removed', t: now() });
+  } else return send(405, { error: `${req.method ?? '?'} not allowed on ${req.url ?? ''}` });
+  reconcileListener().then(
+    () => send(200, endpoints),
+    (err: unknown) => send(500, { error: String(err) }),
+  );
+});
+
+await reconcileListener();
+const adminPort = await listen(admin, 0, 'l4-balancer admin');
+emit({ ev: 'listening', proc: 'l4-balancer', port, adminPort, t: now() });

@@ -1,0 +1,121 @@
+// keepalive-502: 502s from a gateway while a pod terminates behind a load balancer, because the
+// gateway's keep-alive connection keeps reaching the terminating pod.
+import { join } from 'node:path';
+import { UsageError, type Component, type FlagSpec, type Repro, type RunContext } from '../lib/repro.ts';
+import { claims } from './claims.ts';
+import { EventStream, now, type AnyEvent } from './events.ts';
+import { OK_PAGE } from './graceful-shutdown.ts';
+import { describe } from './narrate.ts';
+import { runDeletion, runUp } from './scenarios.ts';
+import { scaledTimings } from './timings.ts';
+
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'fix', type: 'boolean', description: 'up, pod: the fixed app (Connection: close while draining, ok page stays 200)' },
+  { name: 'direct', type: 'boolean', description: 'up: gateway upstreams are the pod addresses, no balancer' },
+  { name: 'replicas', type: 'number', description: 'up: number of pods', default: '2', min: 1, max: 5 },
+  { name: 'name', type: 'string', description: 'pod: the pod name in x-pod', default: 'pod-0' },
+  { name: 'endpoints', type: 'list', description: 'l4-balancer: pod addresses, name=127.0.0.1:port or 127.0.0.1:port' },
+  { name: 'upstreams', type: 'list', description: 'gateway: upstream addresses, name=127.0.0.1:port (the balancer, or the pods)' },
+  { name: 'target', type: 'string', description: `client: URL to request, e.g. http://127.0.0.1:8080${OK_PAGE}` },
+];
+
+/** Runs one part alone in the foreground, narrating its events, until Ctrl-C. */
+function component(description: string, script: string, args: (ctx: RunContext) => string[]): Component {
+  return {
+    description,
+    async start(ctx) {
+      const argv = [...args(ctx), ...(ctx.port !== undefined ? ['--port', String(ctx.port)] : [])];
+      const spawned = ctx.procs.spawnNode(join(import.meta.dirname, script), argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+      const origin = now();
+      new EventStream<AnyEvent>(spawned.child, (e) => {
+        if (e.ev === 'listening') {
+          if (e.proc === 'client') ctx.log(`client: requesting ${e.target} (Ctrl-C to stop)`);
+          else if (e.proc === 'l4-balancer') ctx.log(`l4-balancer listening on 127.0.0.1:${e.port}, admin API on 127.0.0.1:${e.adminPort} (GET /endpoints)`);
+          else ctx.log(`${e.proc === 'pod' ? e.name : e.proc} listening on 127.0.0.1:${e.port}`);
+          return;
+        }
+        const line = describe(e, { origin, verbose: true });
+        if (line) ctx.log(line);
+      });
+      await new Promise<void>((resolve) => {
+        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+        spawned.exited.then(() => resolve(), () => resolve());
+      });
+    },
+  };
+}
+
+function required(ctx: RunContext, flag: string, example: string): string[] {
+  const v = ctx.flags[flag];
+  if (v === undefined) throw new UsageError(`--${flag} is required here, e.g. --${flag} ${example}`);
+  return Array.isArray(v) ? v : [String(v)];
+}
+
+export const repro: Repro = {
+  slug: 'keepalive-502',
+  title: '502s during pod termination behind a load balancer with HTTP keep-alive',
+  description: 'Deleting a pod: the gateway\'s keep-alive connection through the balancer reaches the terminating pod, a 503 marks the only upstream down, 502s follow.',
+  defaultScenario: 'broken',
+  scenarios: {
+    broken: {
+      description: 'gateway -> l4-balancer -> 2 pods; delete the pod the client is on: 200s for the preStop time, a 503, then 502s',
+      run: (ctx) => runDeletion(ctx, 'broken'),
+    },
+    'single-replica': {
+      description: 'as broken with one pod: after the deletion the balancer refuses new connections, 502s until the end',
+      run: (ctx) => runDeletion(ctx, 'single-replica'),
+    },
+    fixed: {
+      description: 'as broken with the fixed app (Connection: close while draining, ok page stays 200): no non-2xx',
+      run: (ctx) => runDeletion(ctx, 'fixed'),
+    },
+    direct: {
+      description: 'gateway -> pod addresses, no balancer: only the deleted pod is marked down, no 502',
+      run: (ctx) => runDeletion(ctx, 'direct'),
+    },
+    up: {
+      description: 'start the topology and keep it running for your own client (--fix, --direct, --replicas apply)',
+      run: runUp,
+    },
+  },
+  components: {
+    pod: component('the app alone (--name, --fix): GET /ok.htm, /ok.htm?down=true, any other path', 'pod.ts', (ctx) => [
+      '--name', typeof ctx.flags.name === 'string' ? ctx.flags.name : 'pod-0',
+      '--keepalive-ms', String(scaledTimings(ctx.scale).keepAliveTimeoutMs),
+      ...(ctx.flags.fix === true ? ['--fix'] : []),
+    ]),
+    'l4-balancer': component('the TCP load balancer alone (--endpoints)', 'l4-balancer.ts', (ctx) => [
+      '--endpoints', required(ctx, 'endpoints', 'pod-0=127.0.0.1:8081,pod-1=127.0.0.1:8082').join(','),
+    ]),
+    gateway: component('the gateway alone (--upstreams)', 'gateway.ts', (ctx) => {
+      const t = scaledTimings(ctx.scale);
+      return [
+        '--upstreams', required(ctx, 'upstreams', 'lb=127.0.0.1:9000').join(','),
+        '--fail-timeout-ms', String(t.failTimeoutMs),
+        '--keepalive-ms', String(t.keepAliveTimeoutMs),
+      ];
+    }),
+    client: component('the incident\'s client alone (--target): one keep-alive session, one request a second', 'client.ts', (ctx) => {
+      const target = required(ctx, 'target', `http://127.0.0.1:8080${OK_PAGE}`)[0] ?? '';
+      if (!/^http:\/\/(127\.0\.0\.1|localhost):\d+\//.test(target)) {
+        throw new UsageError(`--target must be an http URL on 127.0.0.1 with a path, e.g. http://127.0.0.1:8080${OK_PAGE}; got "${target}"`);
+      }
+      return ['--target', target, '--interval-ms', String(scaledTimings(ctx.scale).clientIntervalMs)];
+    }),
+  },
+  flags: FLAGS,
+  claims,
+  sourceFiles: [
+    'repros/keepalive-502/graceful-shutdown.ts',
+    'repros/keepalive-502/pod.ts',
+    'repros/keepalive-502/control.ts',
+    'repros/keepalive-502/endpoints.ts',
+    'repros/keepalive-502/l4-balancer.ts',
+    'repros/keepalive-502/passive-health.ts',
+    'repros/keepalive-502/gateway.ts',
+    'repros/keepalive-502/client.ts',
+  ],
+  expectedOutput:
+    'A per-request timeline (time, status, pod, connection): 200s from the deleted pod on its old connection for about 15 s, ' +
+    'one 503, about 10 s of 502s from the gateway, then 200s from the other pod; then the claims checked.',
+};

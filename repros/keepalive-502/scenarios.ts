@@ -1,0 +1,209 @@
+// The scenarios: start the topology, let the client settle on its keep-alive connection, delete one
+// pod through control (kubectl delete pod), and record the client's timeline until the deleted pod
+// has exited and a few more requests were answered. `up` starts the topology and leaves it running.
+import type { ClaimCheck } from '../lib/claims.ts';
+import { UsageError, type RunContext, type ScenarioResult } from '../lib/repro.ts';
+import { claims } from './claims.ts';
+import { now, type ClientResponse } from './events.ts';
+import { OK_PAGE } from './graceful-shutdown.ts';
+import { describe } from './narrate.ts';
+import {
+  after, burstAfterFirst503, countStatus, drainingConnections, isOk, marks, newConnectionsToDeleted, oldConnection,
+  statusRuns, toEntry, upstreamErrors, upstreamsMarkedDown,
+} from './timeline.ts';
+import { REAL, scaledTimings } from './timings.ts';
+import { startTopology, type Topology } from './topology.ts';
+
+export type DeletionKind = 'broken' | 'fixed' | 'direct' | 'single-replica';
+
+const SETUPS: Record<DeletionKind, { replicas: number; fix: boolean; direct: boolean }> = {
+  broken: { replicas: 2, fix: false, direct: false },
+  fixed: { replicas: 2, fix: true, direct: false },
+  direct: { replicas: 2, fix: false, direct: true },
+  'single-replica': { replicas: 1, fix: false, direct: false },
+};
+
+/** Waits that depend on timers get the scaled duration plus this much slack for a busy machine. */
+const SLACK_MS = 20_000;
+
+function shape(replicas: number, direct: boolean, fix: boolean): string {
+  const pods = `${replicas} pod${replicas === 1 ? '' : 's'}${fix ? ' (with the fix)' : ''}`;
+  return direct ? `client -> gateway -> ${pods} (pod addresses as upstreams)` : `client -> gateway -> l4-balancer -> ${pods}`;
+}
+
+function rejectTopologyFlags(ctx: RunContext, scenario: string): void {
+  for (const f of ['fix', 'direct', 'replicas']) {
+    if (ctx.flags[f] !== undefined) {
+      throw new UsageError(`--${f} applies to the up scenario (and --fix to the pod component), not to ${scenario}; the scenarios broken, fixed, direct and single-replica set it themselves`);
+    }
+  }
+}
+
+async function terminate(topo: Topology, pod: string): Promise<void> {
+  const res = await fetch(`${topo.controlUrl}/pods/${pod}/terminate`, { method: 'POST' });
+  if (res.status !== 202) throw new Error(`control refused to delete ${pod}: HTTP ${res.status} ${await res.text()}`);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(ms)} ms waiting for ${what}`)), ms);
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}
+
+export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<ScenarioResult> {
+  rejectTopologyFlags(ctx, kind);
+  const setup = SETUPS[kind];
+  const t = scaledTimings(ctx.scale);
+  const origin = now();
+  ctx.log(`${kind}: ${shape(setup.replicas, setup.direct, setup.fix)}`);
+  ctx.log(
+    `timings at scale ${ctx.scale}: preStop ${t.preStopMs / 1000} s, grace period ${t.graceMs / 1000} s, ` +
+      `client every ${t.clientIntervalMs / 1000} s, gateway fail_timeout ${t.failTimeoutMs / 1000} s`,
+  );
+  const topo = await startTopology(ctx, {
+    ...setup,
+    timings: t,
+    clientPath: OK_PAGE,
+    onEvent: (e) => {
+      const line = describe(e, { origin, verbose: false });
+      if (line) ctx.log(line);
+    },
+  });
+  const client = topo.client!;
+  const responses = (): ClientResponse[] => client.events.events.filter((e): e is ClientResponse => e.ev === 'response');
+
+  const warm = await client.events.waitUntil(
+    `${REAL.warmupRequests} answers before the deletion`,
+    () => (responses().length >= REAL.warmupRequests ? responses() : undefined),
+    ctx.signal,
+    SLACK_MS + REAL.warmupRequests * t.clientIntervalMs,
+  );
+  // Delete the pod the client's requests currently reach (through the balancer: the pod behind the
+  // gateway's pooled connection); with pod addresses as upstreams, pod-0.
+  const victim = setup.direct ? 'pod-0' : warm[warm.length - 1]?.pod;
+  if (!victim) throw new Error(`no pod answered before the deletion: ${JSON.stringify(warm)}`);
+  const victimProc = topo.pods.find((p) => p.name === victim)!;
+  await terminate(topo, victim);
+  const deletedAt = (await topo.control.events.waitFor('the deletion', (e) => e.ev === 'terminate', ctx.signal, SLACK_MS)).t;
+
+  const ticker = setInterval(() => {
+    const s = (now() - deletedAt) / 1000;
+    ctx.progress(`${victim} terminating: ${s.toFixed(1)} s of its ${t.graceMs / 1000} s grace period`);
+  }, 250);
+  let exitedAt: number;
+  try {
+    exitedAt = await withTimeout(victimProc.exitedAt, t.graceMs + SLACK_MS, `${victim} to exit at the end of its grace period`, ctx.signal);
+    await client.events.waitUntil(
+      `${REAL.tailRequests} answers after ${victim} exited`,
+      () => (responses().filter((r) => r.sentT > exitedAt).length >= REAL.tailRequests ? true : undefined),
+      ctx.signal,
+      SLACK_MS + REAL.tailRequests * t.clientIntervalMs,
+    );
+  } finally {
+    clearInterval(ticker);
+  }
+
+  const timeline = responses().map((r) => toEntry(r, deletedAt, ctx.scale));
+  const afterDeletion = after(timeline);
+  const podEvents = victimProc.events.events;
+  const gatewayEvents = topo.gateway.events.events;
+  const old = oldConnection(timeline, victim);
+  const lastOld = old.served[old.served.length - 1];
+  const observations = {
+    scenario: kind,
+    topology: shape(setup.replicas, setup.direct, setup.fix),
+    deletedPod: victim,
+    timings: { real: { preStopS: REAL.preStopS, graceS: REAL.graceS, clientIntervalS: REAL.clientIntervalS, failTimeoutS: REAL.failTimeoutS }, scaledMs: t },
+    marks: marks(topo.control.events.events, gatewayEvents, deletedAt, ctx.scale),
+    exitedAtS: Math.round(((exitedAt - deletedAt) / 1000 / ctx.scale) * 1000) / 1000,
+    statusRunsAfterDeletion: statusRuns(afterDeletion),
+    requestsAfterDeletion: afterDeletion.length,
+    non2xxAfterDeletion: countStatus(afterDeletion, (s) => !isOk(s)),
+    status502: countStatus(timeline, (s) => s === 502),
+    status503: countStatus(timeline, (s) => s === 503),
+    oldConnection: { conn: old.conn, requestsAfterDeletion: old.served.length, lastServedS: lastOld?.s ?? null },
+    burst502: burstAfterFirst503(timeline),
+    newConnectionsToDeletedPod: newConnectionsToDeleted(podEvents, deletedAt),
+    balancerConnectionsAfterDeletion: (topo.balancer?.events.events ?? []).flatMap((e) =>
+      e.ev === 'conn' && e.t >= deletedAt ? [{ endpoint: e.endpoint, endpointState: e.endpointState }] : [],
+    ),
+    drainingConnections: drainingConnections(podEvents),
+    upstreamErrors: upstreamErrors(gatewayEvents, deletedAt),
+    upstreamsMarkedDown: upstreamsMarkedDown(gatewayEvents, deletedAt),
+    timeline,
+  };
+  ctx.log(
+    `after the deletion: ${observations.requestsAfterDeletion} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ` +
+      `${old.served.length} answered by ${victim} on its old connection ${old.conn ?? '?'}`,
+  );
+
+  // With pod addresses as upstreams there is no balancer and no endpoint state: the gateway itself
+  // reconnects to the deleted pod once its fail_timeout is over, so the claim is about the balancer setups.
+  const checks: ClaimCheck[] = setup.direct
+    ? []
+    : [{ claim: claims['no-new-connections-to-terminating'], observed: observations.newConnectionsToDeletedPod.length }];
+  if (kind === 'broken') {
+    checks.push(
+      { claim: claims['old-connection-keeps-serving'], observed: old.served.length },
+      { claim: claims['old-connection-window'], observed: lastOld?.s ?? null },
+      { claim: claims['broken-503-then-502'], observed: observations.statusRunsAfterDeletion },
+      { claim: claims['broken-502-burst'], observed: observations.burst502 },
+    );
+  } else if (kind === 'fixed') {
+    checks.push(
+      { claim: claims['fixed-no-errors'], observed: observations.non2xxAfterDeletion },
+      { claim: claims['fixed-closes-after-first'], observed: observations.drainingConnections },
+    );
+  } else if (kind === 'direct') {
+    checks.push(
+      { claim: claims['direct-no-502'], observed: observations.status502 },
+      { claim: claims['direct-drops-one-pod'], observed: observations.upstreamsMarkedDown },
+    );
+  } else {
+    checks.push(
+      { claim: claims['single-replica-refused'], observed: observations.upstreamErrors },
+      { claim: claims['single-replica-never-recovers'], observed: observations.statusRunsAfterDeletion },
+    );
+  }
+  return { observations, checks };
+}
+
+export async function runUp(ctx: RunContext): Promise<ScenarioResult> {
+  const replicas = typeof ctx.flags.replicas === 'number' ? ctx.flags.replicas : 2;
+  const fix = ctx.flags.fix === true;
+  const direct = ctx.flags.direct === true;
+  const t = scaledTimings(ctx.scale);
+  const origin = now();
+  ctx.log(`up: ${shape(replicas, direct, fix)}`);
+  const topo = await startTopology(ctx, {
+    replicas,
+    fix,
+    direct,
+    timings: t,
+    onEvent: (e) => {
+      const line = describe(e, { origin, verbose: true });
+      if (line) ctx.log(line);
+    },
+  });
+  ctx.log(`gateway URL: ${topo.gatewayUrl}/`);
+  ctx.log(`control URL: ${topo.controlUrl}/`);
+  ctx.log('try:');
+  ctx.log(`  curl -s -D- -o /dev/null ${topo.gatewayUrl}${OK_PAGE} ${topo.gatewayUrl}/api/orders   # one connection, two URLs`);
+  ctx.log(`  curl -X POST ${topo.controlUrl}/pods/0/terminate                                # kubectl delete pod pod-0`);
+  ctx.log(`  curl ${topo.controlUrl}/pods`);
+  ctx.log('Ctrl-C stops every process.');
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) return resolve();
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  return {
+    observations: { gatewayUrl: topo.gatewayUrl, controlUrl: topo.controlUrl, pods: topo.pods.map((p) => p.name), fix, direct },
+    checks: [],
+  };
+}

@@ -1,0 +1,116 @@
+// Starts the incident's topology as real processes on 127.0.0.1 and waits for each to report its
+// port: pods -> l4-balancer (unless direct) -> gateway -> control -> client (optional).
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Spawned } from '../lib/processes.ts';
+import type { RunContext } from '../lib/repro.ts';
+import { EventStream, type AnyEvent, type BalancerEvent, type ClientEvent, type ControlEvent, type GatewayEvent, type PodEvent } from './events.ts';
+import type { Timings } from './timings.ts';
+
+const HERE = import.meta.dirname;
+/** Starting a Node process on a busy 2-core machine can take a few seconds; this is only a safety net. */
+const START_TIMEOUT_MS = 20_000;
+
+export interface TopologyOptions {
+  replicas: number;
+  fix: boolean;
+  direct: boolean;
+  timings: Timings;
+  /** Start the incident's client against the gateway, requesting this path. */
+  clientPath?: string;
+  /** Called with every event of every process, in arrival order. */
+  onEvent: (e: AnyEvent) => void;
+}
+
+export interface Proc<E extends AnyEvent> {
+  spawned: Spawned;
+  events: EventStream<E>;
+}
+
+export interface PodProc extends Proc<PodEvent> {
+  name: string;
+  port: number;
+  /** Resolves with the time (events' clock) the process exited. */
+  exitedAt: Promise<number>;
+}
+
+export interface Topology {
+  pods: PodProc[];
+  balancer?: Proc<BalancerEvent> & { port: number; adminPort: number };
+  gateway: Proc<GatewayEvent> & { port: number };
+  control: Proc<ControlEvent> & { port: number };
+  client?: Proc<ClientEvent>;
+  gatewayUrl: string;
+  controlUrl: string;
+}
+
+function start<E extends AnyEvent>(ctx: RunContext, script: string, args: string[], onEvent: (e: AnyEvent) => void): Proc<E> {
+  const spawned = ctx.procs.spawnNode(join(HERE, script), args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return { spawned, events: new EventStream<E>(spawned.child as ChildProcess, onEvent) };
+}
+
+async function listening<E extends AnyEvent>(ctx: RunContext, p: Proc<E>, what: string): Promise<Extract<E, { ev: 'listening' }>> {
+  const exited = p.spawned.exited.then(({ code, signal }) => {
+    throw new Error(`${what} exited before it was ready (code ${code}, signal ${signal})`);
+  });
+  const ready = p.events.waitFor(`${what} to report its port`, (e): e is Extract<E, { ev: 'listening' }> => e.ev === 'listening', ctx.signal, START_TIMEOUT_MS);
+  return Promise.race([ready, exited]);
+}
+
+export async function startTopology(ctx: RunContext, o: TopologyOptions): Promise<Topology> {
+  const t = o.timings;
+  const keepAlive = ['--keepalive-ms', String(t.keepAliveTimeoutMs)];
+  const podProcs = Array.from({ length: o.replicas }, (_, i) => {
+    const name = `pod-${i}`;
+    const p = start<PodEvent>(ctx, 'pod.ts', ['--name', name, ...keepAlive, ...(o.fix ? ['--fix'] : [])], o.onEvent);
+    return { name, p };
+  });
+  const pods: PodProc[] = await Promise.all(
+    podProcs.map(async ({ name, p }) => {
+      const l = await listening(ctx, p, name);
+      const exitedAt = p.spawned.exited.then(() => performance.timeOrigin + performance.now());
+      return { ...p, name, port: l.port, exitedAt };
+    }),
+  );
+  const podAddrs = pods.map((p) => `${p.name}=127.0.0.1:${p.port}`).join(',');
+
+  let balancer: Topology['balancer'];
+  if (!o.direct) {
+    const b = start<BalancerEvent>(ctx, 'l4-balancer.ts', ['--endpoints', podAddrs], o.onEvent);
+    const l = await listening(ctx, b, 'l4-balancer');
+    balancer = { ...b, port: l.port, adminPort: l.adminPort };
+  }
+  const upstreams = balancer ? `lb=127.0.0.1:${balancer.port}` : podAddrs;
+  const g = start<GatewayEvent>(ctx, 'gateway.ts', ['--upstreams', upstreams, '--fail-timeout-ms', String(t.failTimeoutMs), ...keepAlive], o.onEvent);
+  const gateway = { ...g, port: (await listening(ctx, g, 'gateway')).port };
+
+  const c = start<ControlEvent>(
+    ctx,
+    'control.ts',
+    [
+      '--pods', podAddrs,
+      '--pids', pods.map((p) => `${p.name}=${p.spawned.child.pid ?? 0}`).join(','),
+      '--prestop-ms', String(t.preStopMs),
+      '--grace-ms', String(t.graceMs),
+      ...(balancer ? ['--balancer-admin', `http://127.0.0.1:${balancer.adminPort}`] : []),
+    ],
+    o.onEvent,
+  );
+  const control = { ...c, port: (await listening(ctx, c, 'control')).port };
+  const gatewayUrl = `http://127.0.0.1:${gateway.port}`;
+
+  let client: Proc<ClientEvent> | undefined;
+  if (o.clientPath !== undefined) {
+    client = start<ClientEvent>(ctx, 'client.ts', ['--target', gatewayUrl + o.clientPath, '--interval-ms', String(t.clientIntervalMs)], o.onEvent);
+    await listening(ctx, client, 'client');
+  }
+  return {
+    pods,
+    ...(balancer ? { balancer } : {}),
+    gateway,
+    control,
+    ...(client ? { client } : {}),
+    gatewayUrl,
+    controlUrl: `http://127.0.0.1:${control.port}`,
+  };
+}
