@@ -43,7 +43,7 @@ function sh(cmd: string, argv: string[], env: Record<string, string> = {}): Prom
     const child = spawn(cmd, argv, {
       cwd: ROOT,
       stdio: 'inherit',
-      env: { ...process.env, PATH: `${BIN}:${process.env.PATH ?? ''}`, FORCE_COLOR: process.env.CI ? '0' : '1', ...env },
+      env: { ...process.env, PATH: `${BIN}:${process.env.PATH ?? ''}`, ...(process.env.CI ? {} : { FORCE_COLOR: '1' }), ...env },
     });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     child.on('error', () => resolve(127));

@@ -1,7 +1,7 @@
 // End to end: `astro build` itself refuses a malformed page, with the message the author needs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,6 +14,7 @@ test('astro build fails on a malformed incident page, naming file, field and all
     cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  mkdirSync(join(dir, 'content', 'incidents'), { recursive: true });
   writeFileSync(
     join(dir, 'content', 'incidents', 'broken-page.mdx'),
     '---\ntitle: "A page with a bad severity"\nseverity: urgent\n---\n\n## Summary\n\nText.\n',

@@ -1,0 +1,20 @@
+// The real repro, scaled: a mini kubelet restarts a real HTTP app that a separate chaos-killer
+// process SIGKILLs every 210 s of (scaled) run time. At scale 0.01 the seven restarts take ~21 s.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runScenario } from '../../repros/lib/runner.ts';
+import { assertReport } from '../lib/claims.ts';
+
+test('measured waits match the model; restart 7 is the first at the 300 s cap', { timeout: 90_000 }, async () => {
+  const report = await runScenario('crashloop-backoff', 'chaos', { scale: 0.01, flags: { restarts: 7 } });
+  const obs = report.observations as {
+    restarts: { restart: number; exitSignal: string | null; backoffSeconds: number; readyAfterMs: number }[];
+    killedByChaos: number;
+  };
+  assert.equal(obs.restarts.length, 7);
+  assert.ok(obs.restarts.every((r) => r.exitSignal === 'SIGKILL'), 'every instance died by the chaos killer\'s SIGKILL');
+  assert.equal(obs.killedByChaos, 7);
+  assert.ok(obs.restarts.every((r) => Number.isFinite(r.readyAfterMs)), 'every new instance answered /healthz');
+  assert.deepEqual(report.checks.map((c) => c.claim.id).sort(), ['seventh-restart-hits-cap', 'supervisor-matches-model']);
+  assertReport(report);
+});

@@ -1,0 +1,92 @@
+// Unit tests for the pure parts of the keepalive-502 repro: the app's shutdown replies, the
+// balancer's endpoint choice, the gateway's nginx-style passive health check, and the timeline maths.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { eligibleForNewConnections, markTerminating, parseEndpoints, pickEndpoint, removeEndpoint } from '../../repros/keepalive-502/endpoints.ts';
+import { reply } from '../../repros/keepalive-502/graceful-shutdown.ts';
+import { createPeers, freePeer, getPeer, isUnavailable, mayTryNext, type HealthConfig } from '../../repros/keepalive-502/passive-health.ts';
+import { burstAfterFirst503, oldConnection, statusRuns, type TimelineEntry } from '../../repros/keepalive-502/timeline.ts';
+import { UsageError } from '../../repros/lib/repro.ts';
+
+const q = (s = ''): URLSearchParams => new URLSearchParams(s);
+
+test('graceful shutdown: the incident app answers 503 "halting" on the ok page once down, and closes that connection', () => {
+  const app = { draining: false, fix: false };
+  assert.deepEqual(reply('/ok.htm', q(), app), { status: 200, body: 'ok\n', close: false, startsDraining: false });
+  assert.equal(reply('/ok.htm', q('down=true'), app).startsDraining, true);
+  const down = { draining: true, fix: false };
+  assert.deepEqual(reply('/ok.htm', q(), down), { status: 503, body: 'halting\n', close: true, startsDraining: false });
+  // Business paths keep answering, on the same keep-alive connection.
+  assert.deepEqual(reply('/api/orders', q(), down), { status: 200, body: 'served /api/orders\n', close: false, startsDraining: false });
+});
+
+test('graceful shutdown: the fixed app keeps the ok page at 200 and closes every connection while draining', () => {
+  const fixed = { draining: true, fix: true };
+  assert.deepEqual(reply('/ok.htm', q(), fixed), { status: 200, body: 'ok\n', close: true, startsDraining: false });
+  assert.equal(reply('/api/orders', q(), fixed).close, true);
+  assert.equal(reply('/ok.htm', q(), { draining: false, fix: true }).close, false);
+});
+
+test('endpoints: a terminating endpoint gets no new connections; none ready means none eligible', () => {
+  const eps = parseEndpoints(['pod-0=127.0.0.1:8081', 'pod-1=127.0.0.1:8082']);
+  assert.deepEqual([0, 1, 2, 3].map((n) => pickEndpoint(eps, n)?.name), ['pod-0', 'pod-1', 'pod-0', 'pod-1']);
+  const t = markTerminating(eps, 'pod-0');
+  assert.deepEqual(t.find((e) => e.name === 'pod-0'), { name: 'pod-0', host: '127.0.0.1', port: 8081, ready: false, serving: true, terminating: true });
+  assert.deepEqual([0, 1, 2].map((n) => pickEndpoint(t, n)?.name), ['pod-1', 'pod-1', 'pod-1']);
+  const single = markTerminating(parseEndpoints(['127.0.0.1:9000']), 'ep-0');
+  assert.equal(pickEndpoint(single, 0), undefined);
+  assert.deepEqual(eligibleForNewConnections(single), []);
+  assert.deepEqual(removeEndpoint(t, 'pod-0').map((e) => e.name), ['pod-1']);
+});
+
+test('endpoints: a malformed address is a usage error naming the valid form', () => {
+  assert.throws(() => parseEndpoints(['pod-0=nowhere']), (e: unknown) => e instanceof UsageError && /name=host:port/.test(e.message));
+  assert.throws(() => parseEndpoints(['127.0.0.1:70000']), UsageError);
+});
+
+const cfg: HealthConfig = { maxFails: 1, failTimeoutMs: 10_000 };
+
+test('passive health: one failure marks the only upstream unavailable for fail_timeout, then it is tried again', () => {
+  const peers = createPeers(['lb']);
+  const lb = peers[0]!;
+  assert.equal(getPeer(peers, new Set(), cfg, 1_000), 0);
+  assert.equal(freePeer(lb, true, cfg, 1_000), true);
+  assert.equal(isUnavailable(lb, cfg, 1_000), true);
+  assert.equal(getPeer(peers, new Set(), cfg, 5_000), undefined, 'no live upstreams: the gateway answers 502');
+  assert.equal(getPeer(peers, new Set(), cfg, 11_000), undefined, 'fail_timeout is inclusive (now - checked <= fail_timeout)');
+  assert.equal(getPeer(peers, new Set(), cfg, 11_001), 0);
+  freePeer(lb, false, cfg, 11_002);
+  assert.equal(lb.fails, 0, 'a success after the re-check clears the failures');
+});
+
+test('passive health: with pod addresses, a failing pod is skipped and the other keeps serving', () => {
+  const peers = createPeers(['pod-0', 'pod-1']);
+  const picks = [0, 1, 2, 3].map(() => getPeer(peers, new Set(), cfg, 0));
+  assert.deepEqual(picks, [0, 1, 0, 1], 'equal weights: plain round robin');
+  freePeer(peers[0]!, true, cfg, 100);
+  assert.deepEqual([0, 1, 2].map(() => getPeer(peers, new Set(), cfg, 200)), [1, 1, 1]);
+  assert.equal(mayTryNext(peers, new Set([0])), true);
+  assert.equal(mayTryNext(peers, new Set([0, 1])), false);
+  assert.equal(getPeer(peers, new Set([1]), cfg, 200), undefined);
+});
+
+const entry = (s: number, status: number, pod: string | null, conn: string | null): TimelineEntry => ({ s, status, pod, conn, gatewayConn: 'g1', error: null });
+
+test('timeline: runs, the old connection and the 502 burst', () => {
+  const tl = [
+    entry(-1, 200, 'pod-0', 'pod-0/c1'),
+    entry(0.5, 200, 'pod-0', 'pod-0/c1'),
+    entry(1.5, 200, 'pod-0', 'pod-0/c1'),
+    entry(2.5, 503, 'pod-0', 'pod-0/c1'),
+    entry(3.5, 502, null, null),
+    entry(4.5, 502, null, null),
+    entry(5.5, 200, 'pod-1', 'pod-1/c1'),
+    entry(6.5, 502, null, null),
+  ];
+  assert.deepEqual(statusRuns(tl), [200, 503, 502, 200, 502]);
+  const old = oldConnection(tl, 'pod-0');
+  assert.equal(old.conn, 'pod-0/c1');
+  assert.deepEqual(old.served.map((e) => e.s), [0.5, 1.5]);
+  assert.equal(burstAfterFirst503(tl), 2);
+  assert.equal(burstAfterFirst503(tl.slice(0, 3)), 0);
+});
