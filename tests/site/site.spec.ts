@@ -1,6 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { INCIDENT_SECTIONS, ALERT_SECTIONS } from '../../src/taxonomy.ts';
 import { BASE, guard, sitemapPaths } from './pages.ts';
+import { existsSync, readFileSync } from 'node:fs';
+
+const RESULTS = new URL('../../test-results/claims.json', import.meta.url);
+const verdicts: Record<string, { pass: boolean }> = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as { claims: Record<string, { pass: boolean }> }).claims : {};
 
 test('every page in the sitemap renders with one h1, no console errors and no request to another host @base-path', async ({ page, request }) => {
   const paths = await sitemapPaths(request);
@@ -60,7 +64,12 @@ test('incident pages have every runbook anchor, a table of contents and the clai
     await expect(page.getByRole('navigation', { name: 'On this page' })).toBeVisible();
     const claims = page.locator('table.claims tbody tr');
     expect(await claims.count(), `${p} claims`).toBeGreaterThan(0);
-    for (const row of await claims.all()) await expect(row.locator('.status')).toHaveText(/verified|failed|not yet verified/);
+    // The status must be exactly what the last test run recorded, and "not yet verified" without one.
+    for (const row of await claims.all()) {
+      const id = ((await row.getAttribute('id')) ?? '').replace(/^claim-/, '');
+      const v = verdicts[`${p.split('/')[1]}#${id}`];
+      await expect(row.locator('.status')).toHaveText(v === undefined ? 'not yet verified' : v.pass ? /^✓ verified \d{4}-\d\d-\d\d$/ : /^✗ failed/);
+    }
     await expect(page.locator('#run-it-yourself')).toBeVisible();
     await expect(page.locator('details.source-file').first()).toBeAttached();
     await expect(page.getByRole('link', { name: 'Edit this page' })).toHaveAttribute('href', /\/edit\/.+content\/incidents\/.+\.mdx$/);
