@@ -65,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
     interrupted = true;
     process.stderr.write(`\n${sig}: stopping every process this repro started\n`);
     ac.abort(new Error(`interrupted by ${sig}`));
+    // If a run does not wind down in time, exit anyway: the exit hook in processes.ts kills its children.
+    setTimeout(() => process.exit(130), 5000).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -87,16 +89,15 @@ async function main(argv: string[]): Promise<number> {
 
   const component = repro.components?.[name];
   if (component) {
-    {
-      const procs = new ProcessGroup();
-      process.on('exit', () => procs.killAllNow());
-      try {
-        await component.start(makeContext({ scale, flags, log, progress, port }, procs, ac.signal));
-      } finally {
-        await procs.stopAll();
-      }
-      return interrupted ? 130 : 0;
+    const procs = new ProcessGroup();
+    try {
+      await component.start(makeContext({ scale, flags, log, progress, port }, procs, ac.signal));
+    } catch (err) {
+      if (!interrupted) throw err;
+    } finally {
+      await procs.stopAll();
     }
+    return interrupted ? 130 : 0;
   }
   if (!repro.scenarios[name]) {
     const comps = Object.keys(repro.components ?? {});

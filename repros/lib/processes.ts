@@ -9,8 +9,22 @@ export interface Spawned {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Every live group; one exit hook kills whatever they still hold, however the process exits. */
+const groups = new Set<ProcessGroup>();
+let exitHookInstalled = false;
+
 export class ProcessGroup {
   private readonly children = new Set<ChildProcess>();
+
+  constructor() {
+    groups.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', () => {
+        for (const g of groups) g.killAllNow();
+      });
+    }
+  }
 
   /** Spawns a process; `node` scripts should use spawnNode so they run on this same Node. */
   spawn(command: string, args: readonly string[], options: SpawnOptions = {}): Spawned {
