@@ -164,3 +164,16 @@ test('at 360 px nothing overflows horizontally', async ({ page, request }) => {
     expect(overflow, p).toBeLessThanOrEqual(0);
   }
 });
+
+test('at 360 px the navigation and the search box are usable', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('./');
+  for (const name of ['Incidents', 'Alerts', 'Tags', 'Components']) {
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true })).toBeInViewport();
+  }
+  const box = page.getByRole('searchbox', { name: 'Search the knowledge base' });
+  await expect(box).toBeInViewport();
+  await box.fill('kubelet');
+  await box.press('Enter');
+  await expect(page).toHaveURL(/search\/\?q=kubelet/);
+});
