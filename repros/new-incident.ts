@@ -1,0 +1,97 @@
+// npm run new-incident -- <slug>
+// Scaffolds a complete incident: the page with every section, a repro with an empty claims file, and
+// a failing test that says what to fill in. Refuses to overwrite anything.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { reproSlugs, REPROS_DIR } from './lib/registry.ts';
+import { INCIDENT_SECTIONS } from '../src/taxonomy.ts';
+
+const ROOT = dirname(REPROS_DIR);
+const slug = process.argv[2];
+
+function fail(msg: string): never {
+  process.stderr.write(`error: ${msg}\n`);
+  process.exit(2);
+}
+
+if (!slug || process.argv.length > 3) fail('usage: npm run new-incident -- <slug>   (kebab-case, e.g. dns-timeouts-after-upgrade)');
+if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug)) fail(`"${slug}" is not a valid slug: use lower-case letters, digits and single dashes, e.g. dns-timeouts-after-upgrade`);
+if (slug === 'lib') fail('"lib" is reserved for the shared repro library');
+if (reproSlugs().includes(slug)) fail(`repros/${slug}/ already exists; pick another slug`);
+
+const titles: Record<string, string> = {
+  summary: 'Summary',
+  impact: 'Impact',
+  timeline: 'Timeline',
+  'root-cause': 'Root cause',
+  detection: 'Detection',
+  mitigation: 'Mitigation',
+  'action-items': 'Action items',
+  lessons: 'Lessons',
+  reproduce: 'Reproduce',
+};
+
+const files: Record<string, string> = {
+  [`content/incidents/${slug}.mdx`]: `---
+title: "TODO: what broke, in one line a reader would search for"
+summary: "TODO: one paragraph of at least 80 characters: what happened, what users saw, why, and what fixed it."
+date: ${new Date().toISOString().slice(0, 10)}
+severity: SEV3
+status: open
+components: [kubelet]
+tags: [todo]
+alerts: [KubePodNotReady]
+repro: ${slug}
+sources:
+  - label: "TODO: the upstream code or issue this rests on"
+    url: https://github.com/kubernetes/kubernetes
+---
+
+${INCIDENT_SECTIONS.map((s) => `## ${titles[s] ?? s}\n\nTODO\n`).join('\n')}`,
+  [`repros/${slug}/claims.ts`]: `// The behaviour the page documents. Each claim: the sentence a reader sees, the expected value
+// (with unit and tolerance for measurements) and the upstream source it rests on.
+import { defineClaims } from '../lib/claims.ts';
+
+export const claims = defineClaims('${slug}', {});
+`,
+  [`repros/${slug}/repro.ts`]: `import type { Repro } from '../lib/repro.ts';
+import { claims } from './claims.ts';
+
+export const repro: Repro = {
+  slug: '${slug}',
+  title: 'TODO',
+  description: 'TODO: one line for npm run repro -- list',
+  defaultScenario: 'default',
+  scenarios: {
+    default: {
+      description: 'TODO: what this scenario shows',
+      async run(ctx) {
+        ctx.log('TODO: start the real processes through ctx.procs and measure');
+        return { observations: {}, checks: [] };
+      },
+    },
+  },
+  claims,
+  sourceFiles: ['repros/${slug}/repro.ts'],
+};
+`,
+  [`tests/repros/${slug}.test.ts`]: `import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runScenario } from '../../repros/lib/runner.ts';
+import { assertReport } from '../lib/claims.ts';
+
+test('${slug}: the default scenario verifies its claims', async () => {
+  const report = await runScenario('${slug}', 'default', { scale: 0.01 });
+  assert.ok(report.checks.length > 0, 'TODO: add claims to repros/${slug}/claims.ts and return a check for each from the scenario');
+  assertReport(report);
+});
+`,
+};
+
+for (const f of Object.keys(files)) if (existsSync(join(ROOT, f))) fail(`${f} already exists; nothing was written`);
+for (const [f, text] of Object.entries(files)) {
+  mkdirSync(dirname(join(ROOT, f)), { recursive: true });
+  writeFileSync(join(ROOT, f), text);
+  console.log(`created ${f}`);
+}
+console.log(`\nNext: write the page, add claims, make the scenario measure them, then run npm test.`);
