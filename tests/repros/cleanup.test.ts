@@ -1,5 +1,6 @@
-// Ctrl-C (SIGINT) or SIGTERM on `npm run repro` stops every process it started: for every repro's
-// default scenario and every component it can start alone. The runner is started as the leader of a
+// Ctrl-C (SIGINT) or SIGTERM on `npm run repro` stops every process it started, and so does a
+// SIGKILL of the runner (its children notice that their parent is gone): for every repro's default
+// scenario and every component it can start alone. The runner is started as the leader of a
 // new process group; afterwards no process of that group may be left.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,7 +35,7 @@ async function interruptAfterFirstOutput(args: string[], signal: NodeJS.Signals)
   // Let it start its children (they announce themselves before the parent prints most lines).
   await new Promise((r) => setTimeout(r, 500));
   child.kill(signal);
-  const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
+  const code = await Promise.race([exited.then((c) => c ?? -1), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
   if (code === 'timeout') {
     process.kill(-pgid, 'SIGKILL');
     return { code: null, left: [-1] };
@@ -56,11 +57,12 @@ for (const repro of repros) {
     ...Object.keys(repro.components ?? {}).map((c): [string, string[]] => [`${repro.slug} ${c}`, [repro.slug, c]]),
   ];
   for (const [name, args] of runs) {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
       test(`${name}: ${sig} leaves no process behind`, async () => {
         const r = await interruptAfterFirstOutput(args, sig);
         assert.deepEqual(r.left, [], `processes left in the group: ${r.left.join(', ')}`);
-        assert.notEqual(r.code, null);
+        assert.notEqual(r.code, null, 'the runner did not exit within 15 s');
+        if (sig !== 'SIGKILL') assert.equal(r.code, 130, 'an interrupted run exits with 130');
       });
     }
   }
