@@ -1,0 +1,325 @@
+// The scenarios: real processes for the log pipe (pipe-hang, bigger-pipe, fixed-logger,
+// console-log), the ported controllers for the endpoints (node-controller).
+import type { Agent } from 'node:http';
+import type { ClaimCheck } from '../lib/claims.ts';
+import { scaledMs, sleep, stopwatch, waitFor } from '../lib/clock.ts';
+import type { RunContext, ScenarioResult } from '../lib/repro.ts';
+import type { AppStatus, LoggerKind } from './app-api.ts';
+import { claims, RUN } from './claims.ts';
+import { get, httpGetProbe, keepAliveAgent, tcpConnect, tcpSocketProbe } from './client.ts';
+import { auditLog, requestNumberOf } from './log-line.ts';
+import { pipeSizeAt, pipeSizeUnsupported, readRss, readWchan, resizePipeAt, wchanUnsupported } from './linux-pipe.ts';
+import { K8S_VERSIONS, NODE_SCENARIOS, SCENARIO_LABELS, simulate, type SimulationResult } from './node-simulation.ts';
+import { startChain, waitForLogLines, type Chain } from './pipe-chain.ts';
+
+/**
+ * "No response within this long" means hung. Generous on purpose (a request to a healthy app takes
+ * milliseconds even on a busy machine) and not scaled: it is a detection threshold, not story time.
+ */
+export const HANG_TIMEOUT_MS = 2000;
+/** The kubelet's default probe timeoutSeconds: a probe setting, kept at its real value. */
+export const PROBE_TIMEOUT_MS = 1000;
+/** Upper bound for things that should happen promptly once the copier is back. */
+const RECOVERY_TIMEOUT_MS = 15_000;
+/** Request pacing at real speed: 200 requests per second, so a person can watch the count climb. */
+const REQUEST_INTERVAL_S = 0.005;
+const WARMUP_REQUESTS = 16;
+
+interface Drive {
+  answered: number;
+  last: AppStatus | undefined;
+  /** The request that got no answer, still waiting. */
+  waiting: Promise<AppStatus> | undefined;
+  noResponse: number;
+}
+
+/** Sequential requests on one keep-alive connection until one is not answered, or `max` were sent. */
+async function drive(ctx: RunContext, port: number, agent: Agent, max: number, what: string, stopOnHang = true): Promise<Drive> {
+  const pace = scaledMs(REQUEST_INTERVAL_S, ctx.scale);
+  const out: Drive = { answered: 0, last: undefined, waiting: undefined, noResponse: 0 };
+  for (let i = 0; i < max; i++) {
+    ctx.signal.throwIfAborted();
+    const r = await get(port, '/orders', HANG_TIMEOUT_MS, agent);
+    if (r.kind === 'no-response') {
+      out.noResponse++;
+      out.waiting ??= r.later;
+      if (stopOnHang) break;
+      continue;
+    }
+    out.answered++;
+    out.last = r.status;
+    if (i % 50 === 0) ctx.progress(`${what}: ${out.answered} requests answered, ${r.status.loggedBytes.toLocaleString('en-US')} bytes logged`);
+    if (pace >= 1) await sleep(pace, ctx.signal);
+  }
+  return out;
+}
+
+/** Chain up, copier attached, a few requests logged and on disk: the healthy starting point. */
+async function healthyChain(ctx: RunContext, logger: LoggerKind, bufferBytes?: number): Promise<{ chain: Chain; agent: Agent; warm: AppStatus }> {
+  const chain = await startChain(ctx, bufferBytes === undefined ? { logger, lineBytes: RUN.lineBytes } : { logger, lineBytes: RUN.lineBytes, bufferBytes });
+  await chain.startCopier();
+  const agent = keepAliveAgent();
+  const warmup = await drive(ctx, chain.ready.port, agent, WARMUP_REQUESTS, 'warm-up');
+  if (!warmup.last || warmup.answered !== WARMUP_REQUESTS) throw new Error('the app did not answer its warm-up requests');
+  await waitForLogLines(chain, WARMUP_REQUESTS, RECOVERY_TIMEOUT_MS, ctx.signal);
+  return { chain, agent, warm: warmup.last };
+}
+
+function check(id: keyof typeof claims, observed: unknown): ClaimCheck {
+  return { claim: claims[id], observed };
+}
+
+/** Waits for every promise, up to timeoutMs; returns how many settled with an answer. */
+async function answeredWithin(promises: readonly Promise<AppStatus>[], timeoutMs: number): Promise<number> {
+  let answered = 0;
+  const each = promises.map((p) => p.then(() => void answered++, () => undefined));
+  await Promise.race([Promise.all(each), sleep(timeoutMs)]);
+  return answered;
+}
+
+export async function pipeHang(ctx: RunContext): Promise<ScenarioResult> {
+  const obs: Record<string, unknown> = { lineBytes: RUN.lineBytes };
+  const checks: ClaimCheck[] = [];
+  ctx.log(`Starting the node's logging path: app -> pipe -> shim -> FIFO -> cri-log-copier -> log file (${RUN.lineBytes}-byte access-log lines).`);
+  const { chain, agent, warm } = await healthyChain(ctx, 'sync');
+  try {
+    const { appPid, port, appPipeBytes } = chain.ready;
+    obs.appPid = appPid;
+    obs.appPipeBytes = appPipeBytes;
+    const noPipeSize = pipeSizeUnsupported();
+    if (noPipeSize) ctx.log(`Note: ${noPipeSize}.`);
+    else {
+      obs.fifoBytes = pipeSizeAt(chain.fifo);
+      ctx.log(`Kernel says: app stdout pipe ${String(appPipeBytes)} bytes, FIFO ${String(obs.fifoBytes)} bytes (F_GETPIPE_SZ).`);
+      checks.push(check('default-pipe-capacity', appPipeBytes));
+    }
+    ctx.log(`App pid ${appPid} on 127.0.0.1:${port}; ${WARMUP_REQUESTS} warm-up requests are in the log file.`);
+
+    ctx.log('systemctl stop containerd: stopping the copier only (KillMode=process keeps the shim and the app running).');
+    await chain.stopCopier();
+    const loggedAtStop = warm.loggedBytes;
+
+    const d = await drive(ctx, port, agent, 100_000, 'containerd down');
+    if (!d.waiting || !d.last) throw new Error(`the app never hung (${d.answered} requests answered)`);
+    const bytesAfterStop = d.last.loggedBytes - loggedAtStop;
+    obs.requestsAfterStop = d.answered;
+    obs.bytesAfterStop = bytesAfterStop;
+    ctx.log(`Request ${d.answered + 1} after the stop got no response within ${HANG_TIMEOUT_MS} ms: the app answered ${d.answered} requests and wrote ${bytesAfterStop.toLocaleString('en-US')} bytes of log first.`);
+    checks.push(check('hang-bytes', bytesAfterStop), check('hang-requests', d.answered));
+
+    const noWchan = wchanUnsupported();
+    if (noWchan) {
+      obs.wchan = `not observed: ${noWchan}`;
+      ctx.log(`Note: ${noWchan}.`);
+    } else {
+      const w = await waitFor('the app to sleep in the kernel', () => {
+        const v = readWchan(appPid);
+        return v && v !== '0' ? v : undefined;
+      }, { timeoutMs: RECOVERY_TIMEOUT_MS, signal: ctx.signal });
+      obs.wchan = w;
+      ctx.log(`cat /proc/${appPid}/wchan -> ${w}`);
+      checks.push(check('wchan', w));
+    }
+
+    const tcp = await tcpConnect(port, HANG_TIMEOUT_MS);
+    obs.tcpConnectWhileHung = tcp;
+    ctx.log(`TCP connect to 127.0.0.1:${port}: ${tcp.connected ? `handshake completed in ${tcp.ms} ms` : `failed (${tcp.error ?? ''})`}.`);
+    checks.push(check('tcp-connect-while-hung', tcp.connected));
+
+    const probe = await get(port, '/orders', HANG_TIMEOUT_MS, false);
+    const httpWhileHung = probe.kind === 'no-response' ? 'no response' : `answered in ${Math.round(probe.ms)} ms`;
+    obs.httpWhileHung = httpWhileHung;
+    ctx.log(`HTTP GET on a new connection: ${httpWhileHung} after ${HANG_TIMEOUT_MS} ms.`);
+    checks.push(check('http-no-response-while-hung', httpWhileHung));
+    const waiting = [d.waiting, ...(probe.kind === 'no-response' ? [probe.later] : [])];
+
+    const tcpProbe = await tcpSocketProbe(port, PROBE_TIMEOUT_MS);
+    const httpProbe = await httpGetProbe(port, '/healthz', PROBE_TIMEOUT_MS);
+    obs.tcpSocketProbe = tcpProbe;
+    obs.httpGetProbe = httpProbe;
+    ctx.log(`readinessProbe tcpSocket: ${tcpProbe.result} (${tcpProbe.detail}).`);
+    ctx.log(`readinessProbe httpGet /healthz: ${httpProbe.result} (${httpProbe.detail}).`);
+    checks.push(check('tcp-probe-passes', tcpProbe.result), check('http-probe-fails', httpProbe.result));
+
+    const holdMs = scaledMs(30, ctx.scale);
+    ctx.log(`Leaving containerd down for ${(holdMs / 1000).toFixed(1)} s with ${waiting.length} requests waiting.`);
+    const held = stopwatch();
+    while (held() < holdMs) {
+      ctx.progress(`containerd down: app hung for ${(held() / 1000).toFixed(1)} s, wchan ${readWchan(appPid) ?? 'n/a'}`);
+      await sleep(Math.min(250, holdMs - held()), ctx.signal);
+    }
+
+    ctx.log('systemctl start containerd: a new copier attaches to the same FIFO.');
+    const recovered = stopwatch();
+    await chain.startCopier();
+    const answered = await answeredWithin(waiting, RECOVERY_TIMEOUT_MS);
+    obs.waitingRequests = waiting.length;
+    obs.waitingAnswered = answered;
+    obs.recoveryMs = Math.round(recovered());
+    ctx.log(`${answered} of ${waiting.length} waiting requests answered ${Math.round(recovered())} ms after the copier came back.`);
+    checks.push(check('waiting-requests-complete', waiting.length - answered));
+
+    const after = await get(port, '/orders', HANG_TIMEOUT_MS, agent);
+    if (after.kind !== 'answered') throw new Error('the app did not answer after containerd came back');
+    obs.answerAfterRecoveryMs = Math.round(after.ms);
+    await waitForLogLines(chain, after.status.n, RECOVERY_TIMEOUT_MS, ctx.signal);
+    const audit = auditLog(chain.logLines(), 1, after.status.n);
+    obs.logAudit = audit;
+    ctx.log(`Log file: ${audit.lines} lines for requests 1-${after.status.n}; missing ${audit.missing}, duplicated ${audit.duplicated}, out of order ${audit.outOfOrder}.`);
+    checks.push(check('log-exactly-once', { missing: audit.missing, duplicated: audit.duplicated, outOfOrder: audit.outOfOrder }));
+  } finally {
+    agent.destroy();
+    await chain.close();
+  }
+  return { observations: obs, checks };
+}
+
+/** One run to the hang, optionally with both pipes resized first; returns requests answered after the stop. */
+async function requestsUntilHang(ctx: RunContext, pipeBytes: number | undefined): Promise<Record<string, unknown> & { requests: number }> {
+  const { chain, agent, warm } = await healthyChain(ctx, 'sync');
+  try {
+    const out: Record<string, unknown> & { requests: number } = { requests: 0 };
+    if (pipeBytes !== undefined) {
+      const app = resizePipeAt(`/proc/${chain.ready.appPid}/fd/1`, pipeBytes);
+      const fifo = resizePipeAt(chain.fifo, pipeBytes);
+      out.appPipe = app;
+      out.fifo = fifo;
+      ctx.log(`F_SETPIPE_SZ: app pipe ${app.before} -> ${app.after} bytes (via /proc/${chain.ready.appPid}/fd/1), FIFO ${fifo.before} -> ${fifo.after} bytes.`);
+    }
+    await chain.stopCopier();
+    const d = await drive(ctx, chain.ready.port, agent, 1_000_000, pipeBytes ? '1 MiB pipes' : 'default pipes');
+    if (!d.waiting || !d.last) throw new Error('the app never hung');
+    out.requests = d.answered;
+    out.bytes = d.last.loggedBytes - warm.loggedBytes;
+    ctx.log(`${pipeBytes ? '1 MiB pipes' : 'Default pipes'}: hung after ${d.answered} requests (${Number(out.bytes).toLocaleString('en-US')} bytes).`);
+    return out;
+  } finally {
+    agent.destroy();
+    await chain.close();
+  }
+}
+
+export async function biggerPipe(ctx: RunContext): Promise<ScenarioResult> {
+  const unsupported = pipeSizeUnsupported() ?? (wchanUnsupported() ? 'no /proc/PID/fd to reach the app pipe' : undefined);
+  if (unsupported) {
+    ctx.log(`Skipped: ${unsupported}.`);
+    return { observations: { skipped: unsupported }, checks: [] };
+  }
+  ctx.log('Same chain twice: default pipes, then both pipes raised to 1 MiB while the app runs (as one would on a node).');
+  const small = await requestsUntilHang(ctx, undefined);
+  const big = await requestsUntilHang(ctx, RUN.bigPipeBytes);
+  const ratio = big.requests / small.requests;
+  ctx.log(`Ratio: ${ratio.toFixed(2)} times more requests before the hang.`);
+  return { observations: { defaultPipes: small, bigPipes: big, ratio }, checks: [check('bigger-pipe-lasts-longer', ratio)] };
+}
+
+/** After the copier is back: polls the app until its stdout queue is empty, so every accepted line is in the pipe. */
+async function drained(ctx: RunContext, port: number, agent: Agent): Promise<AppStatus> {
+  return waitFor(
+    'the app to flush its stdout queue',
+    async () => {
+      const r = await get(port, '/orders', HANG_TIMEOUT_MS, agent);
+      return r.kind === 'answered' && r.status.queuedBytes === 0 ? r.status : undefined;
+    },
+    { timeoutMs: RECOVERY_TIMEOUT_MS, intervalMs: 50, signal: ctx.signal },
+  );
+}
+
+function lastLineIn(chain: Chain, n: number): boolean {
+  return chain.logLines().some((l) => requestNumberOf(l) === n);
+}
+
+export async function fixedLogger(ctx: RunContext): Promise<ScenarioResult> {
+  ctx.log('The fix: the app logs through a non-blocking writer with a 64 KiB bound and drops (and counts) what does not fit.');
+  const { chain, agent } = await healthyChain(ctx, 'dropping');
+  try {
+    await chain.stopCopier();
+    ctx.log(`containerd stopped; sending ${RUN.fixedRequests} requests.`);
+    const d = await drive(ctx, chain.ready.port, agent, RUN.fixedRequests, 'containerd down, fixed logger', false);
+    const dropped = d.last?.dropped ?? 0;
+    ctx.log(`${d.answered} answered, ${d.noResponse} without an answer; the app reports ${dropped} lines dropped.`);
+    await chain.startCopier();
+    const final = await drained(ctx, chain.ready.port, agent);
+    await waitFor('the last request line in the log', () => (lastLineIn(chain, final.n) ? true : undefined), {
+      timeoutMs: RECOVERY_TIMEOUT_MS,
+      intervalMs: 20,
+      signal: ctx.signal,
+    });
+    const audit = auditLog(chain.logLines(), 1, final.n);
+    ctx.log(`After containerd is back: ${audit.missing} request lines missing from the log, ${final.dropped} reported dropped.`);
+    return {
+      observations: { requests: RUN.fixedRequests, answered: d.answered, noResponse: d.noResponse, reportedDropped: final.dropped, logAudit: audit },
+      checks: [check('fixed-logger-never-hangs', d.noResponse), check('fixed-logger-counts-drops', audit.missing - final.dropped)],
+    };
+  } finally {
+    agent.destroy();
+    await chain.close();
+  }
+}
+
+export async function consoleLog(ctx: RunContext): Promise<ScenarioResult> {
+  ctx.log('The Node trap: console.log to a pipe is asynchronous on Linux, so the app does not hang. Watch its memory instead.');
+  const { chain, agent, warm } = await healthyChain(ctx, 'console');
+  try {
+    const rssBefore = readRss(chain.ready.appPid) ?? warm.rss;
+    await chain.stopCopier();
+    ctx.log(`containerd stopped; sending ${RUN.consoleRequests} requests.`);
+    const d = await drive(ctx, chain.ready.port, agent, RUN.consoleRequests, 'containerd down, console.log', false);
+    const queued = d.last?.queuedBytes ?? 0;
+    const rssAfter = readRss(chain.ready.appPid) ?? d.last?.rss ?? 0;
+    ctx.log(
+      `${d.answered} answered, ${d.noResponse} without an answer; ${queued.toLocaleString('en-US')} bytes of log wait in process.stdout, RSS ${(rssBefore / 2 ** 20).toFixed(1)} -> ${(rssAfter / 2 ** 20).toFixed(1)} MiB.`,
+    );
+    await chain.startCopier();
+    const t = stopwatch();
+    const final = await drained(ctx, chain.ready.port, agent);
+    ctx.log(`containerd back: the queue drained in ${Math.round(t())} ms.`);
+    return {
+      observations: { requests: RUN.consoleRequests, answered: d.answered, noResponse: d.noResponse, queuedBytes: queued, rssBefore, rssAfter, drainedAtRequest: final.n },
+      checks: [check('console-log-no-hang', d.noResponse), check('console-log-memory-grows', queued)],
+    };
+  } finally {
+    agent.destroy();
+    await chain.close();
+  }
+}
+
+function fmtS(ms: number | undefined): string {
+  return ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export async function nodeController(ctx: RunContext): Promise<ScenarioResult> {
+  const runs: SimulationResult[] = [];
+  const checks: ClaimCheck[] = [];
+  for (const version of K8S_VERSIONS) {
+    for (const scenario of NODE_SCENARIOS) {
+      const r = simulate({ scenario, version });
+      runs.push(r);
+      ctx.log(`\n${SCENARIO_LABELS[scenario]} (Kubernetes ${version}, grace period ${r.graceS} s), model time:`);
+      for (const e of r.events) ctx.log(`  ${fmtS(e.at).padStart(8)}  ${e.actor}: ${e.text}`);
+      ctx.log(`  pod left the ready endpoints: ${fmtS(r.endpointNotReadyAtMs)}; MarkPodsNotReady calls: ${r.markPodsNotReadyCalls}`);
+      if (scenario === 'kubelet-stopped') {
+        const fromHeartbeat = ((r.endpointNotReadyAtMs ?? Infinity) - (r.lastHeartbeatMs ?? 0)) / 1000;
+        checks.push(check(version === '1.31' ? 'kubelet-stop-endpoint-1-31' : 'kubelet-stop-endpoint-1-32', fromHeartbeat));
+      } else {
+        checks.push(check('containerd-stop-never-marks-pods', r.markPodsNotReadyCalls));
+        checks.push(check('containerd-stop-endpoint-until-eviction', (r.endpointNotReadyAtMs ?? Infinity) / 1000));
+      }
+    }
+  }
+  const observations = Object.fromEntries(
+    runs.map((r) => [
+      `${r.scenario}@${r.version}`,
+      {
+        lastHeartbeatS: r.lastHeartbeatMs === undefined ? null : r.lastHeartbeatMs / 1000,
+        nodeNotReadyS: r.nodeNotReadyAtMs === undefined ? null : r.nodeNotReadyAtMs / 1000,
+        nodeUnknownS: r.nodeUnknownAtMs === undefined ? null : r.nodeUnknownAtMs / 1000,
+        podMarkedNotReadyS: r.podMarkedNotReadyAtMs === undefined ? null : r.podMarkedNotReadyAtMs / 1000,
+        endpointNotReadyS: r.endpointNotReadyAtMs === undefined ? null : r.endpointNotReadyAtMs / 1000,
+        podDeletedS: r.podDeletedAtMs === undefined ? null : r.podDeletedAtMs / 1000,
+        markPodsNotReadyCalls: r.markPodsNotReadyCalls,
+      },
+    ]),
+  );
+  return { observations, checks };
+}

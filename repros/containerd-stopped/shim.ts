@@ -1,0 +1,144 @@
+// Stands in for containerd-shim-runc-v2: it starts the container process (the app) with a pipe as
+// its stdout, and copies that pipe into the container's stdout FIFO, from which containerd's CRI
+// plugin (cri-log-copier.ts) writes the log file.
+//
+// Faithful to containerd cmd/containerd-shim-runc-v2/process/io.go (copyPipes):
+// - the copy uses one 4,096-byte buffer ("setting to 4096 to align with PIPE_BUF") and blocking
+//   io.CopyBuffer, so while the FIFO is full the shim holds at most one buffer and stops reading;
+// - the shim opens the FIFO for writing AND for reading, and never reads its read end. With
+//   containerd gone the FIFO still has a reader, so the shim's writes block instead of failing
+//   with EPIPE, and the app's writes block behind them.
+// `containerd.service` has KillMode=process, so stopping containerd leaves the shim and the app
+// running: that is why this process is separate from the copier.
+//
+// The copy runs in a worker thread, with blocking read(2)/write(2), the way the Go shim runs it in a
+// goroutine; the main thread only supervises the app.
+import { spawn } from 'node:child_process';
+import { closeSync, constants, existsSync, openSync, readSync, writeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, Worker, workerData } from 'node:worker_threads';
+import { childArgs } from '../lib/child.ts';
+import { parseAddressLine } from './app-api.ts';
+import { getPipeSize, makeFifo, makePipe } from './linux-pipe.ts';
+
+/** containerd's bufPool buffer size for the stdout/stderr copy. */
+export const SHIM_COPY_BUFFER = 4096;
+
+export interface ShimReady {
+  type: 'ready';
+  shimPid: number;
+  appPid: number;
+  port: number;
+  /** Capacity of the app's stdout pipe, read from the kernel. */
+  appPipeBytes: number;
+  fifo: string;
+}
+
+interface CopyJob {
+  from: number;
+  to: number;
+}
+
+/** io.CopyBuffer(fifo, appStdout, buf[4096]): returns when the app's end of the pipe is closed. */
+function copyLoop({ from, to }: CopyJob): void {
+  const buf = Buffer.alloc(SHIM_COPY_BUFFER);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(from, buf, 0, buf.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      throw err;
+    }
+    if (n === 0) return;
+    let off = 0;
+    while (off < n) off += writeSync(to, buf, off, n - off);
+  }
+}
+
+function main(): void {
+  const args = childArgs();
+  const fifo = args.get('fifo');
+  if (!fifo) throw new Error('shim needs --fifo PATH (the container stdout FIFO containerd reads)');
+  if (!existsSync(fifo)) makeFifo(fifo);
+
+  // The read end first, so the blocking open for writing finds a reader and returns at once.
+  const fifoRead = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const fifoWrite = openSync(fifo, constants.O_WRONLY);
+  const { readFd, writeFd } = makePipe();
+  const appPipeBytes = getPipeSize(readFd);
+
+  const appArgs: string[] = [];
+  for (const key of ['logger', 'line-bytes', 'buffer-bytes', 'port']) {
+    const v = args.get(key);
+    if (v !== undefined) appArgs.push(`--${key}`, v);
+  }
+  const appPath = fileURLToPath(new URL('./app.ts', import.meta.url));
+  const app = spawn(process.execPath, [appPath, ...appArgs], { stdio: ['ignore', writeFd, 'pipe'] });
+  // Only the app may hold the write end: when it exits, the copy sees end-of-file.
+  closeSync(writeFd);
+  let pending = '';
+  app.stderr?.setEncoding('utf8');
+  app.stderr?.on('data', (chunk: string) => {
+    process.stderr.write(chunk);
+    pending += chunk;
+    let i: number;
+    while ((i = pending.indexOf('\n')) !== -1) {
+      const line = pending.slice(0, i);
+      pending = pending.slice(i + 1);
+      const addr = parseAddressLine(line);
+      if (addr) {
+        const ready: ShimReady = { type: 'ready', shimPid: process.pid, appPid: addr.pid, port: addr.port, appPipeBytes, fifo };
+        process.stderr.write(`shim: pid ${process.pid} copies the app's stdout pipe (${appPipeBytes} bytes) into ${fifo}\n`);
+        process.send?.(ready);
+      }
+    }
+  });
+
+  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { from: readFd, to: fifoWrite } satisfies CopyJob });
+  let workerDone = false;
+  worker.on('error', (err) => {
+    if (!stopping) process.stderr.write(`shim: copy failed: ${err.message}\n`);
+  });
+  worker.on('exit', () => {
+    workerDone = true;
+  });
+
+  // Exiting is delicate: process.exit waits for the copy thread, and that thread may sleep in a
+  // write(2) to a full FIFO. Kill the app, then close the FIFO read end nobody drains: with no reader
+  // left the kernel fails that write with EPIPE (pipe(7)), the thread ends and the process can exit.
+  let stopping = false;
+  const shutdown = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
+    closeSync(fifoRead);
+    if (workerDone) process.exit(code);
+    const last = setTimeout(() => process.kill(process.pid, 'SIGKILL'), 1000);
+    worker.once('exit', () => {
+      clearTimeout(last);
+      process.exit(code);
+    });
+  };
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => shutdown(0));
+  app.on('exit', (code) => {
+    if (!stopping) process.stderr.write(`shim: app exited (${code ?? 'signal'})\n`);
+    shutdown(0);
+  });
+  // Parent gone (even by SIGKILL): same clean shutdown.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown(1);
+  }, 250).unref();
+}
+
+if (isMainThread) {
+  try {
+    main();
+  } catch (err) {
+    process.stderr.write(`shim: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+} else {
+  copyLoop(workerData as CopyJob);
+}
