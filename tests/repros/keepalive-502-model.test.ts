@@ -1,7 +1,9 @@
 // Unit tests for the pure parts of the keepalive-502 repro: the app's shutdown replies, the
 // balancer's endpoint choice, the gateway's nginx-style passive health check, and the timeline maths.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { chartOf, type Recording } from '../../src/components/keepalive-502/chart.ts';
 import { eligibleForNewConnections, markTerminating, parseEndpoints, pickEndpoint, removeEndpoint } from '../../repros/keepalive-502/endpoints.ts';
 import { reply } from '../../repros/keepalive-502/graceful-shutdown.ts';
 import { createPeers, freePeer, getPeer, isUnavailable, mayTryNext, type HealthConfig } from '../../repros/keepalive-502/passive-health.ts';
@@ -89,4 +91,13 @@ test('timeline: runs, the old connection and the 502 burst', () => {
   assert.deepEqual(old.served.map((e) => e.s), [0.5, 1.5]);
   assert.equal(burstAfterFirst503(tl), 2);
   assert.equal(burstAfterFirst503(tl.slice(0, 3)), 0);
+});
+
+test('chart: one lane per answering connection plus the gateway, one mark per recorded request', () => {
+  const rec = JSON.parse(readFileSync(new URL('../../repros/keepalive-502/recordings/broken.json', import.meta.url), 'utf8')) as Recording;
+  const c = chartOf(rec);
+  assert.deepEqual(c.lanes.map((l) => l.label), ['pod-0, connection c1', 'gateway itself', 'pod-1, connection c1']);
+  assert.equal(c.points.length, rec.observations.timeline.length);
+  assert.deepEqual(c.markers.map((m) => m.label), ['kubectl delete pod pod-0', 'preStop ends: ok.htm?down=true', 'grace period over: SIGKILL']);
+  assert.ok(c.points.every((p) => p.x >= c.plot.left && p.x <= c.plot.right));
 });
