@@ -8,10 +8,11 @@
 // waited in the FIFO, in the shim and in the app's pipe. On SIGTERM it stops reading, writes what it
 // already read (an unfinished line as a "P" partial entry, the CRI tag for a line in several parts)
 // and exits, so no byte it took from the FIFO is lost.
-import { appendFileSync, constants, openSync } from 'node:fs';
+import { appendFileSync, constants, existsSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { childArgs, exitWhenParentDies } from '../lib/child.ts';
 import { criLogEntry } from './log-line.ts';
+import { makeFifo } from './linux-pipe.ts';
 
 /** Wall-clock time in nanoseconds since the epoch, with sub-millisecond digits from the monotonic clock. */
 function nowNs(): bigint {
@@ -25,9 +26,12 @@ function main(): void {
   const logPath = args.get('log');
   if (!fifo || !logPath) throw new Error('cri-log-copier needs --fifo PATH --log PATH');
 
-  // Non-blocking read end driven by the event loop: every byte read is handled before any signal
-  // handler runs, which is what makes the stop lossless.
-  const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  if (!existsSync(fifo)) makeFifo(fifo);
+  // Non-blocking, driven by the event loop: every byte read is handled before any signal handler
+  // runs, which is what makes the stop lossless. Opened read-write (Linux allows it on a FIFO,
+  // fifo(7)) so that no writer yet, or a shim that went away, reads as "no data" rather than as
+  // end-of-file; the copier never writes to it.
+  const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
   const fifoStream = new Socket({ fd, readable: true, writable: false });
   let partial = '';
 

@@ -3,7 +3,7 @@
 // pipe(7)) and a process's kernel wait channel (/proc/PID/wchan, proc(5)).
 // Node has no binding for pipe(2) or these fcntl commands, so they go through koffi (FFI to libc).
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /** fcntl commands from <linux/fcntl.h>: F_LINUX_SPECIFIC_BASE (1024) + 7 and + 8. */
@@ -116,9 +116,17 @@ export function readPipeMaxSize(): number | undefined {
   }
 }
 
-/** mkfifo(1), the way containerd's fifo package creates a container's stdout FIFO. */
+/**
+ * mkfifo(1), the way containerd's fifo package creates a container's stdout FIFO. A FIFO that
+ * already exists (another component made it first) is fine.
+ */
 export function makeFifo(path: string): void {
-  execFileSync('mkfifo', ['-m', '0600', path]);
+  try {
+    execFileSync('mkfifo', ['-m', '0600', path], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    if (existsSync(path) && statSync(path).isFIFO()) return;
+    throw err;
+  }
 }
 
 /**

@@ -122,7 +122,8 @@ export function simulate(opts: SimulationOptions): SimulationResult {
 
   const snapshot = (): void => {
     if (now < 0) return;
-    const node = api.getNode(NODE);
+    // Read-only look at the stored object: no copy needed.
+    const node = api.nodes.get(NODE);
     const ep = endpointConditions(pod);
     const point: TimelinePoint = {
       t: now,

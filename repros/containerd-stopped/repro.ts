@@ -1,5 +1,8 @@
 // containerd stopped on a node: the endpoints keep the pod, and the app hangs on its log pipe.
-import { UsageError, type Component, type Repro, type RunContext } from '../lib/repro.ts';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Component, type Repro, type RunContext } from '../lib/repro.ts';
 import { LOGGER_KINDS } from './app-api.ts';
 import { claims, PREDICTIONS } from './claims.ts';
 import { MAX_LINE_BYTES, MIN_LINE_BYTES } from './log-line.ts';
@@ -11,10 +14,14 @@ function str(ctx: RunContext, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function need(ctx: RunContext, name: string, component: string, example: string): string {
-  const v = str(ctx, name);
-  if (!v) throw new UsageError(`the ${component} component needs --${name} <path>, e.g. --${name} ${example}`);
-  return v;
+/** Where the shim and the copier meet when started alone without --fifo / --log. */
+export const DEFAULT_COMPONENT_DIR = join(tmpdir(), 'containerd-stopped');
+
+function path(ctx: RunContext, name: string, file: string): string {
+  const given = str(ctx, name);
+  if (given) return given;
+  mkdirSync(DEFAULT_COMPONENT_DIR, { recursive: true });
+  return join(DEFAULT_COMPONENT_DIR, file);
 }
 
 function passThrough(ctx: RunContext): string[] {
@@ -40,13 +47,12 @@ const components: Record<string, Component> = {
     start: (ctx) => foreground(ctx, APP_SCRIPT, passThrough(ctx), 'inherit'),
   },
   shim: {
-    description: 'the shim: starts the app on a pipe and copies it into --fifo (created if missing); the app address goes to stderr',
-    start: (ctx) => foreground(ctx, SHIM_SCRIPT, ['--fifo', need(ctx, 'fifo', 'shim', '/tmp/app-stdout'), ...passThrough(ctx)], 'ignore'),
+    description: 'the shim: starts the app on a pipe and copies it into --fifo (default $TMPDIR/containerd-stopped/app-stdout, created if missing)',
+    start: (ctx) => foreground(ctx, SHIM_SCRIPT, ['--fifo', path(ctx, 'fifo', 'app-stdout'), ...passThrough(ctx)], 'ignore'),
   },
   copier: {
-    description: 'the CRI log copier ("containerd"): reads --fifo, appends CRI lines to --log; Ctrl-C is "systemctl stop containerd"',
-    start: (ctx) =>
-      foreground(ctx, COPIER_SCRIPT, ['--fifo', need(ctx, 'fifo', 'copier', '/tmp/app-stdout'), '--log', need(ctx, 'log', 'copier', '/tmp/0.log')], 'ignore'),
+    description: 'the CRI log copier ("containerd"): reads --fifo, appends CRI lines to --log (default $TMPDIR/containerd-stopped/0.log); Ctrl-C is "systemctl stop containerd"',
+    start: (ctx) => foreground(ctx, COPIER_SCRIPT, ['--fifo', path(ctx, 'fifo', 'app-stdout'), '--log', path(ctx, 'log', '0.log')], 'ignore'),
   },
 };
 

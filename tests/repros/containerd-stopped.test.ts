@@ -1,0 +1,73 @@
+// The log-pipe hang with real processes and real pipes: one run per scenario, each feeding several
+// claims, plus the pieces the claims rest on (the CRI log format, the page-slot arithmetic).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runScenario } from '../../repros/lib/runner.ts';
+import { claims, PREDICTIONS, RUN } from '../../repros/containerd-stopped/claims.ts';
+import { accessLogLine, auditLog, criLogEntry, reassemble, requestNumberOf, rfc3339Nano } from '../../repros/containerd-stopped/log-line.ts';
+import { chainCeilingBytes, linesPerPipe, predictedRequestsBeforeHang } from '../../repros/containerd-stopped/pipe-math.ts';
+import { judge } from '../../repros/lib/claims.ts';
+import { assertReport } from '../lib/claims.ts';
+
+const SCALE = 0.01;
+
+test('pipe-hang: the app hangs in the pipe write, probes disagree, and containerd coming back loses nothing', async () => {
+  const report = await runScenario('containerd-stopped', 'pipe-hang', { scale: SCALE });
+  const ids = report.checks.map((c) => c.claim.id);
+  for (const id of ['default-pipe-capacity', 'hang-bytes', 'hang-requests', 'wchan', 'tcp-connect-while-hung', 'http-no-response-while-hung', 'tcp-probe-passes', 'http-probe-fails', 'waiting-requests-complete', 'log-exactly-once']) {
+    assert.ok(ids.includes(id), `pipe-hang checks ${id}`);
+  }
+  assertReport(report);
+  assert.equal(report.observations.fifoBytes, 65_536, 'the FIFO has the default capacity too');
+});
+
+test('bigger-pipe: 1 MiB pipes last about 16 times longer', async () => {
+  const report = await runScenario('containerd-stopped', 'bigger-pipe', { scale: SCALE });
+  assertReport(report);
+  const big = report.observations.bigPipes as { appPipe: { after: number }; fifo: { after: number } };
+  assert.equal(big.appPipe.after, RUN.bigPipeBytes, 'the kernel granted 1 MiB for the app pipe');
+  assert.equal(big.fifo.after, RUN.bigPipeBytes, 'and for the FIFO');
+});
+
+test('fixed-logger: never hangs, and its drop count accounts for every missing line', async () => {
+  const report = await runScenario('containerd-stopped', 'fixed-logger', { scale: SCALE });
+  assertReport(report);
+  assert.ok((report.observations.reportedDropped as number) > 0, 'with containerd down for 2,000 requests, some lines must have been dropped');
+  const audit = report.observations.logAudit as { duplicated: number; outOfOrder: number };
+  assert.equal(audit.duplicated, 0);
+  assert.equal(audit.outOfOrder, 0);
+});
+
+test('console-log: no hang, the unsent log grows in memory', async () => {
+  const report = await runScenario('containerd-stopped', 'console-log', { scale: SCALE });
+  assertReport(report);
+});
+
+test('a wrong observation does not pass a claim (the checks can fail)', () => {
+  assert.equal(judge(claims['log-exactly-once'], { missing: 1, duplicated: 0, outOfOrder: 0 }).pass, false);
+  assert.equal(judge(claims['hang-bytes'], 200_000).pass, false);
+  assert.equal(judge(claims.wchan, 'do_epoll_wait').pass, false);
+});
+
+test('page-slot arithmetic: 243-byte lines fill 16 x 16 lines per 64 KiB pipe, not 65,536 / 243', () => {
+  assert.equal(linesPerPipe(65_536, 243), 256);
+  assert.equal(linesPerPipe(65_536, 1550), 32);
+  assert.equal(chainCeilingBytes(65_536, 65_536), 135_168);
+  assert.equal(predictedRequestsBeforeHang(243, 65_536, 65_536), 513);
+  assert.equal(PREDICTIONS.naiveRequests, 556);
+  assert.throws(() => linesPerPipe(65_536, 5000));
+});
+
+test('log lines: fixed length, request number recoverable, CRI entries round-trip with partial lines', () => {
+  const line = accessLogLine(42, '/orders', 200, RUN.lineBytes, new Date('2026-01-02T03:04:05.678Z'));
+  assert.equal(line.length, RUN.lineBytes);
+  assert.ok(line.endsWith('\n'));
+  assert.equal(requestNumberOf(line), 42);
+  assert.equal(rfc3339Nano(1_767_323_045_678_900_000n), '2026-01-02T03:04:05.6789Z');
+  assert.equal(rfc3339Nano(1_767_323_045_000_000_000n), '2026-01-02T03:04:05Z');
+  const body = line.slice(0, -1);
+  const text = criLogEntry(1n, 'stdout', 'P', body.slice(0, 100)) + criLogEntry(2n, 'stdout', 'F', body.slice(100));
+  assert.deepEqual(reassemble(text), [body]);
+  const audit = auditLog([accessLogLine(1, '/', 200, 243), accessLogLine(3, '/', 200, 243), accessLogLine(3, '/', 200, 243), accessLogLine(2, '/', 200, 243)], 1, 3);
+  assert.deepEqual({ missing: audit.missing, duplicated: audit.duplicated, outOfOrder: audit.outOfOrder }, { missing: 0, duplicated: 1, outOfOrder: 2 });
+});
