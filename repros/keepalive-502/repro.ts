@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { UsageError, type Component, type FlagSpec, type Repro, type RunContext } from '../lib/repro.ts';
 import { claims } from './claims.ts';
+import { parseEndpoints } from './endpoints.ts';
 import { EventStream, now, type AnyEvent } from './events.ts';
 import { OK_PAGE } from './graceful-shutdown.ts';
 import { describe } from './narrate.ts';
@@ -14,9 +15,9 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'direct', type: 'boolean', description: 'up: gateway upstreams are the pod addresses, no balancer' },
   { name: 'replicas', type: 'number', description: 'up: number of pods', default: '2', min: 1, max: 5 },
   { name: 'name', type: 'string', description: 'pod: the pod name in x-pod', default: 'pod-0' },
-  { name: 'endpoints', type: 'list', description: 'l4-balancer: pod addresses, name=127.0.0.1:port or 127.0.0.1:port' },
-  { name: 'upstreams', type: 'list', description: 'gateway: upstream addresses, name=127.0.0.1:port (the balancer, or the pods)' },
-  { name: 'target', type: 'string', description: `client: URL to request, e.g. http://127.0.0.1:8080${OK_PAGE}` },
+  { name: 'endpoints', type: 'list', description: 'l4-balancer: pod addresses, name=127.0.0.1:port or 127.0.0.1:port', default: 'pod-0=127.0.0.1:8081' },
+  { name: 'upstreams', type: 'list', description: 'gateway: upstream addresses, name=127.0.0.1:port (the balancer, or the pods)', default: 'lb=127.0.0.1:9000' },
+  { name: 'target', type: 'string', description: 'client: URL to request', default: `http://127.0.0.1:8080${OK_PAGE}` },
 ];
 
 /** Runs one part alone in the foreground, narrating its events, until Ctrl-C. */
@@ -45,10 +46,19 @@ function component(description: string, script: string, args: (ctx: RunContext) 
   };
 }
 
-function required(ctx: RunContext, flag: string, example: string): string[] {
+// Defaults that chain the parts started alone on fixed ports:
+//   pod --port 8081  <-  l4-balancer --port 9000  <-  gateway --port 8080  <-  client
+const DEFAULTS = {
+  endpoints: 'pod-0=127.0.0.1:8081',
+  upstreams: 'lb=127.0.0.1:9000',
+  target: `http://127.0.0.1:8080${OK_PAGE}`,
+} as const;
+
+function listFlag(ctx: RunContext, flag: 'endpoints' | 'upstreams'): string {
   const v = ctx.flags[flag];
-  if (v === undefined) throw new UsageError(`--${flag} is required here, e.g. --${flag} ${example}`);
-  return Array.isArray(v) ? v : [String(v)];
+  const items = Array.isArray(v) ? v : [DEFAULTS[flag]];
+  parseEndpoints(items);
+  return items.join(',');
 }
 
 export const repro: Repro = {
@@ -84,19 +94,19 @@ export const repro: Repro = {
       '--keepalive-ms', String(scaledTimings(ctx.scale).keepAliveTimeoutMs),
       ...(ctx.flags.fix === true ? ['--fix'] : []),
     ]),
-    'l4-balancer': component('the TCP load balancer alone (--endpoints)', 'l4-balancer.ts', (ctx) => [
-      '--endpoints', required(ctx, 'endpoints', 'pod-0=127.0.0.1:8081,pod-1=127.0.0.1:8082').join(','),
+    'l4-balancer': component('the TCP load balancer alone (--endpoints, default pod-0=127.0.0.1:8081)', 'l4-balancer.ts', (ctx) => [
+      '--endpoints', listFlag(ctx, 'endpoints'),
     ]),
-    gateway: component('the gateway alone (--upstreams)', 'gateway.ts', (ctx) => {
+    gateway: component('the gateway alone (--upstreams, default lb=127.0.0.1:9000)', 'gateway.ts', (ctx) => {
       const t = scaledTimings(ctx.scale);
       return [
-        '--upstreams', required(ctx, 'upstreams', 'lb=127.0.0.1:9000').join(','),
+        '--upstreams', listFlag(ctx, 'upstreams'),
         '--fail-timeout-ms', String(t.failTimeoutMs),
         '--keepalive-ms', String(t.keepAliveTimeoutMs),
       ];
     }),
-    client: component('the incident\'s client alone (--target): one keep-alive session, one request a second', 'client.ts', (ctx) => {
-      const target = required(ctx, 'target', `http://127.0.0.1:8080${OK_PAGE}`)[0] ?? '';
+    client: component(`the incident's client alone (--target, default ${DEFAULTS.target}): one keep-alive session, one request a second`, 'client.ts', (ctx) => {
+      const target = typeof ctx.flags.target === 'string' ? ctx.flags.target : DEFAULTS.target;
       if (!/^http:\/\/(127\.0\.0\.1|localhost):\d+\//.test(target)) {
         throw new UsageError(`--target must be an http URL on 127.0.0.1 with a path, e.g. http://127.0.0.1:8080${OK_PAGE}; got "${target}"`);
       }

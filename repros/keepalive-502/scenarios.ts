@@ -180,7 +180,7 @@ export async function runUp(ctx: RunContext): Promise<ScenarioResult> {
   const direct = ctx.flags.direct === true;
   const t = scaledTimings(ctx.scale);
   const origin = now();
-  ctx.log(`up: ${shape(replicas, direct, fix)}`);
+  ctx.log(`up: ${shape(replicas, direct, fix).replace('client ->', 'your client ->')}`);
   const topo = await startTopology(ctx, {
     replicas,
     fix,
@@ -198,12 +198,9 @@ export async function runUp(ctx: RunContext): Promise<ScenarioResult> {
   ctx.log(`  curl -X POST ${topo.controlUrl}/pods/0/terminate                                # kubectl delete pod pod-0`);
   ctx.log(`  curl ${topo.controlUrl}/pods`);
   ctx.log('Ctrl-C stops every process.');
-  await new Promise<void>((resolve) => {
-    if (ctx.signal.aborted) return resolve();
-    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  // Runs until interrupted; an interrupted run ends like any other (the CLI exits 130).
+  return new Promise<ScenarioResult>((_, reject) => {
+    if (ctx.signal.aborted) return reject(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
   });
-  return {
-    observations: { gatewayUrl: topo.gatewayUrl, controlUrl: topo.controlUrl, pods: topo.pods.map((p) => p.name), fix, direct },
-    checks: [],
-  };
 }

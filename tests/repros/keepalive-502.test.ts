@@ -84,14 +84,14 @@ for (const scenario of ['broken', 'fixed', 'direct', 'single-replica']) {
   });
 }
 
-test('bad input: topology flags on a fixed scenario, and a component without its address, exit 2', () => {
+test('bad input: topology flags on a fixed scenario, and a malformed address, exit 2', () => {
   const cli = (...a: string[]) => spawnSync(process.execPath, [join(ROOT, 'repros', 'cli.ts'), 'keepalive-502', ...a], { encoding: 'utf8', timeout: 30_000 });
   const f = cli('broken', '--fix');
   assert.equal(f.status, 2);
   assert.match(f.stderr, /--fix applies to the up scenario/);
-  const g = cli('gateway');
+  const g = cli('gateway', '--upstreams', 'lb=nowhere');
   assert.equal(g.status, 2);
-  assert.match(g.stderr, /--upstreams is required here, e.g. --upstreams lb=127\.0\.0\.1:9000/);
+  assert.match(g.stderr, /endpoint "lb=nowhere" must be host:port or name=host:port/);
   const c = cli('client', '--target', 'example.com');
   assert.equal(c.status, 2);
   assert.match(c.stderr, /--target must be an http URL on 127\.0\.0\.1/);
