@@ -117,3 +117,9 @@ test('retry granularity: restarts land on or after the nominal expiry, never bef
     for (const r of s.restarts) assert.ok(r.backoffSeconds >= r.nominalBackoff, `seed ${seed} restart ${r.restart}`);
   }
 });
+
+test('run times that are not whole seconds still give a finite schedule (float rounding at the expiry)', () => {
+  const runs = [210.95, 210.47, 221.33, 209.99, 210.000001, 0.1 + 0.2];
+  const s = schedule({ version: '1.35', runs, restarts: 6 });
+  assert.deepEqual(waits(s), [0, 10, 20, 40, 80, 160]);
+});

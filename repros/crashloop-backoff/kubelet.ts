@@ -1,0 +1,240 @@
+// A mini kubelet for one pod with one container (restartPolicy: Always). It starts the app as a real
+// child process, probes its /healthz, and when the process exits it does what the kubelet's sync
+// loop does: call doBackOff (the ported code in kubelet-backoff.ts) with the exit time, refuse and
+// retry while in back-off, and start a new instance when doBackOff lets it through. It reports
+// what `kubectl get pods -w` and the pod's events would show, and times every exit and respawn.
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { sleep } from '../lib/clock.ts';
+import type { Spawned } from '../lib/processes.ts';
+import type { RunContext } from '../lib/repro.ts';
+import type { KilledMessage, TargetMessage } from './chaos-killer.ts';
+import {
+  doBackOff,
+  firstSyncAfterExit,
+  goDuration,
+  newKubeletBackoff,
+  nextSyncAfterRefusal,
+  runOf,
+  seededRandom,
+  type ResolvedKubelet,
+} from './kubelet-backoff.ts';
+
+const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
+const CHAOS = fileURLToPath(new URL('./chaos-killer.ts', import.meta.url));
+
+export const POD = 'api-5966577d7b-x2m46';
+export const CONTAINER = 'app';
+
+export interface KubeletRunOptions {
+  kubelet: ResolvedKubelet;
+  /** Run time of each instance before the chaos killer strikes (model seconds); the last repeats. */
+  runs: readonly number[];
+  restarts: number;
+  retryGranularity: boolean;
+  seed: number;
+}
+
+/** One restart as measured: wall-clock ms since the first spawn, and model seconds. */
+export interface MeasuredRestart {
+  restart: number;
+  exitedAt: number;
+  restartedAt: number;
+  backoffSeconds: number;
+  /** How long the instance that exited had run (spawn to exit), model seconds. */
+  ranSeconds: number;
+  exitSignal: string | null;
+  exitCode: number | null;
+  /** BackOff events recorded before this restart. */
+  refusals: number;
+  /** The back-off doBackOff enforced, model seconds (0 when not refused). */
+  nominalBackoff: number;
+  /** From doBackOff letting the restart through to the new process running, wall ms. */
+  spawnLatencyMs: number;
+  /** Spawn to first successful /healthz of the new instance, wall ms. */
+  readyAfterMs: number;
+  exitedAtMs: number;
+  restartedAtMs: number;
+}
+
+export interface KubeletRunResult {
+  restarts: MeasuredRestart[];
+  killedByChaos: number;
+  backOffEvents: number;
+  livenessFailures: number;
+}
+
+/** kubectl's age column (apimachinery duration.HumanDuration, the part that matters here). */
+export function kubectlAge(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
+}
+
+export function podRow(ready: string, status: string, restarts: number, ageSeconds: number): string {
+  return `${POD.padEnd(24)} ${ready.padEnd(7)} ${status.padEnd(18)} ${String(restarts).padEnd(10)} ${kubectlAge(ageSeconds)}`;
+}
+export const POD_HEADER = `${'NAME'.padEnd(24)} ${'READY'.padEnd(7)} ${'STATUS'.padEnd(18)} ${'RESTARTS'.padEnd(10)} AGE`;
+
+function probe(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Promise<KubeletRunResult> {
+  const { scale, signal } = ctx;
+  const t0 = performance.now();
+  const wallMs = (): number => performance.now() - t0;
+  // The kubelet's clock, in model seconds: what the ported Backoff reads.
+  const clock = { now: (): number => wallMs() / (1000 * scale) };
+  const toWallMs = (modelSeconds: number): number => modelSeconds * 1000 * scale;
+  const backOff = newKubeletBackoff(opts.kubelet, clock);
+  const rand = seededRandom(opts.seed);
+  const key = `default/${POD}/${CONTAINER}`;
+
+  const chaos = ctx.procs.spawnNode(CHAOS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let killedByChaos = 0;
+  await new Promise<void>((resolve, reject) => {
+    chaos.child.on('message', (m: KilledMessage) => {
+      if (m.type === 'ready') resolve();
+      if (m.type === 'killed') killedByChaos += 1;
+    });
+    void chaos.exited.then(() => reject(new Error('the chaos killer exited before it was ready')));
+  });
+
+  const restarts: MeasuredRestart[] = [];
+  let backOffEvents = 0;
+  let livenessFailures = 0;
+  let restartCount = 0;
+
+  ctx.log(POD_HEADER);
+  const row = (ready: string, status: string): void => ctx.log(podRow(ready, status, restartCount, clock.now()));
+  const event = (type: string, reason: string, message: string): void =>
+    ctx.log(`  event  ${type.padEnd(7)} ${reason.padEnd(9)} kubelet  ${message}`);
+
+  /** Starts one instance; resolves with its exit, and with the spawn and ready times. */
+  const startInstance = async (instance: number): Promise<{ spawned: Spawned; spawnedAtMs: number; readyAtMs: number }> => {
+    const spawned = ctx.procs.spawnNode(APP, ['--instance', String(instance)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const spawnedAtMs = await new Promise<number>((resolve, reject) => {
+      spawned.child.once('spawn', () => resolve(wallMs()));
+      spawned.child.once('error', reject);
+    });
+    const runFor = runOf(opts.runs, instance);
+    const pid = spawned.child.pid as number;
+    chaos.child.send({ type: 'target', pid, afterMs: toWallMs(runFor) } satisfies TargetMessage);
+    event('Normal', 'Started', `Started container ${CONTAINER}`);
+    const port = await new Promise<number | undefined>((resolve) => {
+      spawned.child.once('message', (m: { type: string; port: number }) => resolve(m.type === 'listening' ? m.port : undefined));
+      void spawned.exited.then(() => resolve(undefined));
+    });
+    let readyAtMs = Number.NaN;
+    if (port !== undefined) {
+      // Readiness: the first successful probe makes the pod 1/1.
+      for (let i = 0; i < 200 && spawned.child.exitCode === null && spawned.child.signalCode === null; i++) {
+        if (await probe(port, 500)) {
+          readyAtMs = wallMs();
+          row('1/1', 'Running');
+          break;
+        }
+        await sleep(5, signal);
+      }
+      startLiveness(spawned, port);
+    }
+    return { spawned, spawnedAtMs, readyAtMs };
+  };
+
+  /**
+   * Liveness probe (periodSeconds 10, failureThreshold 3). After a SIGKILL the exit is seen first
+   * (as PLEG sees it on a node), so this rarely fires here; it stays to show that probe tuning does
+   * not touch the restart timing.
+   */
+  const startLiveness = (spawned: Spawned, port: number): void => {
+    const period = Math.max(20, toWallMs(10));
+    let failures = 0;
+    const timer = setInterval(() => {
+      void probe(port, Math.max(20, toWallMs(1))).then((ok) => {
+        if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) return;
+        if (ok) {
+          failures = 0;
+          return;
+        }
+        failures += 1;
+        livenessFailures += 1;
+        event('Warning', 'Unhealthy', `Liveness probe failed: Get "http://127.0.0.1:${port}/healthz": connection refused`);
+        if (failures >= 3) spawned.child.kill('SIGKILL');
+      });
+    }, period);
+    void spawned.exited.then(() => clearInterval(timer));
+  };
+
+  let current = await startInstance(0);
+  // Times in the report count from the first container start, like the pod's own timeline.
+  const origin = current.spawnedAtMs;
+  try {
+    for (let i = 1; i <= opts.restarts; i++) {
+      const exit = await Promise.race([
+        current.spawned.exited,
+        new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+      ]);
+      const exitedAtMs = wallMs();
+      // The container status's FinishedAt: the moment the runtime saw the process end.
+      const finishedAt = clock.now();
+      const exitCode = exit.code ?? (exit.signal === 'SIGKILL' ? 137 : 1);
+      row('0/1', exitCode === 0 ? 'Completed' : 'Error');
+
+      let syncAt = firstSyncAfterExit(finishedAt, opts.retryGranularity, rand);
+      let refusals = 0;
+      let nominal = 0;
+      for (;;) {
+        // Timers may fire up to a millisecond early; sleeping one more keeps a sync from landing a
+        // hair before the expiry (a refusal no real kubelet would make).
+        const waitMs = toWallMs(syncAt) - wallMs();
+        await sleep(Math.max(0, Math.ceil(waitMs)) + 1, signal);
+        const d = doBackOff(backOff, key, finishedAt, CONTAINER, `${POD}_default`);
+        if (!d.inBackOff) break;
+        refusals += 1;
+        backOffEvents += 1;
+        nominal = backOff.get(key);
+        if (refusals === 1) row('0/1', 'CrashLoopBackOff');
+        event('Warning', 'BackOff', `Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
+        const expires = d.expiresAt ?? clock.now();
+        if (refusals === 1) ctx.progress(`CrashLoopBackOff: back-off ${goDuration(nominal)}, restart ${i} due at ${kubectlAge(expires)}`);
+        syncAt = nextSyncAfterRefusal(clock.now(), expires, opts.retryGranularity, rand);
+      }
+      restartCount = i;
+      const decidedAtMs = wallMs();
+      const next = await startInstance(i);
+      restarts.push({
+        restart: i,
+        exitedAt: (exitedAtMs - origin) / (1000 * scale),
+        restartedAt: (next.spawnedAtMs - origin) / (1000 * scale),
+        backoffSeconds: (next.spawnedAtMs - exitedAtMs) / (1000 * scale),
+        ranSeconds: (exitedAtMs - current.spawnedAtMs) / (1000 * scale),
+        exitSignal: exit.signal,
+        exitCode,
+        refusals,
+        nominalBackoff: nominal,
+        readyAfterMs: next.readyAtMs - next.spawnedAtMs,
+        spawnLatencyMs: next.spawnedAtMs - decidedAtMs,
+        exitedAtMs: exitedAtMs - origin,
+        restartedAtMs: next.spawnedAtMs - origin,
+      });
+      current = next;
+    }
+  } finally {
+    if (chaos.child.connected) chaos.child.send({ type: 'stop' });
+    if (current.spawned.child.exitCode === null && current.spawned.child.signalCode === null) current.spawned.child.kill('SIGTERM');
+  }
+  return { restarts, killedByChaos, backOffEvents, livenessFailures };
+}

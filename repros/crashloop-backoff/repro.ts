@@ -1,0 +1,217 @@
+// CrashLoopBackOff under a chaos test: a mini kubelet restarts a real app that a chaos killer
+// SIGKILLs every 210 s of run time, with the kubelet's own back-off code deciding when.
+import { numberList } from '../lib/flags.ts';
+import { UsageError, type FlagSpec, type Flags, type Repro, type RunContext, type ScenarioResult } from '../lib/repro.ts';
+import type { ClaimCheck } from '../lib/claims.ts';
+import { claims, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
+import { runKubelet } from './kubelet.ts';
+import {
+  BackoffConfigError,
+  parseFeatureGates,
+  resolveKubelet,
+  schedule,
+  VERSIONS,
+  waits,
+  type K8sVersion,
+  type KubeletSettings,
+  type Schedule,
+  type ScheduleInput,
+} from './kubelet-backoff.ts';
+
+export const DEFAULT_KILL_EVERY = 210;
+export const DEFAULT_RESTARTS = 8;
+export const DEFAULT_VERSION: K8sVersion = '1.35';
+
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'kill-every', type: 'number', description: 'seconds of run time before the chaos killer SIGKILLs the app', default: String(DEFAULT_KILL_EVERY), min: 0.1, max: 86400 },
+  { name: 'runs', type: 'list', description: 'run time of each container instance in seconds (the last repeats); overrides --kill-every', min: 0.1, max: 86400 },
+  { name: 'restarts', type: 'number', description: 'how many restarts to run', default: String(DEFAULT_RESTARTS), min: 1, max: 100 },
+  { name: 'version', type: 'string', description: 'Kubernetes version of the kubelet', choices: VERSIONS, default: DEFAULT_VERSION },
+  { name: 'feature-gates', type: 'list', description: 'kubelet feature gates, e.g. ReduceDefaultCrashLoopBackOffDecay=true' },
+  { name: 'max-restart-period', type: 'number', description: 'crashLoopBackOff.maxContainerRestartPeriod in seconds (needs KubeletCrashLoopBackOffMax)', min: 1, max: 300 },
+  { name: 'retry-granularity', type: 'boolean', description: 'model a kubelet without back-off propagation (k/k PR #133066): restarts land on 10-15 s pod worker retries' },
+  { name: 'seed', type: 'number', description: 'seed for the retry jitter of --retry-granularity', default: '1', min: 0, max: 4294967295 },
+  { name: 'simulate', type: 'boolean', description: 'compute the schedule from the model alone, without starting processes (instant)' },
+];
+
+function flagSpec(name: string): FlagSpec {
+  const s = FLAGS.find((f) => f.name === name);
+  if (!s) throw new Error(`no flag ${name}`);
+  return s;
+}
+
+/** Turns parsed flags into a schedule input, or a UsageError naming the bad input. */
+export function inputFromFlags(flags: Flags): ScheduleInput {
+  const runs = Array.isArray(flags.runs)
+    ? numberList(flagSpec('runs'), flags.runs)
+    : [typeof flags['kill-every'] === 'number' ? flags['kill-every'] : DEFAULT_KILL_EVERY];
+  const restarts = typeof flags.restarts === 'number' ? flags.restarts : DEFAULT_RESTARTS;
+  if (!Number.isInteger(restarts)) throw new UsageError(`--restarts must be a whole number, got ${restarts}`);
+  const version = (typeof flags.version === 'string' ? flags.version : DEFAULT_VERSION) as K8sVersion;
+  try {
+    const input: ScheduleInput = {
+      version,
+      featureGates: Array.isArray(flags['feature-gates']) ? parseFeatureGates(flags['feature-gates']) : {},
+      maxContainerRestartPeriod: typeof flags['max-restart-period'] === 'number' ? flags['max-restart-period'] : undefined,
+      runs,
+      restarts,
+      retryGranularity: flags['retry-granularity'] === true,
+      seed: typeof flags.seed === 'number' ? flags.seed : 1,
+    };
+    resolveKubelet(input);
+    return input;
+  } catch (err) {
+    if (err instanceof BackoffConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** True when the settings are the defaults the claims about default behaviour speak of. */
+function isDefaultKubelet(input: ScheduleInput): boolean {
+  const k = resolveKubelet(input);
+  return k.initial === 10 && k.max === 300 && input.retryGranularity !== true;
+}
+
+const fmt = (n: number): string => String(Number(n.toFixed(2)));
+
+function describeKubelet(s: Schedule): string {
+  const k = s.kubelet;
+  const on = Object.entries(k.gates).filter(([, v]) => v).map(([g]) => g);
+  return `kubelet ${k.version}: back-off starts at ${k.initial} s, doubles, caps at ${k.max} s; resets after a run of more than ${s.resetAfter} s` +
+    (on.length ? `; gates on: ${on.join(', ')}` : '') + (s.retryGranularity ? '; restarts wait for the pod worker retry (10-15 s)' : '');
+}
+
+function logSchedule(ctx: RunContext, s: Schedule): void {
+  ctx.log('restart  exited at  restarted at  waited');
+  for (const r of s.restarts) {
+    ctx.log(`${String(r.restart).padStart(7)}  ${fmt(r.exitedAt).padStart(8)}s  ${fmt(r.restartedAt).padStart(11)}s  ${fmt(r.backoffSeconds).padStart(5)}s${r.reset ? '  (ran > reset time: back-off reset)' : ''}`);
+  }
+  ctx.log(`first wait at the cap: ${s.firstAtCap === null ? 'none in this window' : `restart ${s.firstAtCap}`}; running ${(s.availability * 100).toFixed(1)}% of ${fmt(s.windowEnd)} s`);
+}
+
+/** The observed values of every model claim, computed by the ported code. */
+export function modelObservations(): Record<string, unknown> {
+  const def = schedule({ version: DEFAULT_VERSION, runs: [DEFAULT_KILL_EVERY], restarts: 8 });
+  const reset = (x: number): number[] => waits(schedule({ version: DEFAULT_VERSION, runs: [210, 210, 210, x, 210], restarts: 5 })).slice(3);
+  const reduced135 = schedule({ version: '1.35', featureGates: { ReduceDefaultCrashLoopBackOffDecay: true }, runs: [DEFAULT_KILL_EVERY], restarts: 11 });
+  let late = 0;
+  for (let seed = 1; seed <= 200; seed++) {
+    const g = schedule({ version: '1.34', runs: [DEFAULT_KILL_EVERY], restarts: 8, retryGranularity: true, seed });
+    for (const r of g.restarts) late = Math.max(late, r.backoffSeconds - r.nominalBackoff);
+  }
+  return {
+    'default-waits': waits(def),
+    'seventh-restart-hits-cap': def.firstAtCap,
+    'long-run-resets': reset(601),
+    'exactly-600s-no-reset': reset(600),
+    'reduced-decay-waits': waits(schedule({ version: '1.33', featureGates: { ReduceDefaultCrashLoopBackOffDecay: true }, runs: [DEFAULT_KILL_EVERY], restarts: 9 })),
+    'reduced-decay-135-capped-at-300': { max: reduced135.kubelet.max, waits: waits(reduced135) },
+    'max-restart-period-5s': waits(schedule({ version: '1.32', featureGates: { KubeletCrashLoopBackOffMax: true }, maxContainerRestartPeriod: 5, runs: [DEFAULT_KILL_EVERY], restarts: 6 })),
+    'retry-granularity-late': Number(late.toFixed(3)),
+  };
+}
+
+function modelChecks(): ClaimCheck[] {
+  const obs = modelObservations();
+  return Object.entries(obs).map(([id, observed]) => {
+    const claim = (claims as Record<string, (typeof claims)[keyof typeof claims]>)[id];
+    if (!claim) throw new Error(`no claim ${id}`);
+    return { claim, observed };
+  });
+}
+
+async function chaos(ctx: RunContext): Promise<ScenarioResult> {
+  const input = inputFromFlags(ctx.flags);
+  const s = schedule(input);
+  ctx.log(describeKubelet(s));
+  const checks: ClaimCheck[] = [];
+  const uniformDefault = isDefaultKubelet(input) && input.runs.every((r) => r === DEFAULT_KILL_EVERY);
+
+  if (ctx.flags.simulate === true) {
+    ctx.log(`simulating ${input.restarts} restarts from the model (no processes started)`);
+    logSchedule(ctx, s);
+    if (uniformDefault && input.restarts >= 7) checks.push({ claim: claims['seventh-restart-hits-cap'], observed: s.firstAtCap });
+    if (uniformDefault && input.restarts >= 8) checks.push({ claim: claims['default-waits'], observed: waits(s).slice(0, 8) });
+    return {
+      observations: { mode: 'simulate', kubelet: s.kubelet, restarts: s.restarts, firstAtCap: s.firstAtCap, availability: s.availability, windowEnd: s.windowEnd, resetAfter: s.resetAfter, timeline: s.spans },
+      checks,
+    };
+  }
+
+  const total = s.restarts.at(-1)?.restartedAt ?? 0;
+  ctx.log(`chaos killer: SIGKILL after ${input.runs.join(', ')} s of run time; ${input.restarts} restarts, about ${fmt(total * ctx.scale)} s of wall time at scale ${ctx.scale}`);
+  const k = resolveKubelet(input);
+  const measured = await runKubelet(ctx, { kubelet: k, runs: input.runs, restarts: input.restarts, retryGranularity: input.retryGranularity === true, seed: input.seed ?? 1 });
+  // The model, given the run times that really happened, says how long each wait should have been.
+  const model = schedule({ ...input, runs: measured.restarts.map((r) => r.ranSeconds).concat([input.runs.at(-1) ?? DEFAULT_KILL_EVERY]) });
+  const rows = measured.restarts.map((r, i) => {
+    const m = model.restarts[i];
+    const modelWait = m?.backoffSeconds ?? Number.NaN;
+    return { ...r, modelBackoffSeconds: modelWait, deviationMs: Math.abs(r.backoffSeconds - modelWait) * 1000 * ctx.scale };
+  });
+  ctx.log('');
+  ctx.log('restart  exited at  restarted at  waited   model   |diff| (wall ms)  spawn (ms)');
+  for (const r of rows) {
+    ctx.log(`${String(r.restart).padStart(7)}  ${fmt(r.exitedAt).padStart(8)}s  ${fmt(r.restartedAt).padStart(11)}s  ${fmt(r.backoffSeconds).padStart(6)}s  ${fmt(r.modelBackoffSeconds).padStart(5)}s  ${r.deviationMs.toFixed(1).padStart(7)}  ${r.spawnLatencyMs.toFixed(1).padStart(16)}`);
+  }
+  const maxDeviationMs = Math.max(0, ...rows.map((r) => r.deviationMs));
+  const tolModel = SUPERVISOR_TOLERANCE_MS / (1000 * ctx.scale);
+  const measuredFirstAtCap = rows.find((r) => Math.abs(r.backoffSeconds - k.max) <= tolModel)?.restart ?? null;
+  ctx.log(`largest difference from the model: ${maxDeviationMs.toFixed(1)} ms of wall time; first wait at the cap: ${measuredFirstAtCap === null ? 'none' : `restart ${measuredFirstAtCap}`}`);
+
+  if (input.retryGranularity !== true) checks.push({ claim: claims['supervisor-matches-model'], observed: Number(maxDeviationMs.toFixed(1)) });
+  if (uniformDefault && input.restarts >= 7) checks.push({ claim: claims['seventh-restart-hits-cap'], observed: measuredFirstAtCap });
+  return {
+    observations: {
+      mode: 'real',
+      kubelet: k,
+      restarts: rows,
+      maxDeviationMs,
+      firstAtCap: measuredFirstAtCap,
+      killedByChaos: measured.killedByChaos,
+      backOffEvents: measured.backOffEvents,
+      livenessFailures: measured.livenessFailures,
+      model: { restarts: model.restarts, firstAtCap: model.firstAtCap },
+    },
+    checks,
+  };
+}
+
+export const repro: Repro = {
+  slug: 'crashloop-backoff',
+  title: 'CrashLoopBackOff under a chaos test',
+  description: 'A mini kubelet with the kubelet\'s own back-off code restarts a real app that a chaos killer SIGKILLs every 210 s.',
+  defaultScenario: 'chaos',
+  scenarios: {
+    chaos: {
+      description: 'Start the app, let the chaos killer SIGKILL it on schedule, restart it as the kubelet would and compare every wait with the model (--simulate: model only).',
+      run: chaos,
+    },
+    model: {
+      description: 'Check every claim about the back-off model at once (instant, no processes).',
+      run: (ctx) => {
+        const obs = modelObservations();
+        for (const [id, v] of Object.entries(obs)) ctx.log(`${id}: ${JSON.stringify(v)}`);
+        return Promise.resolve({ observations: obs, checks: modelChecks() });
+      },
+    },
+  },
+  flags: FLAGS,
+  claims,
+  sourceFiles: [
+    'repros/crashloop-backoff/kubelet-backoff.ts',
+    'repros/crashloop-backoff/kubelet.ts',
+    'repros/crashloop-backoff/chaos-killer.ts',
+    'repros/crashloop-backoff/app.ts',
+  ],
+  expectedOutput: expectedOutput(),
+};
+
+function expectedOutput(): string {
+  const s = schedule({ version: DEFAULT_VERSION, runs: [DEFAULT_KILL_EVERY], restarts: DEFAULT_RESTARTS });
+  const minutes = Math.round((s.restarts.at(-1)?.restartedAt ?? 0) / 60);
+  return `kubectl-style pod rows and BackOff events for about ${minutes} minutes, then a table of the ${DEFAULT_RESTARTS} restarts: ` +
+    `waits of ${waits(s).join(', ')} s, each next to the model's value and the difference in ms.`;
+}
+
+export type { KubeletSettings };
