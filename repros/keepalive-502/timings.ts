@@ -13,13 +13,19 @@ export const REAL = {
    * nginx's defaults, max_fails=1 and fail_timeout=10s (ngx_http_upstream_module, `server`).
    */
   failTimeoutS: 10,
-  /** App keep-alive idle timeout: longer than any idle gap in the runs, so idle closes never interfere. */
-  keepAliveTimeoutS: 60,
   /** Requests the client makes before the pod is deleted, so the keep-alive connection is established. */
   warmupRequests: 3,
   /** Responses the client collects after the deleted pod has exited, before a scenario ends. */
   tailRequests: 3,
 } as const;
+
+/**
+ * Keep-alive idle timeout of the pods and the gateway: longer than any idle gap in a run, so idle
+ * closes never interfere. Not scaled: Node advertises it in whole seconds (`Keep-Alive: timeout=N`),
+ * and Node's own client does not reuse a connection whose hint is below one second, so a scaled-down
+ * value would turn every keep-alive connection into a one-request connection.
+ */
+export const KEEPALIVE_TIMEOUT_MS = 60_000;
 
 export interface Timings {
   preStopMs: number;
@@ -36,6 +42,6 @@ export function scaledTimings(scale: number): Timings {
     graceMs: ms(REAL.graceS),
     clientIntervalMs: ms(REAL.clientIntervalS),
     failTimeoutMs: ms(REAL.failTimeoutS),
-    keepAliveTimeoutMs: ms(REAL.keepAliveTimeoutS),
+    keepAliveTimeoutMs: KEEPALIVE_TIMEOUT_MS,
   };
 }
