@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Component, type Repro, type RunContext } from '../lib/repro.ts';
 import { LOGGER_KINDS } from './app-api.ts';
 import { claims, PREDICTIONS } from './claims.ts';
+import { DEFAULT_PIPE_BYTES } from './pipe-math.ts';
 import { MAX_LINE_BYTES, MIN_LINE_BYTES } from './log-line.ts';
 import { APP_SCRIPT, COPIER_SCRIPT, SHIM_SCRIPT } from './pipe-chain.ts';
 import { biggerPipe, consoleLog, fixedLogger, nodeController, pipeHang } from './scenarios.ts';
@@ -100,6 +101,13 @@ export const repro: Repro = {
     'repros/containerd-stopped/kubelet.ts',
     'repros/containerd-stopped/taint-eviction.ts',
   ],
-  expectedOutput:
-    `The app answers ${PREDICTIONS.requestsBeforeHang} requests after "containerd" stops, then hangs in anon_pipe_write; TCP connects, HTTP gets nothing; a new copier brings every waiting request and every log line back.`,
+  expectedOutput: [
+    `Kernel says: app stdout pipe ${DEFAULT_PIPE_BYTES} bytes, FIFO ${DEFAULT_PIPE_BYTES} bytes (F_GETPIPE_SZ).`,
+    'systemctl stop containerd: stopping the copier only (KillMode=process keeps the shim and the app running).',
+    `Request ${PREDICTIONS.requestsBeforeHang + 1} after the stop got no response: the app answered ${PREDICTIONS.requestsBeforeHang} requests first.`,
+    'cat /proc/<pid>/wchan -> anon_pipe_write',
+    'TCP connect: handshake completed. HTTP GET on a new connection: no response.',
+    'readinessProbe tcpSocket: success. readinessProbe httpGet /healthz: failure.',
+    'systemctl start containerd: 2 of 2 waiting requests answered; log file: missing 0, duplicated 0, out of order 0.',
+  ].join('\n'),
 };

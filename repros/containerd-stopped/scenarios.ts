@@ -197,7 +197,7 @@ export async function pipeHang(ctx: RunContext): Promise<ScenarioResult> {
     await waitForLogLines(chain, after.status.n, RECOVERY_TIMEOUT_MS, ctx.signal);
     const audit = auditLog(chain.logLines(), 1, after.status.n);
     obs.logAudit = audit;
-    ctx.log(`Log file: ${audit.lines} lines for requests 1-${after.status.n}; missing ${audit.missing}, duplicated ${audit.duplicated}, out of order ${audit.outOfOrder}.`);
+    ctx.log(`Log file: ${audit.lines} lines for requests 1-${audit.lastN}; missing ${audit.missing}, duplicated ${audit.duplicated}, out of order ${audit.outOfOrder}.`);
     checks.push(check('log-exactly-once', { missing: audit.missing, duplicated: audit.duplicated, outOfOrder: audit.outOfOrder }));
   } finally {
     agent.destroy();
