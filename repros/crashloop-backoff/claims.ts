@@ -40,6 +40,9 @@ const PR_133066: Source = {
   url: 'https://github.com/kubernetes/kubernetes/pull/133066',
 };
 
+/** The incident's setup: the chaos test killed the app about every 3.5 minutes of run time. */
+export const INCIDENT = { killEvery: 210, restarts: 8, version: '1.35' } as const;
+
 /** The tolerance of the real supervisor's waits, in wall-clock milliseconds (see the claim's method). */
 export const SUPERVISOR_TOLERANCE_MS = 250;
 

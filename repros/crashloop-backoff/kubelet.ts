@@ -19,12 +19,10 @@ import {
   seededRandom,
   type ResolvedKubelet,
 } from './kubelet-backoff.ts';
+import { CONTAINER, kubectlAge, POD, POD_HEADER, podRow } from './kubectl-format.ts';
 
 const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
 const CHAOS = fileURLToPath(new URL('./chaos-killer.ts', import.meta.url));
-
-export const POD = 'api-5966577d7b-x2m46';
-export const CONTAINER = 'app';
 
 export interface KubeletRunOptions {
   kubelet: ResolvedKubelet;
@@ -63,22 +61,6 @@ export interface KubeletRunResult {
   backOffEvents: number;
   livenessFailures: number;
 }
-
-/** kubectl's age column (apimachinery duration.HumanDuration, the part that matters here). */
-export function kubectlAge(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-  if (m < 180) return `${m}m`;
-  const h = Math.floor(m / 60);
-  return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
-}
-
-export function podRow(ready: string, status: string, restarts: number, ageSeconds: number): string {
-  return `${POD.padEnd(24)} ${ready.padEnd(7)} ${status.padEnd(18)} ${String(restarts).padEnd(10)} ${kubectlAge(ageSeconds)}`;
-}
-export const POD_HEADER = `${'NAME'.padEnd(24)} ${'READY'.padEnd(7)} ${'STATUS'.padEnd(18)} ${'RESTARTS'.padEnd(10)} AGE`;
 
 function probe(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {

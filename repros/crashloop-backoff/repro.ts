@@ -3,7 +3,7 @@
 import { numberList } from '../lib/flags.ts';
 import { UsageError, type FlagSpec, type Flags, type Repro, type RunContext, type ScenarioResult } from '../lib/repro.ts';
 import type { ClaimCheck } from '../lib/claims.ts';
-import { claims, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
+import { claims, INCIDENT, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
 import { runKubelet } from './kubelet.ts';
 import {
   BackoffConfigError,
@@ -18,9 +18,9 @@ import {
   type ScheduleInput,
 } from './kubelet-backoff.ts';
 
-export const DEFAULT_KILL_EVERY = 210;
-export const DEFAULT_RESTARTS = 8;
-export const DEFAULT_VERSION: K8sVersion = '1.35';
+export const DEFAULT_KILL_EVERY = INCIDENT.killEvery;
+export const DEFAULT_RESTARTS = INCIDENT.restarts;
+export const DEFAULT_VERSION: K8sVersion = INCIDENT.version;
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'kill-every', type: 'number', description: 'seconds of run time before the chaos killer SIGKILLs the app', default: String(DEFAULT_KILL_EVERY), min: 0.1, max: 86400 },
