@@ -21,9 +21,10 @@ export const REAL = {
 
 /**
  * Keep-alive idle timeout of the pods and the gateway: longer than any idle gap in a run, so idle
- * closes never interfere. Not scaled: Node advertises it in whole seconds (`Keep-Alive: timeout=N`),
- * and Node's own client does not reuse a connection whose hint is below one second, so a scaled-down
- * value would turn every keep-alive connection into a one-request connection.
+ * closes never interfere. Not scaled: a Node server advertises it in whole seconds
+ * (`Keep-Alive: timeout=N`, rounded down), and Node's http.Agent subtracts a 1 s safety buffer from
+ * that hint and does not reuse the connection if nothing is left (N <= 1), so a scaled-down value
+ * would turn every keep-alive connection into a one-request connection.
  */
 export const KEEPALIVE_TIMEOUT_MS = 60_000;
 
