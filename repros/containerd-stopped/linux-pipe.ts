@@ -28,8 +28,14 @@ export function wchanUnsupported(): string | undefined {
 /** O_CLOEXEC from <asm-generic/fcntl.h> (x86-64, arm64): the pipe must not leak into children. */
 const O_CLOEXEC = 0o2000000;
 
+/** fcntl F_SETFD / FD_CLOEXEC, for systems without pipe2 (macOS). */
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
+
 interface Libc {
-  pipe2(fds: number[], flags: number): number;
+  /** Undefined where libc has no pipe2 (macOS). */
+  pipe2: ((fds: number[], flags: number) => number) | undefined;
+  pipe(fds: number[]): number;
   fcntl(fd: number, cmd: number, ...args: unknown[]): number;
   errno(): number;
 }
@@ -44,10 +50,17 @@ function load(): Libc {
     errno(): number;
   };
   const lib = koffi.load(process.platform === 'darwin' ? 'libc.dylib' : 'libc.so.6');
-  const pipe2 = lib.func('int pipe2(_Out_ int *fds, int flags)');
+  let pipe2: ((...args: unknown[]) => number) | undefined;
+  try {
+    pipe2 = lib.func('int pipe2(_Out_ int *fds, int flags)');
+  } catch {
+    pipe2 = undefined;
+  }
+  const pipe = lib.func('int pipe(_Out_ int *fds)');
   const fcntl = lib.func('int fcntl(int fd, int cmd, ...)');
   libc = {
-    pipe2: (fds, flags) => pipe2(fds, flags),
+    pipe2: pipe2 && ((fds, flags) => (pipe2 as (...args: unknown[]) => number)(fds, flags)),
+    pipe: (fds) => pipe(fds),
     fcntl: (fd, cmd, ...args) => fcntl(fd, cmd, ...args),
     errno: () => koffi.errno(),
   };
@@ -60,7 +73,13 @@ function load(): Libc {
  */
 export function makePipe(): { readFd: number; writeFd: number } {
   const fds = [-1, -1];
-  if (load().pipe2(fds, O_CLOEXEC) !== 0) throw new Error(`pipe2(2) failed, errno ${load().errno()}`);
+  const c = load();
+  if (c.pipe2) {
+    if (c.pipe2(fds, O_CLOEXEC) !== 0) throw new Error(`pipe2(2) failed, errno ${c.errno()}`);
+  } else {
+    if (c.pipe(fds) !== 0) throw new Error(`pipe(2) failed, errno ${c.errno()}`);
+    for (const fd of fds) c.fcntl(fd, F_SETFD, 'int', FD_CLOEXEC);
+  }
   const [readFd, writeFd] = fds as [number, number];
   return { readFd, writeFd };
 }

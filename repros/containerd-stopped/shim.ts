@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { childArgs } from '../lib/child.ts';
 import { parseAddressLine } from './app-api.ts';
-import { getPipeSize, makeFifo, makePipe } from './linux-pipe.ts';
+import { getPipeSize, makeFifo, makePipe, pipeSizeUnsupported } from './linux-pipe.ts';
 
 /** containerd's bufPool buffer size for the stdout/stderr copy. */
 export const SHIM_COPY_BUFFER = 4096;
@@ -29,8 +29,8 @@ export interface ShimReady {
   shimPid: number;
   appPid: number;
   port: number;
-  /** Capacity of the app's stdout pipe, read from the kernel. */
-  appPipeBytes: number;
+  /** Capacity of the app's stdout pipe, read from the kernel; null where F_GETPIPE_SZ does not exist. */
+  appPipeBytes: number | null;
   fifo: string;
 }
 
@@ -66,7 +66,7 @@ function main(): void {
   const fifoRead = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   const fifoWrite = openSync(fifo, constants.O_WRONLY);
   const { readFd, writeFd } = makePipe();
-  const appPipeBytes = getPipeSize(readFd);
+  const appPipeBytes = pipeSizeUnsupported() ? null : getPipeSize(readFd);
 
   const appArgs: string[] = [];
   for (const key of ['logger', 'line-bytes', 'buffer-bytes', 'port']) {
@@ -89,7 +89,8 @@ function main(): void {
       const addr = parseAddressLine(line);
       if (addr) {
         const ready: ShimReady = { type: 'ready', shimPid: process.pid, appPid: addr.pid, port: addr.port, appPipeBytes, fifo };
-        process.stderr.write(`shim: pid ${process.pid} copies the app's stdout pipe (${appPipeBytes} bytes) into ${fifo}\n`);
+        const size = appPipeBytes === null ? 'capacity unknown here' : `${appPipeBytes} bytes`;
+        process.stderr.write(`shim: pid ${process.pid} copies the app's stdout pipe (${size}) into ${fifo}\n`);
         process.send?.(ready);
       }
     }
