@@ -210,8 +210,11 @@ export const repro: Repro = {
 function expectedOutput(): string {
   const s = schedule({ version: DEFAULT_VERSION, runs: [DEFAULT_KILL_EVERY], restarts: DEFAULT_RESTARTS });
   const minutes = Math.round((s.restarts.at(-1)?.restartedAt ?? 0) / 60);
-  return `kubectl-style pod rows and BackOff events for about ${minutes} minutes, then a table of the ${DEFAULT_RESTARTS} restarts: ` +
-    `waits of ${waits(s).join(', ')} s, each next to the model's value and the difference in ms.`;
+  return [
+    `kubectl-style pod rows and BackOff events for about ${minutes} minutes,`,
+    `then a table of the ${DEFAULT_RESTARTS} restarts with waits of ${waits(s).join(', ')} s,`,
+    'each next to the model\'s value and the difference in ms; then the claims, PASS or FAIL.',
+  ].join('\n');
 }
 
 export type { KubeletSettings };
