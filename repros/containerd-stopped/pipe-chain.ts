@@ -32,7 +32,6 @@ export interface Chain {
   startCopier(): Promise<void>;
   /** "systemctl stop containerd": SIGTERM to the copier; resolves when it has exited. */
   stopCopier(): Promise<void>;
-  copierRunning(): boolean;
   /** The log file's lines, partial CRI entries joined. */
   logLines(): string[];
   close(): Promise<void>;
@@ -111,7 +110,6 @@ export async function startChain(ctx: RunContext, opts: ChainOptions): Promise<C
       await copierExited;
       copier = undefined;
     },
-    copierRunning: () => copier !== undefined && copier.exitCode === null && copier.signalCode === null,
     logLines() {
       try {
         return reassemble(readFileSync(logPath, 'utf8'));

@@ -57,8 +57,8 @@ const LANES: Lane[] = [
   },
   {
     label: 'endpoint',
-    value: (p) => (p.endpoint === 'ready' ? 'ready: gets traffic' : p.endpoint),
-    tone: (v) => (v.startsWith('ready') ? 'good' : v === 'terminating' ? 'warn' : 'neutral'),
+    value: (p) => p.endpoint,
+    tone: (v) => (v === 'ready' ? 'good' : v === 'terminating' ? 'warn' : 'neutral'),
   },
   {
     label: 'NoExecute taint',
