@@ -25,6 +25,9 @@ const CEILING = chainCeilingBytes(DEFAULT_PIPE_BYTES, DEFAULT_PIPE_BYTES);
 const PREDICTED_REQUESTS = predictedRequestsBeforeHang(RUN.lineBytes, DEFAULT_PIPE_BYTES, DEFAULT_PIPE_BYTES);
 const PREDICTED_RATIO = predictedRequestsBeforeHang(RUN.lineBytes, RUN.bigPipeBytes, RUN.bigPipeBytes) / PREDICTED_REQUESTS;
 
+/** The tolerationSeconds the page recommends for the not-ready / unreachable taints of stateless pods. */
+export const SHORT_TOLERATION_S = 30;
+
 /** Derived numbers the page quotes next to the claims. */
 export const PREDICTIONS = {
   ceilingBytes: CEILING,

@@ -63,13 +63,14 @@ export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
 
 /**
  * The tolerations the DefaultTolerationSeconds admission plugin adds to every pod that has none of
- * its own for these taints: 300 s each (plugin/pkg/admission/defaulttolerationseconds).
+ * its own for these taints: 300 s each (plugin/pkg/admission/defaulttolerationseconds). A pod spec
+ * can set its own, with a shorter tolerationSeconds.
  */
 export const DEFAULT_TOLERATION_SECONDS = 300;
-export function defaultTolerations(): Toleration[] {
+export function defaultTolerations(seconds = DEFAULT_TOLERATION_SECONDS): Toleration[] {
   return [
-    { key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS },
-    { key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS },
+    { key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds },
+    { key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds },
   ];
 }
 

@@ -1,7 +1,7 @@
 // One node, one pod of the service, a simulated clock, and the ported kubelet, node lifecycle
 // controller, taint eviction controller and EndpointSlice view. Pure and deterministic: the same
 // options give the same timeline, in microseconds of real time, for the CLI, the tests and the page.
-import { ApiServer, defaultTolerations, getReadyCondition, isPodReady, type ApiEvent, type ConditionStatus } from './cluster.ts';
+import { ApiServer, DEFAULT_TOLERATION_SECONDS, defaultTolerations, getReadyCondition, isPodReady, type ApiEvent, type ConditionStatus } from './cluster.ts';
 import { endpointConditions } from './endpointslice.ts';
 import { DEFAULT_KUBELET_CONFIG, SimKubelet, type KubeletPhases } from './kubelet.ts';
 import { DEFAULT_CONTROLLER_CONFIG, NODE_EVICTION_PERIOD_MS, NodeLifecycleController } from './node-lifecycle-controller.ts';
@@ -41,6 +41,8 @@ export interface SimulationOptions {
   kubeletStopAtMs?: number;
   /** How long to simulate after the stop. */
   durationMs?: number;
+  /** The pod's own tolerationSeconds for the not-ready and unreachable taints (default 300). */
+  tolerationSeconds?: number;
 }
 
 export type EndpointState = 'ready' | 'not ready' | 'terminating';
@@ -59,6 +61,7 @@ export interface TimelinePoint {
 export interface SimulationResult {
   scenario: NodeScenario;
   version: K8sVersion;
+  tolerationSeconds: number;
   graceS: number;
   kubeletStopAtMs: number | undefined;
   durationMs: number;
@@ -101,7 +104,7 @@ export function simulate(opts: SimulationOptions): SimulationResult {
   api.pods.push({
     namespace: 'shop',
     name: 'orders-7d9f-1',
-    spec: { nodeName: NODE, tolerations: defaultTolerations() },
+    spec: { nodeName: NODE, tolerations: defaultTolerations(opts.tolerationSeconds) },
     status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: START_MS }] },
   });
   const pod = api.pods[0] as (typeof api.pods)[number];
@@ -166,6 +169,7 @@ export function simulate(opts: SimulationOptions): SimulationResult {
   return {
     scenario: opts.scenario,
     version: opts.version,
+    tolerationSeconds: opts.tolerationSeconds ?? DEFAULT_TOLERATION_SECONDS,
     graceS,
     kubeletStopAtMs,
     durationMs,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario } from '../../repros/lib/runner.ts';
-import { claims } from '../../repros/containerd-stopped/claims.ts';
+import { claims, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
 import { ApiServer, defaultTolerations, TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../../repros/containerd-stopped/cluster.ts';
 import { endpointConditions } from '../../repros/containerd-stopped/endpointslice.ts';
 import { K8S_VERSIONS, NODE_SCENARIOS, phaseSweep, simulate } from '../../repros/containerd-stopped/node-simulation.ts';
@@ -96,4 +96,11 @@ test('taint eviction: default tolerations give 300 s; an untolerated taint evict
   assert.equal(getMinTolerationTime(used), 300_000);
   assert.equal(getMatchingTolerations([{ key: 'x', effect: 'NoExecute' }], tol)[0], false);
   assert.equal(getMinTolerationTime([{ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute' }]), -1, 'no tolerationSeconds: forever');
+});
+
+test('a pod with its own short not-ready toleration leaves the endpoints that much sooner', () => {
+  const r = simulate({ scenario: 'containerd-stopped', version: '1.32', tolerationSeconds: SHORT_TOLERATION_S });
+  const taintedAt = r.events.find((e) => e.text.startsWith('taint node.kubernetes.io/not-ready'))?.at ?? NaN;
+  assert.equal(r.endpointNotReadyAtMs, taintedAt + SHORT_TOLERATION_S * 1000);
+  assert.equal(r.markPodsNotReadyCalls, 0, 'still by eviction, not by MarkPodsNotReady');
 });
