@@ -98,7 +98,14 @@ export class SimKubelet {
     }
     // syncLoop: while runtimeErrors() is non-empty it logs "Skipping pod synchronization" and never
     // reaches syncLoopIteration, where readiness probe results are applied to pod status.
-    this.skippingPodSync = this.runtimeErrors().length > 0;
+    this.skippingPodSync = this.hasRuntimeErrors();
+  }
+
+  /** runtimeErrors() !== empty, without building the messages (checked on every tick). */
+  private hasRuntimeErrors(): boolean {
+    const now = this.api.now();
+    if (this.lastBaseRuntimeSync === undefined || !(this.lastBaseRuntimeSync + this.cfg.runtimeSyncThresholdMs > now)) return true;
+    return this.plegRelistTime !== undefined && now - this.plegRelistTime > this.cfg.plegRelistThresholdMs;
   }
 
   // kubelet.go: updateRuntimeUp. A failed runtime Status call returns early, so the last good

@@ -136,8 +136,7 @@ export function simulate(opts: SimulationOptions): SimulationResult {
       taints: (node?.spec.taints ?? []).map((t) => `${t.key.replace('node.kubernetes.io/', '')}:${t.effect}`),
       kubelet: !kubelet.running ? 'stopped' : kubelet.skippingPodSync ? 'skipping pod sync' : 'running',
     };
-    const { t: _t, ...rest } = point;
-    const key = JSON.stringify(rest);
+    const key = `${point.nodeReady}|${point.podReady}|${point.endpoint}|${point.taints.join(',')}|${point.kubelet}`;
     if (key !== lastKey) {
       points.push(point);
       lastKey = key;

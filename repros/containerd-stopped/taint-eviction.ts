@@ -110,6 +110,7 @@ export class TaintEvictionController {
 
   /** Runs due work: deletePodHandler -> addConditionAndDeletePod. */
   tick(): void {
+    if (this.queue.size === 0) return;
     const now = this.api.now();
     for (const [key, work] of [...this.queue]) {
       if (work.fireAt > now) continue;
