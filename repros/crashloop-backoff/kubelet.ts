@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../lib/clock.ts';
 import type { Spawned } from '../lib/processes.ts';
-import type { RunContext } from '../lib/repro.ts';
+import { UsageError, type RunContext } from '../lib/repro.ts';
 import type { KilledMessage, TargetMessage } from './chaos-killer.ts';
 import {
   doBackOff,
@@ -60,6 +60,20 @@ export interface KubeletRunResult {
   killedByChaos: number;
   backOffEvents: number;
   livenessFailures: number;
+}
+
+/** Starts one app process alone (the `app` component); resolves once it listens. */
+export async function startApp(ctx: RunContext, port: number): Promise<{ pid: number; port: number; done: Promise<void> }> {
+  const spawned = ctx.procs.spawnNode(APP, ['--port', String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const bound = await new Promise<number>((resolve, reject) => {
+    spawned.child.once('message', (m: { type: string; port: number }) => resolve(m.port));
+    void spawned.exited.then((e) => reject(new UsageError(`the app exited before it listened (code ${e.code}); is port ${port} free?`)));
+  });
+  const done = new Promise<void>((resolve) => {
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    void spawned.exited.then(() => resolve());
+  });
+  return { pid: spawned.child.pid as number, port: bound, done };
 }
 
 function probe(port: number, timeoutMs: number): Promise<boolean> {
@@ -129,7 +143,7 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
           row('1/1', 'Running');
           break;
         }
-        await sleep(5, signal);
+        await sleep(10, signal);
       }
       startLiveness(spawned, port);
     }
@@ -137,15 +151,17 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
   };
 
   /**
-   * Liveness probe (periodSeconds 10, failureThreshold 3). After a SIGKILL the exit is seen first
+   * Liveness probe (periodSeconds 10, timeoutSeconds 1, failureThreshold 3). After a SIGKILL the exit is seen first
    * (as PLEG sees it on a node), so this rarely fires here; it stays to show that probe tuning does
    * not touch the restart timing.
    */
   const startLiveness = (spawned: Spawned, port: number): void => {
-    const period = Math.max(20, toWallMs(10));
+    // Scaled, but never so short that a busy machine makes a healthy app miss its probe: a probe
+    // timeout of a few ms would fail three times and kill an instance the chaos killer had not.
+    const period = Math.max(250, toWallMs(10));
     let failures = 0;
     const timer = setInterval(() => {
-      void probe(port, Math.max(20, toWallMs(1))).then((ok) => {
+      void probe(port, Math.max(1000, toWallMs(1))).then((ok) => {
         if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) return;
         if (ok) {
           failures = 0;

@@ -4,7 +4,7 @@ import { numberList } from '../lib/flags.ts';
 import { UsageError, type FlagSpec, type Flags, type Repro, type RunContext, type ScenarioResult } from '../lib/repro.ts';
 import type { ClaimCheck } from '../lib/claims.ts';
 import { claims, INCIDENT, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
-import { runKubelet } from './kubelet.ts';
+import { runKubelet, startApp } from './kubelet.ts';
 import {
   BackoffConfigError,
   parseFeatureGates,
@@ -193,6 +193,16 @@ export const repro: Repro = {
         const obs = modelObservations();
         for (const [id, v] of Object.entries(obs)) ctx.log(`${id}: ${JSON.stringify(v)}`);
         return Promise.resolve({ observations: obs, checks: modelChecks() });
+      },
+    },
+  },
+  components: {
+    app: {
+      description: 'The app alone: an HTTP server with /healthz, as one container instance (kill it with kill -9 to see what the chaos killer does).',
+      start: async (ctx) => {
+        const app = await startApp(ctx, ctx.port ?? 0);
+        ctx.log(`app pid ${app.pid} listening on http://127.0.0.1:${app.port}/ (liveness: /healthz); Ctrl-C stops it`);
+        await app.done;
       },
     },
   },
