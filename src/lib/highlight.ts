@@ -2,6 +2,7 @@
 // One Shiki highlighter for the whole build, and one highlighted copy per distinct input, so a file
 // shown on several pages is highlighted once.
 import { createHighlighter, type Highlighter } from 'shiki';
+import { CODE_THEMES } from './code-themes.ts';
 
 export type Lang = 'ts' | 'sh' | 'yaml' | 'astro' | 'json';
 
@@ -12,8 +13,8 @@ export function highlight(code: string, lang: Lang): Promise<string> {
   const key = `${lang}\0${code}`;
   let html = cache.get(key);
   if (!html) {
-    highlighter ??= createHighlighter({ themes: ['github-light', 'github-dark'], langs: ['ts', 'sh', 'yaml', 'astro', 'json'] });
-    html = highlighter.then((h) => h.codeToHtml(code, { lang, themes: { light: 'github-light', dark: 'github-dark' }, defaultColor: 'light' }));
+    highlighter ??= createHighlighter({ themes: [CODE_THEMES.light, CODE_THEMES.dark], langs: ['ts', 'sh', 'yaml', 'astro', 'json'] });
+    html = highlighter.then((h) => h.codeToHtml(code, { lang, themes: CODE_THEMES, defaultColor: 'light' }));
     cache.set(key, html);
   }
   return html;

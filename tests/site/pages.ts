@@ -1,8 +1,26 @@
 // Helpers for the browser tests: the site's pages (from its own sitemap) and a guard that fails a
 // test on console errors, failed requests or any request that leaves the site's origin.
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const BASE = (process.env.KB_BASE ?? '/').replace(/\/?$/, '/');
+const DIST = join(import.meta.dirname, '..', '..', process.env.KB_DIST ?? 'dist');
+
+/**
+ * The built site's pages, read from its sitemap on disk when the tests are collected, so each page
+ * gets tests of its own (and the two workers share them). Paths are relative to the base, e.g.
+ * "incidents/x/".
+ */
+export const SITE_PATHS: readonly string[] = (() => {
+  let xml: string;
+  try {
+    xml = readFileSync(join(DIST, 'sitemap-0.xml'), 'utf8');
+  } catch {
+    return [];
+  }
+  return [...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1] as string).pathname.slice(BASE.length));
+})();
 
 /** Paths relative to the site root (no leading slash), e.g. "incidents/x/", from sitemap-0.xml. */
 export async function sitemapPaths(request: APIRequestContext): Promise<string[]> {

@@ -21,6 +21,12 @@ export function clock(n: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
+/** A duration for prose: "5 minutes", "90 s". */
+export function words(seconds: number): string {
+  if (seconds >= 60 && seconds % 60 === 0) return seconds === 60 ? '1 minute' : `${seconds / 60} minutes`;
+  return `${secs(seconds)} s`;
+}
+
 export function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
