@@ -19,7 +19,7 @@ interface Parsed {
   body: string;
 }
 
-function parseFrontmatter(text: string): Parsed | string {
+export function parseFrontmatter(text: string): Parsed | string {
   const m = text.match(/^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/);
   if (!m) return 'has no frontmatter: it must start with a line "---", the YAML fields, and another "---"';
   try {

@@ -179,3 +179,15 @@ test('at 360 px the navigation and the search box are usable', async ({ page }) 
   await box.press('Enter');
   await expect(page).toHaveURL(/search\/\?q=kubelet/);
 });
+
+test('every runbook_url in the served PrometheusRule opens its alert page @base-path', async ({ request }) => {
+  const res = await request.get('alert-rules/prometheus-rule.yaml');
+  expect(res.status()).toBe(200);
+  const urls = [...(await res.text()).matchAll(/runbook_url: (\S+)/g)].map((m) => new URL(m[1] as string).pathname);
+  expect(urls.length).toBeGreaterThan(0);
+  for (const path of urls) {
+    expect(path.startsWith(BASE), path).toBe(true);
+    const page = await request.get(path.slice(BASE.length));
+    expect(page.status(), path).toBe(200);
+  }
+});
