@@ -12,4 +12,9 @@ const alerts = defineCollection({
   schema: alertSchema,
 });
 
-export const collections = { incidents, alerts };
+/** repros/<slug>/cluster/README.md: how to reproduce an incident on a real cluster, shown on its page. */
+const clusterGuides = defineCollection({
+  loader: glob({ pattern: '*/cluster/README.md', base: './repros', generateId: ({ entry }) => entry.split('/')[0] ?? entry }),
+});
+
+export const collections = { incidents, alerts, clusterGuides };
