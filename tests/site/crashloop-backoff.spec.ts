@@ -100,3 +100,12 @@ test('typing in a field selects its mode; tabbing past it does not', async ({ pa
   await expect(page.getByRole('radio', { name: /Run durations/ })).toBeChecked();
   await expectMatchesModel(page, { version: INCIDENT.version, runs: [100, 700], restarts: INCIDENT.restarts });
 });
+
+test('each gate says what the selected version does with it', async ({ page }) => {
+  const gate = page.getByLabel('KubeletCrashLoopBackOffMax');
+  await expect(gate.locator('option').first()).toHaveText('version default (on, beta)');
+  await page.getByLabel('Kubernetes version').selectOption('1.32');
+  await expect(gate.locator('option').first()).toHaveText('version default (off, alpha)');
+  await page.getByLabel('Kubernetes version').selectOption('1.31');
+  await expect(gate.locator('option').first()).toHaveText('not in 1.31');
+});

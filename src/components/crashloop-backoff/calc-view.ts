@@ -1,7 +1,7 @@
 // What the back-off calculator shows, as HTML strings computed from the model's schedule. The same
 // functions render the first view at build time (so the page reads without JavaScript) and every
 // update in the browser.
-import { goDuration, type Schedule } from '../../../repros/crashloop-backoff/kubelet-backoff.ts';
+import { gateStage, goDuration, type GateName, type K8sVersion, type Schedule } from '../../../repros/crashloop-backoff/kubelet-backoff.ts';
 
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -29,6 +29,12 @@ export function words(seconds: number): string {
 
 export function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
+}
+
+/** The "leave it to the version" choice of a gate, saying what that means in this version. */
+export function gateDefaultLabel(gate: GateName, version: K8sVersion): string {
+  const st = gateStage(gate, version);
+  return st ? `version default (${st.defaultOn ? 'on' : 'off'}, ${st.stage})` : `not in ${version}`;
 }
 
 export function tableRows(s: Schedule): string {
