@@ -73,7 +73,10 @@ test('incident pages have every runbook anchor, a table of contents and the clai
       await expect(row.locator('.status')).toHaveText(v === undefined ? 'not yet verified' : v.pass ? /^✓ verified \d{4}-\d\d-\d\d$/ : /^✗ failed/);
     }
     await expect(page.locator('#run-it-yourself')).toBeVisible();
-    await expect(page.locator('details.source-file').first()).toBeAttached();
+    // A source file opens inline, loaded from its own page.
+    const first = page.locator('details.source-file').first();
+    await first.locator('summary').click();
+    await expect(first.locator('pre.shiki')).toBeVisible();
     await expect(page.getByRole('link', { name: 'Edit this page' })).toHaveAttribute('href', /\/edit\/.+content\/incidents\/.+\.mdx$/);
   }
 });
