@@ -1,0 +1,82 @@
+// The containerd-stopped incident as Kubernetes objects: the `orders` Deployment running the app with
+// its synchronous stdout logger, a Service whose EndpointSlice shows whether the pod still gets
+// traffic, and the readiness probe in three variants: tcpSocket (the incident's), exec, and httpGet
+// on a path that goes through the logging middleware (the fix). Tolerations are the defaults the
+// admission plugin adds (300 s), or the short ones the page recommends. Built from the same
+// constants as the local repro and the page.
+//
+//   node repros/containerd-stopped/cluster/manifests.ts [--probe tcp|exec|http] [--tolerations default|short] [--image IMAGE]
+import type { Deployment } from 'kubernetes-models/apps/v1';
+import type { IContainer, IProbe, Service } from 'kubernetes-models/v1';
+import { UsageError } from '../../lib/repro.ts';
+import { RUN, SHORT_TOLERATION_S } from '../claims.ts';
+import { defaultTolerations } from '../cluster.ts';
+import { PROBE_TIMEOUT_MS } from '../scenarios.ts';
+import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from './objects.ts';
+
+export const SLUG = 'containerd-stopped';
+export const NAME = 'orders';
+export const APP_ENTRY = 'repros/containerd-stopped/app.ts';
+export const HEALTH_PATH = '/healthz';
+
+export const PROBE_VARIANTS = ['tcp', 'exec', 'http'] as const;
+export type ProbeVariant = (typeof PROBE_VARIANTS)[number];
+export const TOLERATION_VARIANTS = ['default', 'short'] as const;
+export type TolerationVariant = (typeof TOLERATION_VARIANTS)[number];
+
+/** The probe's timeout: the kubelet's default timeoutSeconds, as the local repro probes with. */
+export const PROBE_TIMEOUT_S = PROBE_TIMEOUT_MS / 1000;
+
+export function readinessProbe(variant: ProbeVariant): IProbe {
+  const timing = { timeoutSeconds: PROBE_TIMEOUT_S, periodSeconds: 10, failureThreshold: 3 };
+  if (variant === 'tcp') return { tcpSocket: { port: APP_PORT }, ...timing };
+  if (variant === 'http') return { httpGet: { path: HEALTH_PATH, port: APP_PORT }, ...timing };
+  // The exec variant asks the same question as httpGet, from inside the container: it needs the
+  // runtime to start a process, so it cannot run at all while containerd is down.
+  const script =
+    `fetch('http://127.0.0.1:${APP_PORT}${HEALTH_PATH}', { signal: AbortSignal.timeout(${PROBE_TIMEOUT_MS}) })` +
+    '.then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))';
+  return { exec: { command: ['node', '-e', script] }, ...timing };
+}
+
+export interface Options {
+  probe?: ProbeVariant;
+  tolerations?: TolerationVariant;
+  image?: string;
+}
+
+export function manifests(o: Options = {}): [Deployment, Service] {
+  const app: IContainer = {
+    name: 'app',
+    image: o.image ?? imageName(SLUG),
+    // A locally built image is loaded into the kind nodes and must never be pulled from anywhere.
+    imagePullPolicy: o.image === undefined ? 'Never' : 'IfNotPresent',
+    command: ['node', APP_ENTRY, '--port', String(APP_PORT), '--logger', 'sync', '--line-bytes', String(RUN.lineBytes)],
+    env: [{ name: LISTEN_HOST_ENV, value: POD_LISTEN_HOST }],
+    ports: [{ name: 'http', containerPort: APP_PORT }],
+    readinessProbe: readinessProbe(o.probe ?? 'tcp'),
+  };
+  const [deployment, service] = workload(NAME, 1, {
+    containers: [app],
+    // Unset, the DefaultTolerationSeconds admission plugin adds 300 s for not-ready and
+    // unreachable; the short variant is the page's recommendation for stateless pods.
+    ...(o.tolerations === 'short' ? { tolerations: defaultTolerations(SHORT_TOLERATION_S) } : {}),
+  });
+  return [deployment, service as Service];
+}
+
+function choice<T extends string>(name: string, value: string | undefined, valid: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(valid as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${valid.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+/** Options from `--probe`, `--tolerations` and `--image`; a bad value is a UsageError. */
+export function optionsFrom(args: Map<string, string>): Options {
+  const probe = choice('probe', args.get('probe'), PROBE_VARIANTS);
+  const tolerations = choice('tolerations', args.get('tolerations'), TOLERATION_VARIANTS);
+  const image = args.get('image');
+  return { ...(probe ? { probe } : {}), ...(tolerations ? { tolerations } : {}), ...(image ? { image } : {}) };
+}
+
+if (isMain(import.meta.url)) printManifests((args) => manifests(optionsFrom(args)));
