@@ -11,7 +11,6 @@ import { stringify } from 'yaml';
 import { evaluate } from '../../lib/claims.ts';
 import { flagHelp, parseArgs } from '../../lib/flags.ts';
 import { UsageError, type FlagSpec, type Flags, type ScenarioResult } from '../../lib/repro.ts';
-import { imageName } from './objects.ts';
 
 /** The repository root: every image is built from here (the Containerfiles copy repros/). */
 export const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -358,4 +357,9 @@ export async function runOnKind(x: ClusterExperiment, argv: readonly string[] = 
     await cleanup();
   }
   return process.exit(code);
+}
+
+/** The image each repro runs as in the cluster (built locally, loaded into the nodes, never pulled). */
+export function imageName(slug: string): string {
+  return `localhost/runbook-repros/${slug}:dev`;
 }

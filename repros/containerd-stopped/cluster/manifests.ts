@@ -12,17 +12,15 @@ import { UsageError } from '../../lib/repro.ts';
 import { RUN, SHORT_TOLERATION_S } from '../claims.ts';
 import { defaultTolerations } from '../cluster.ts';
 import { PROBE_TIMEOUT_MS } from '../scenarios.ts';
+import { PROBE_VARIANTS, TOLERATION_VARIANTS, type ProbeVariant, type TolerationVariant } from './variants.ts';
 import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from './objects.ts';
 
+export { PROBE_VARIANTS, TOLERATION_VARIANTS };
 export const SLUG = 'containerd-stopped';
 export const NAME = 'orders';
 export const APP_ENTRY = 'repros/containerd-stopped/app.ts';
 export const HEALTH_PATH = '/healthz';
 
-export const PROBE_VARIANTS = ['tcp', 'exec', 'http'] as const;
-export type ProbeVariant = (typeof PROBE_VARIANTS)[number];
-export const TOLERATION_VARIANTS = ['default', 'short'] as const;
-export type TolerationVariant = (typeof TOLERATION_VARIANTS)[number];
 
 /** The probe's timeout: the kubelet's default timeoutSeconds, as the local repro probes with. */
 export const PROBE_TIMEOUT_S = PROBE_TIMEOUT_MS / 1000;

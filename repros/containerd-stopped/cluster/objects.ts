@@ -6,6 +6,9 @@ import { Service, type IPodSpec, type IServiceSpec } from 'kubernetes-models/v1'
 import { stringify } from 'yaml';
 import { childArgs } from '../../lib/child.ts';
 import { UsageError } from '../../lib/repro.ts';
+import { imageName } from './kind.ts';
+
+export { imageName };
 
 /**
  * The environment variable the apps read for their listen address. The local repros listen on
@@ -17,11 +20,6 @@ export const POD_LISTEN_HOST = '0.0.0.0';
 
 /** The port every app listens on inside its pod. */
 export const APP_PORT = 8080;
-
-/** The image each repro runs as in the cluster (built locally, loaded into the nodes, never pulled). */
-export function imageName(slug: string): string {
-  return `localhost/runbook-repros/${slug}:dev`;
-}
 
 /** A Deployment of `replicas` pods labelled app=<name>, and a Service on port 80 to APP_PORT unless told otherwise. */
 export function workload(

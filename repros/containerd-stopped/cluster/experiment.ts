@@ -1,0 +1,178 @@
+// The containerd-stopped experiment on a real node (started by run.ts): the `orders` Deployment on
+// the kind cluster's worker, and `systemctl stop containerd` inside the worker's container. Requests come from
+// the control-plane node (curl, and bash's /dev/tcp for a bare TCP connect), so the client never
+// depends on the stopped runtime. The report has the observations of
+// `npm run repro -- containerd-stopped --json` (scenario pipe-hang), plus the node-controller
+// scenario's timeline for the real node, pod and EndpointSlice.
+import type { ClaimCheck } from '../../lib/claims.ts';
+import type { Flags, ScenarioResult } from '../../lib/repro.ts';
+import type { AppStatus } from '../app-api.ts';
+import { claims, RUN } from '../claims.ts';
+import { auditLog, reassemble } from '../log-line.ts';
+import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../scenarios.ts';
+import { until, type KindCluster } from './kind.ts';
+import { APP_PORT, toYaml } from './objects.ts';
+import { manifests, NAME } from './manifests.ts';
+import { DEFAULT_HOLD_S, type ProbeVariant, type TolerationVariant } from './variants.ts';
+
+const WARMUP_REQUESTS = 16;
+
+
+interface Condition {
+  type: string;
+  status: string;
+  message?: string;
+  lastHeartbeatTime?: string;
+}
+interface PodJson {
+  metadata: { name: string; uid: string; deletionTimestamp?: string };
+  spec: { nodeName: string };
+  status: { podIP?: string; conditions?: Condition[]; containerStatuses?: { containerID?: string }[] };
+}
+interface SliceList {
+  items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean } }[] }[];
+}
+
+const ready = (conds: Condition[] | undefined): Condition | undefined => conds?.find((c) => c.type === 'Ready');
+
+export async function experiment(c: KindCluster, flags: Flags, log: (line: string) => void): Promise<ScenarioResult> {
+  const probe = (typeof flags.probe === 'string' ? flags.probe : 'tcp') as ProbeVariant;
+  const tolerations = (typeof flags.tolerations === 'string' ? flags.tolerations : 'default') as TolerationVariant;
+  const holdS = typeof flags.hold === 'number' ? flags.hold : DEFAULT_HOLD_S;
+  await c.apply(toYaml(manifests({ probe, tolerations })));
+  const pod = await until('the orders pod to be Ready', async () => {
+    const list = await c.json<{ items: PodJson[] }>(['get', 'pods', '-l', `app=${NAME}`]);
+    const p = list.items.find((x) => !x.metadata.deletionTimestamp);
+    return p && ready(p.status.conditions)?.status === 'True' && p.status.podIP ? p : undefined;
+  }, 300_000, 2000);
+  const ip = pod.status.podIP as string;
+  const worker = pod.spec.nodeName;
+  const controlPlane = `${c.name}-control-plane`;
+  const url = (path: string): string => `http://${ip}:${APP_PORT}${path}`;
+  const cid = (pod.status.containerStatuses?.[0]?.containerID ?? '').replace(/^containerd:\/\//, '');
+  // The app's pid in the node's namespace, asked while containerd can still answer.
+  const appPid = (await c.nodeExec(worker, ['crictl', 'inspect', '--output', 'go-template', '--template', '{{.info.pid}}', cid])).stdout.trim();
+  const killMode = (await c.nodeExec(worker, ['systemctl', 'show', 'containerd', '-p', 'KillMode', '--value'])).stdout.trim();
+  log(`${pod.metadata.name} on ${worker} at ${ip}, app pid ${appPid}; readiness probe: ${probe}; containerd.service KillMode=${killMode}.`);
+
+  const curl = (args: readonly string[], timeoutS: number): Promise<{ code: number; body: string }> =>
+    c.nodeExec(controlPlane, ['curl', '-s', '-m', String(timeoutS), ...args], { allowFail: true }).then((r) => ({ code: r.code, body: r.stdout }));
+  let warm: AppStatus | undefined;
+  for (let i = 0; i < WARMUP_REQUESTS; i++) {
+    const r = await curl([url('/orders')], HANG_TIMEOUT_MS / 1000);
+    if (r.code !== 0) throw new Error(`warm-up request ${i + 1} failed (curl exit ${r.code})`);
+    warm = JSON.parse(r.body) as AppStatus;
+  }
+  if (!warm) throw new Error('no warm-up answer');
+
+  c.watch(['get', 'pods', '-l', `app=${NAME}`, '-w'], (l) => log(`  pods      ${l.line}`));
+  c.watch(['get', 'endpointslices', '-l', `kubernetes.io/service-name=${NAME}`, '-w'], (l) => log(`  slices    ${l.line}`));
+  c.watch(['get', 'nodes', worker, '-w'], (l) => log(`  node      ${l.line}`));
+
+  log(`systemctl stop containerd on ${worker}.`);
+  const stoppedAt = Date.now();
+  await c.nodeExec(worker, ['systemctl', 'stop', 'containerd']);
+  const sinceStop = (): number => Math.round((Date.now() - stoppedAt) / 100) / 10;
+
+  // Sequential requests until one gets no answer within the hang timeout; each answer is the app's
+  // status (what it had logged), printed one per line.
+  const loop = `while curl -s -m ${HANG_TIMEOUT_MS / 1000} ${url('/orders')}; do echo; done; exit 0`;
+  const answers = (await c.nodeExec(controlPlane, ['sh', '-c', loop])).stdout.split('\n').filter((l) => l.startsWith('{'));
+  const last = answers.length > 0 ? (JSON.parse(answers[answers.length - 1] as string) as AppStatus) : warm;
+  const obs: Record<string, unknown> = {
+    lineBytes: RUN.lineBytes,
+    appPid: Number(appPid),
+    // F_GETPIPE_SZ needs a process on the node with the fd open; the kind node has no tool for it.
+    appPipeBytes: null,
+    requestsAfterStop: answers.length,
+    bytesAfterStop: last.loggedBytes - warm.loggedBytes,
+    killMode,
+    probe,
+    tolerations,
+  };
+  log(`The app answered ${answers.length} requests after the stop and wrote ${String(obs.bytesAfterStop)} bytes of log; the next request got no answer.`);
+  // One request left waiting, as a client with a long timeout behind a load balancer.
+  const waiting = c.nodeExec(controlPlane, ['curl', '-s', '-m', String(holdS + 120), url('/orders')], { allowFail: true });
+
+  obs.wchan = (await c.nodeExec(worker, ['cat', `/proc/${appPid}/wchan`], { allowFail: true })).stdout.trim();
+  log(`cat /proc/${appPid}/wchan -> ${String(obs.wchan)}`);
+  const t0 = Date.now();
+  const tcp = await c.nodeExec(controlPlane, ['timeout', String(HANG_TIMEOUT_MS / 1000), 'bash', '-c', `exec 3<>/dev/tcp/${ip}/${APP_PORT}`], { allowFail: true });
+  obs.tcpConnectWhileHung = tcp.code === 0 ? { connected: true, ms: Date.now() - t0 } : { connected: false, ms: Date.now() - t0, error: `exit ${tcp.code}` };
+  const http = await curl([url('/orders')], HANG_TIMEOUT_MS / 1000);
+  obs.httpWhileHung = http.code === 28 ? 'no response' : http.code === 0 ? 'answered' : `curl exit ${http.code}`;
+  const tcpProbe = await c.nodeExec(controlPlane, ['timeout', String(PROBE_TIMEOUT_MS / 1000), 'bash', '-c', `exec 3<>/dev/tcp/${ip}/${APP_PORT}`], { allowFail: true });
+  obs.tcpSocketProbe = { result: tcpProbe.code === 0 ? 'success' : 'failure', detail: `bash /dev/tcp exit ${tcpProbe.code}` };
+  const httpProbe = await curl(['-o', '/dev/null', '-w', '%{http_code}', url('/healthz')], PROBE_TIMEOUT_MS / 1000);
+  obs.httpGetProbe = { result: httpProbe.code === 0 && /^[23]/.test(httpProbe.body) ? 'success' : 'failure', detail: `curl exit ${httpProbe.code}` };
+  log(`TCP connect: ${JSON.stringify(obs.tcpConnectWhileHung)}; HTTP on a new connection: ${String(obs.httpWhileHung)}.`);
+
+  // What the control plane makes of it, polled every 2 s while containerd stays down.
+  const node: Record<string, number | string | null> = { nodeNotReadyS: null, nodeUnknownS: null, podMarkedNotReadyS: null, endpointNotReadyS: null, podDeletedS: null, readyMessage: null };
+  const first = (key: string, cond: boolean): void => {
+    if (cond && node[key] === null) {
+      node[key] = sinceStop();
+      log(`  ${sinceStop()} s: ${key.replace(/S$/, '')}`);
+    }
+  };
+  log(`Holding containerd down for ${holdS} s.`);
+  let heartbeat: string | undefined;
+  while (Date.now() - stoppedAt < holdS * 1000) {
+    const n = await c.json<{ status: { conditions: Condition[] } }>(['get', 'node', worker]);
+    const nr = ready(n.status.conditions);
+    heartbeat = nr?.lastHeartbeatTime ?? heartbeat;
+    first('nodeNotReadyS', nr?.status === 'False');
+    first('nodeUnknownS', nr?.status === 'Unknown');
+    if (nr?.status !== 'True') node.readyMessage = nr?.message ?? null;
+    const p = await c.kubectl(['get', 'pod', pod.metadata.name, '-o', 'json'], { allowFail: true });
+    const pj = p.code === 0 ? (JSON.parse(p.stdout) as PodJson) : undefined;
+    first('podMarkedNotReadyS', pj !== undefined && ready(pj.status.conditions)?.status !== 'True');
+    first('podDeletedS', pj === undefined || pj.metadata.deletionTimestamp !== undefined);
+    const slices = await c.json<SliceList>(['get', 'endpointslices', '-l', `kubernetes.io/service-name=${NAME}`]);
+    const ep = slices.items.flatMap((s) => s.endpoints ?? []).find((e) => e.addresses.includes(ip));
+    first('endpointNotReadyS', ep === undefined || ep.conditions?.ready === false);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  node.lastHeartbeatS = heartbeat === undefined ? null : Math.round((Date.parse(heartbeat) - stoppedAt) / 100) / 10;
+
+  log(`systemctl start containerd on ${worker}.`);
+  const restartedAt = Date.now();
+  await c.nodeExec(worker, ['systemctl', 'start', 'containerd']);
+  const w = await Promise.race([waiting, new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000))]);
+  obs.waitingRequests = 1;
+  obs.waitingAnswered = w !== undefined && w.code === 0 ? 1 : 0;
+  obs.recoveryMs = Date.now() - restartedAt;
+  const after = await curl([url('/orders')], HANG_TIMEOUT_MS / 1000);
+  if (after.code === 0) {
+    const status = JSON.parse(after.body) as AppStatus;
+    const logDir = `/var/log/pods/default_${pod.metadata.name}_${pod.metadata.uid}/app`;
+    const text = await c.nodeExec(worker, ['sh', '-c', `sleep 2; cat ${logDir}/*.log`], { allowFail: true });
+    obs.logAudit = text.code === 0 ? auditLog(reassemble(text.stdout), 1, status.n) : null;
+  } else {
+    obs.logAudit = null;
+    log('The app did not answer after containerd came back (the pod may have been evicted and killed).');
+  }
+  log(`Waiting request answered: ${String(obs.waitingAnswered)} of 1; log audit: ${JSON.stringify(obs.logAudit)}.`);
+
+  const version = JSON.parse((await c.kubectl(['version', '-o', 'json'])).stdout) as { serverVersion: { gitVersion: string } };
+  const minor = /^v?(1\.\d+)/.exec(version.serverVersion.gitVersion)?.[1] ?? 'unknown';
+  obs[`containerd-stopped@${minor}`] = { ...node, markPodsNotReadyCalls: null };
+
+  const check = (id: keyof typeof claims, observed: unknown): ClaimCheck => ({ claim: claims[id], observed });
+  const checks = [
+    check('hang-bytes', obs.bytesAfterStop),
+    check('hang-requests', obs.requestsAfterStop),
+    check('tcp-connect-while-hung', (obs.tcpConnectWhileHung as { connected: boolean }).connected),
+    check('http-no-response-while-hung', obs.httpWhileHung),
+    check('wchan', obs.wchan),
+    check('tcp-probe-passes', (obs.tcpSocketProbe as { result: string }).result),
+    check('http-probe-fails', (obs.httpGetProbe as { result: string }).result),
+    check('waiting-requests-complete', 1 - (obs.waitingAnswered as number)),
+  ];
+  if (obs.logAudit) {
+    const a = obs.logAudit as { missing: number; duplicated: number; outOfOrder: number };
+    checks.push(check('log-exactly-once', { missing: a.missing, duplicated: a.duplicated, outOfOrder: a.outOfOrder }));
+  }
+  if (tolerations === 'default' && node.endpointNotReadyS !== null) checks.push(check('containerd-stop-endpoint-until-eviction', node.endpointNotReadyS));
+  return { observations: obs, checks };
+}

@@ -1,0 +1,131 @@
+// The crashloop-backoff experiment on a real kubelet (started by run.ts): the `api` Deployment with
+// its in-pod chaos killer, and the pod's own container statuses read back after every restart. The
+// observations are those of `npm run repro -- crashloop-backoff --json` (scenario chaos), with each
+// wait taken from the kubelet's FinishedAt and the next StartedAt instead of a mini kubelet.
+import type { ClaimCheck } from '../../lib/claims.ts';
+import type { Flags, ScenarioResult } from '../../lib/repro.ts';
+import { secondsBetween, until, type KindCluster } from '../../containerd-stopped/cluster/kind.ts';
+import { toYaml } from '../../containerd-stopped/cluster/objects.ts';
+import { claims, INCIDENT } from '../claims.ts';
+import { resolveKubelet, schedule, VERSIONS, type K8sVersion } from '../kubelet-backoff.ts';
+import { CONTAINER } from '../kubectl-format.ts';
+import type { MeasuredRestart } from '../kubelet.ts';
+import { manifests, NAME } from './manifests.ts';
+
+
+interface ContainerState {
+  running?: { startedAt: string };
+  terminated?: { startedAt: string; finishedAt: string; exitCode: number; signal?: number; reason?: string };
+  waiting?: { reason?: string };
+}
+interface PodJson {
+  metadata: { name: string };
+  status: { containerStatuses?: { name: string; restartCount: number; state: ContainerState; lastState: ContainerState }[] };
+}
+/**
+ * One restart, in the fields of the local scenario's rows. What only the mini kubelet can time (its
+ * own decision to restart, the new instance's first probe) is not in it.
+ */
+type Row = Omit<MeasuredRestart, 'nominalBackoff' | 'spawnLatencyMs' | 'readyAfterMs'>;
+interface EventList {
+  items: { reason: string; count?: number; series?: { count: number } }[];
+}
+
+/** The Kubernetes minor version the model knows that is closest to the server's. */
+export function modelVersion(gitVersion: string): K8sVersion {
+  const minor = /^v?1\.(\d+)/.exec(gitVersion)?.[1];
+  const v = `1.${minor ?? ''}`;
+  if ((VERSIONS as readonly string[]).includes(v)) return v as K8sVersion;
+  return Number(minor) < 31 ? VERSIONS[0] : (VERSIONS[VERSIONS.length - 1] as K8sVersion);
+}
+
+async function backOffEvents(c: KindCluster, pod: string): Promise<number> {
+  const list = await c.json<EventList>(['get', 'events', '--field-selector', `involvedObject.name=${pod},reason=BackOff`]);
+  return list.items.reduce((n, e) => n + (e.series?.count ?? e.count ?? 1), 0);
+}
+
+export async function experiment(c: KindCluster, flags: Flags, log: (line: string) => void): Promise<ScenarioResult> {
+  const restarts = typeof flags.restarts === 'number' ? flags.restarts : INCIDENT.restarts;
+  const killEvery = typeof flags['kill-every'] === 'number' ? flags['kill-every'] : INCIDENT.killEvery;
+  const server = JSON.parse((await c.kubectl(['version', '-o', 'json'])).stdout) as { serverVersion: { gitVersion: string } };
+  const version = modelVersion(server.serverVersion.gitVersion);
+  const kubelet = resolveKubelet({ version });
+  const predicted = schedule({ version, runs: [killEvery], restarts });
+  log(`Kubernetes ${server.serverVersion.gitVersion}: the model (${version}) predicts waits of ${predicted.restarts.map((r) => r.backoffSeconds).join(', ')} s, about ${Math.round((predicted.restarts.at(-1)?.restartedAt ?? 0) / 60)} minutes in all.`);
+
+  await c.apply(toYaml(manifests({ killEvery })));
+  const pod = await until('the api pod to run', async () => {
+    const pods = await c.json<{ items: PodJson[] }>(['get', 'pods', '-l', `app=${NAME}`]);
+    const p = pods.items[0];
+    const s = p?.status.containerStatuses?.find((x) => x.name === CONTAINER);
+    return p && s?.state.running ? p.metadata.name : undefined;
+  }, 300_000, 2000);
+  log(`Watching ${pod} (kubectl get pods -w). The chaos killer SIGKILLs the app after each ${killEvery} s of run time.`);
+  c.watch(['get', 'pods', '-l', `app=${NAME}`, '-w'], (l) => log(`  ${l.line}`));
+
+  const starts: string[] = [];
+  const rows: Row[] = [];
+  let events = 0;
+  let seen = 0;
+  const first = (await c.json<PodJson>(['get', 'pod', pod])).status.containerStatuses?.find((x) => x.name === CONTAINER);
+  if (first?.state.running) starts.push(first.state.running.startedAt);
+  // The wait before restart 8 ends about 45 minutes in at the incident's defaults; allow the cap
+  // (300 s) plus a run plus the slack of an old kubelet's retry period per restart.
+  const budgetMs = ((predicted.restarts.at(-1)?.restartedAt ?? 0) + restarts * 30 + killEvery + 600) * 1000;
+  await until(`restart ${restarts}`, async () => {
+    const s = (await c.json<PodJson>(['get', 'pod', pod])).status.containerStatuses?.find((x) => x.name === CONTAINER);
+    if (!s || s.restartCount <= seen || !s.state.running || !s.lastState.terminated) return undefined;
+    // restartCount counts new containers; between two polls it moves by one (runs last minutes).
+    seen = s.restartCount;
+    const term = s.lastState.terminated;
+    const startedAt = s.state.running.startedAt;
+    const origin = starts[0] ?? term.startedAt;
+    const before = events;
+    events = await backOffEvents(c, pod);
+    rows.push({
+      restart: seen,
+      exitedAt: secondsBetween(origin, term.finishedAt),
+      restartedAt: secondsBetween(origin, startedAt),
+      backoffSeconds: secondsBetween(term.finishedAt, startedAt),
+      ranSeconds: secondsBetween(term.startedAt, term.finishedAt),
+      exitSignal: term.exitCode === 137 ? 'SIGKILL' : null,
+      exitCode: term.exitCode,
+      refusals: events - before,
+      exitedAtMs: secondsBetween(origin, term.finishedAt) * 1000,
+      restartedAtMs: secondsBetween(origin, startedAt) * 1000,
+    });
+    starts.push(startedAt);
+    log(`restart ${seen}: ran ${secondsBetween(term.startedAt, term.finishedAt)} s, exit ${term.exitCode}, waited ${secondsBetween(term.finishedAt, startedAt)} s`);
+    return seen >= restarts ? true : undefined;
+  }, budgetMs, 2000);
+  c.stopWatches();
+
+  // What the model says for the run times that really happened, as the local scenario compares.
+  const model = schedule({ version, runs: rows.map((r) => r.ranSeconds).concat([killEvery]), restarts: rows.length });
+  const measured = rows.map((r, i) => {
+    const m = model.restarts[i];
+    const modelWait = m?.backoffSeconds ?? Number.NaN;
+    return { ...r, nominalBackoff: m?.backoffSeconds ?? null, modelBackoffSeconds: modelWait, deviationMs: Math.abs(r.backoffSeconds - modelWait) * 1000 };
+  });
+  // The API's timestamps have whole seconds, so a wait at the cap can read one second short.
+  const firstAtCap = measured.find((r) => r.backoffSeconds >= kubelet.max - 1)?.restart ?? null;
+  const killed = (await c.kubectl(['logs', `deployment/${NAME}`, '-c', 'chaos-killer'])).stdout.split('\n').filter((l) => l.includes('"ev":"killed"')).length;
+  const checks: ClaimCheck[] = [];
+  if (killEvery === INCIDENT.killEvery && kubelet.initial === 10 && kubelet.max === 300 && rows.length >= 7) {
+    checks.push({ claim: claims['seventh-restart-hits-cap'], observed: firstAtCap });
+  }
+  return {
+    observations: {
+      mode: 'cluster',
+      kubelet,
+      restarts: measured,
+      maxDeviationMs: Math.max(0, ...measured.map((r) => r.deviationMs)),
+      firstAtCap,
+      killedByChaos: killed,
+      backOffEvents: events,
+      livenessFailures: null,
+      model: { restarts: model.restarts, firstAtCap: model.firstAtCap },
+    },
+    checks,
+  };
+}

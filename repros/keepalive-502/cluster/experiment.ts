@@ -1,0 +1,143 @@
+// The keepalive-502 experiment on real Kubernetes (started by run.ts): the app behind a NodePort
+// Service (the load balancer), the gateway pointed at that one address, and the incident's client
+// pod. It deletes the pod the client's requests reach, with the incident's preStop hook and
+// grace period doing the rest, and reads every part's JSON event lines with `kubectl logs -f`. The
+// report has the observations of `npm run repro -- keepalive-502 <scenario> --json`.
+import type { ClaimCheck } from '../../lib/claims.ts';
+import type { Flags, ScenarioResult } from '../../lib/repro.ts';
+import { until, type KindCluster, type Watch } from '../../containerd-stopped/cluster/kind.ts';
+import { toYaml } from '../../containerd-stopped/cluster/objects.ts';
+import { claims } from '../claims.ts';
+import type { ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
+import {
+  after, burstAfterFirst503, countStatus, drainingConnections, isOk, marks, newConnectionsToDeleted, oldConnection,
+  statusRuns, toEntry, upstreamErrors, upstreamsMarkedDown,
+} from '../timeline.ts';
+import { REAL } from '../timings.ts';
+import { APP, CLIENT, GATEWAY, manifests } from './manifests.ts';
+import type { ClusterScenario } from './run.ts';
+
+const SETUPS: Record<ClusterScenario, { replicas: number; fix: boolean }> = {
+  broken: { replicas: 2, fix: false },
+  fixed: { replicas: 2, fix: true },
+  'single-replica': { replicas: 1, fix: false },
+};
+
+/** JSON event lines from `kubectl logs -f` (anything else a part prints is skipped). */
+function events<E>(w: Watch): E[] {
+  return w.lines.flatMap((l) => {
+    try {
+      return [JSON.parse(l.line) as E];
+    } catch {
+      return [];
+    }
+  });
+}
+
+interface PodList {
+  items: { metadata: { name: string; deletionTimestamp?: string }; status: { phase: string; podIP?: string } }[];
+}
+
+export async function experiment(c: KindCluster, flags: Flags, log: (line: string) => void): Promise<ScenarioResult> {
+  const kind = (typeof flags.scenario === 'string' ? flags.scenario : 'broken') as ClusterScenario;
+  const setup = SETUPS[kind];
+  const objects = manifests(setup);
+  const clientPod = objects[4];
+  await c.apply(toYaml(objects.slice(0, 4)));
+  await c.kubectl(['rollout', 'status', `deployment/${APP}`, `deployment/${GATEWAY}`, '--timeout', '300s']);
+  const pods = (await c.json<PodList>(['get', 'pods', '-l', `app=${APP}`])).items.filter((p) => !p.metadata.deletionTimestamp);
+  log(`${kind}: client -> gateway -> NodePort Service -> ${pods.length} pod${pods.length === 1 ? '' : 's'}${setup.fix ? ' (with the fix)' : ''}`);
+
+  // Every part's event lines, from before the deletion to the end.
+  const podLogs = new Map(pods.map((p) => [p.metadata.name, c.watch(['logs', '-f', p.metadata.name])]));
+  const gatewayLog = c.watch(['logs', '-f', `deployment/${GATEWAY}`]);
+  const slices = c.watch(
+    ['get', 'endpointslices', '-l', `kubernetes.io/service-name=${APP}`, '-w', '-o',
+      'jsonpath={range .endpoints[*]}{.targetRef.name} ready={.conditions.ready} serving={.conditions.serving} terminating={.conditions.terminating}; {end}{"\\n"}'],
+    (l) => log(`  EndpointSlice: ${l.line}`),
+  );
+  c.watch(['get', 'pods', '-l', `app=${APP}`, '-w'], (l) => log(`  ${l.line}`));
+
+  await c.apply(toYaml([clientPod]));
+  await c.kubectl(['wait', '--for=condition=Ready', `pod/${CLIENT}`, '--timeout=120s']);
+  const clientLog = c.watch(['logs', '-f', CLIENT], (l) => {
+    if (l.line.includes('"ev":"response"')) {
+      const r = JSON.parse(l.line) as ClientResponse;
+      log(`  client #${r.seq}: ${r.status || r.error} ${r.pod ?? ''} ${r.podConn ?? ''}`);
+    }
+  });
+  const responses = (): ClientResponse[] => events<ClientResponse>(clientLog).filter((e) => e.ev === 'response');
+  const warm = await until(`${REAL.warmupRequests} answers before the deletion`, async () => {
+    const ok = responses().filter((r) => isOk(r.status));
+    return ok.length >= REAL.warmupRequests ? ok : undefined;
+  }, 60_000, 200);
+  const victim = warm[warm.length - 1]?.pod;
+  if (!victim || !podLogs.has(victim)) throw new Error(`the client's answers did not name a pod of ${APP}: ${JSON.stringify(warm.at(-1))}`);
+
+  log(`kubectl delete pod ${victim}`);
+  const deletedAt = Date.now();
+  await c.kubectl(['delete', 'pod', victim, '--wait=false']);
+  const exitedAt = await until(`${victim} to be gone (preStop ${REAL.preStopS} s, grace period ${REAL.graceS} s)`, async () => {
+    const r = await c.kubectl(['get', 'pod', victim, '-o', 'name'], { allowFail: true });
+    return r.code !== 0 ? Date.now() : undefined;
+  }, (REAL.graceS + 60) * 1000, 500);
+  await until(`${REAL.tailRequests} answers after ${victim} exited`, async () => (responses().filter((r) => r.sentT > exitedAt).length >= REAL.tailRequests ? true : undefined), 60_000, 200);
+  c.stopWatches();
+
+  const timeline = responses().map((r) => toEntry(r, deletedAt, 1));
+  const afterDeletion = after(timeline);
+  const podEvents = events<PodEvent>(podLogs.get(victim) as Watch);
+  const gatewayEvents = events<GatewayEvent>(gatewayLog);
+  // The kubelet's steps as the local control process reports them, from what the pod itself saw:
+  // the hook's ok.htm?down=true, SIGTERM, and the end of the pod.
+  const kubelet: ControlEvent[] = [
+    ...podEvents.flatMap((e): ControlEvent[] => (e.ev === 'draining' ? [{ ev: 'prestop-done', proc: 'control', pod: victim, status: 200, t: e.t }] : [])),
+    ...podEvents.flatMap((e): ControlEvent[] => (e.ev === 'sigterm' ? [{ ev: 'signal', proc: 'control', pod: victim, signal: 'SIGTERM', t: e.t }] : [])),
+    { ev: 'signal', proc: 'control', pod: victim, signal: 'SIGKILL', t: exitedAt },
+  ];
+  const old = oldConnection(timeline, victim);
+  const lastOld = old.served[old.served.length - 1];
+  const observations = {
+    scenario: kind,
+    topology: `client -> gateway -> NodePort Service (kube-proxy) -> ${setup.replicas} pod${setup.replicas === 1 ? '' : 's'}${setup.fix ? ' (with the fix)' : ''}`,
+    deletedPod: victim,
+    timings: { real: { preStopS: REAL.preStopS, graceS: REAL.graceS, clientIntervalS: REAL.clientIntervalS, failTimeoutS: REAL.failTimeoutS } },
+    marks: marks(kubelet, gatewayEvents, deletedAt, 1),
+    exitedAtS: Math.round(exitedAt - deletedAt) / 1000,
+    statusRunsAfterDeletion: statusRuns(afterDeletion),
+    requestsAfterDeletion: afterDeletion.length,
+    non2xxAfterDeletion: countStatus(afterDeletion, (s) => !isOk(s)),
+    status502: countStatus(timeline, (s) => s === 502),
+    status503: countStatus(timeline, (s) => s === 503),
+    oldConnection: { conn: old.conn, requestsAfterDeletion: old.served.length, lastServedS: lastOld?.s ?? null },
+    burst502: burstAfterFirst503(timeline),
+    newConnectionsToDeletedPod: newConnectionsToDeleted(podEvents, deletedAt),
+    endpointSliceAfterDeletion: slices.lines.filter((l) => l.t >= deletedAt).map((l) => ({ s: Math.round(l.t - deletedAt) / 1000, endpoints: l.line.trim() })),
+    drainingConnections: drainingConnections(podEvents),
+    upstreamErrors: upstreamErrors(gatewayEvents, deletedAt),
+    upstreamsMarkedDown: upstreamsMarkedDown(gatewayEvents, deletedAt),
+    timeline,
+  };
+  log(`after the deletion: ${afterDeletion.length} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ${old.served.length} answered by ${victim} on its old connection`);
+
+  const checks: ClaimCheck[] = [{ claim: claims['no-new-connections-to-terminating'], observed: observations.newConnectionsToDeletedPod.length }];
+  if (kind === 'broken') {
+    checks.push(
+      { claim: claims['old-connection-keeps-serving'], observed: old.served.length },
+      { claim: claims['old-connection-window'], observed: lastOld?.s ?? null },
+      { claim: claims['broken-503-then-502'], observed: observations.statusRunsAfterDeletion },
+      { claim: claims['broken-502-burst'], observed: observations.burst502 },
+    );
+  } else if (kind === 'fixed') {
+    checks.push(
+      { claim: claims['fixed-no-errors'], observed: observations.non2xxAfterDeletion },
+      { claim: claims['fixed-closes-after-first'], observed: observations.drainingConnections },
+    );
+  } else {
+    checks.push(
+      { claim: claims['single-replica-refused'], observed: observations.upstreamErrors },
+      { claim: claims['single-replica-never-recovers'], observed: observations.statusRunsAfterDeletion },
+    );
+  }
+  return { observations, checks };
+}
