@@ -45,7 +45,8 @@ export function needs(extra: readonly string[] = []): string {
     'This runs the experiment on a local kind cluster that it creates on this machine. It needs:',
     ...[KIND, KUBECTL, ENGINE].map((t) => `  ${t.name.padEnd(17)} ${t.why}`),
     ...extra.map((e) => `  ${e}`),
-    'No traffic leaves this machine: every kubectl call names the kind cluster\'s own context.',
+    'Apart from pulling the kindest/node and node:22-slim images the first time, nothing leaves this machine:',
+    'every kubectl call names the kind cluster\'s own context.',
   ].join('\n');
 }
 

@@ -6,18 +6,21 @@
 import type { FlagSpec } from '../../lib/repro.ts';
 import { runOnKind } from '../../containerd-stopped/cluster/kind.ts';
 import { INCIDENT } from '../claims.ts';
+import { schedule } from '../kubelet-backoff.ts';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'restarts', type: 'number', description: 'how many restarts to wait for', default: String(INCIDENT.restarts), min: 1, max: 20 },
   { name: 'kill-every', type: 'number', description: 'seconds of run time before the chaos killer SIGKILLs the app', default: String(INCIDENT.killEvery), min: 5, max: 3600 },
 ];
 
+const minutes = Math.round((schedule({ version: INCIDENT.version, runs: [INCIDENT.killEvery], restarts: INCIDENT.restarts }).restarts.at(-1)?.restartedAt ?? 0) / 60);
+
 await runOnKind({
   slug: 'crashloop-backoff',
   scenario: 'chaos',
   about:
     `Runs the crashloop-backoff chaos test on a local kind cluster: the api Deployment, an in-pod chaos killer that SIGKILLs the app every ${INCIDENT.killEvery} s of run time, ` +
-    `and the kubelet's real back-off, read from the pod's container statuses after each of ${INCIDENT.restarts} restarts (about 45 minutes at the defaults).`,
+    `and the kubelet's real back-off, read from the pod's container statuses after each of ${INCIDENT.restarts} restarts (about ${minutes} minutes at the defaults).`,
   workers: 0,
   flags: FLAGS,
   run: async (cluster, flags, log) => (await import('./experiment.ts')).experiment(cluster, flags, log),
