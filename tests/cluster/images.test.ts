@@ -84,6 +84,12 @@ test('each Containerfile builds on Node 22 and its entry point and every script 
     assert.ok(existsSync(join(ROOT, cf.cmd[1] ?? '')), `${slug}: CMD entry point ${cf.cmd[1] ?? ''} exists`);
     assert.ok(copied(cf.copies, join(ROOT, cf.cmd[1] ?? '')), `${slug}: the entry point is copied into the image`);
   }
+  for (const slug of SLUGS) {
+    // BuildKit reads <Containerfile>.dockerignore: the root context is cut down to what COPY needs.
+    const ignore = readFileSync(join(ROOT, 'repros', slug, 'cluster', 'Containerfile.dockerignore'), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    assert.deepEqual(ignore[0], '*', `${slug}: the ignore file excludes everything first`);
+    assert.deepEqual(ignore.slice(1).map((l) => l.replace(/^!/, '')).sort(), containerfile(slug).copies.map((c) => c.replace(/\/$/, '')).sort(), `${slug}: and lets in what COPY copies`);
+  }
   const scripts = scriptsInManifests();
   assert.ok(scripts.length >= 5, scripts.join(' '));
   for (const s of scripts) assert.ok(existsSync(join(ROOT, s)), `${s} exists`);

@@ -22,7 +22,6 @@ interface Condition {
   type: string;
   status: string;
   message?: string;
-  lastHeartbeatTime?: string;
 }
 interface PodJson {
   metadata: { name: string; uid: string; deletionTimestamp?: string };
@@ -116,11 +115,9 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
     }
   };
   log(`Holding containerd down for ${holdS} s.`);
-  let heartbeat: string | undefined;
   while (Date.now() - stoppedAt < holdS * 1000) {
     const n = await c.json<{ status: { conditions: Condition[] } }>(['get', 'node', worker]);
     const nr = ready(n.status.conditions);
-    heartbeat = nr?.lastHeartbeatTime ?? heartbeat;
     first('nodeNotReadyS', nr?.status === 'False');
     first('nodeUnknownS', nr?.status === 'Unknown');
     if (nr?.status !== 'True') node.readyMessage = nr?.message ?? null;
@@ -133,7 +130,9 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
     first('endpointNotReadyS', ep === undefined || ep.conditions?.ready === false);
     await new Promise((r) => setTimeout(r, 2000));
   }
-  node.lastHeartbeatS = heartbeat === undefined ? null : Math.round((Date.parse(heartbeat) - stoppedAt) / 100) / 10;
+  // The kubelet's heartbeat is its Lease, which it keeps renewing while containerd is down.
+  const renew = (await c.kubectl(['get', 'lease', '-n', 'kube-node-lease', worker, '-o', 'jsonpath={.spec.renewTime}'], { allowFail: true })).stdout.trim();
+  node.lastHeartbeatS = renew === '' ? null : Math.round((Date.parse(renew) - stoppedAt) / 100) / 10;
 
   log(`systemctl start containerd on ${worker}.`);
   const restartedAt = Date.now();

@@ -3,7 +3,7 @@
 // never at the current one), the repro's image built from the repository root and loaded into the
 // nodes, and watches that time what `kubectl get -w` and `kubectl logs -f` print.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -157,7 +157,7 @@ export class KindCluster {
     const env = this.engine === 'podman' ? { KIND_EXPERIMENTAL_PROVIDER: 'podman' } : {};
     Object.assign(process.env, env);
     const existing = (await run('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim());
-    if (existing.includes(this.name)) this.opts.log(`Using the existing kind cluster ${this.name}.`);
+    if (existing.includes(this.name)) this.opts.log(`Using the existing kind cluster ${this.name} (kept by an earlier --keep; --node-image does not change it).`);
     else {
       const config = stringify({
         kind: 'Cluster',
@@ -173,12 +173,17 @@ export class KindCluster {
     }
   }
 
-  /** Builds the repro's image from the repository root and loads it into every node. */
+  /**
+   * Builds the repro's image and loads it into every node. The build context holds only what the
+   * Containerfiles copy (package.json and repros/), whatever the engine makes of ignore files.
+   */
   async loadImage(slug: string, image: string): Promise<void> {
     this.opts.log(`Building ${image} from repros/${slug}/cluster/Containerfile.`);
-    await run(this.engine, ['build', '-f', `repros/${slug}/cluster/Containerfile`, '-t', image, '.']);
     const dir = mkdtempSync(join(tmpdir(), 'kind-image-'));
     try {
+      const context = join(dir, 'context');
+      for (const p of ['package.json', 'repros']) cpSync(join(ROOT, p), join(context, p), { recursive: true });
+      await run(this.engine, ['build', '-f', join(context, 'repros', slug, 'cluster', 'Containerfile'), '-t', image, context]);
       const tar = join(dir, 'image.tar');
       await run(this.engine, ['save', '-o', tar, image]);
       await run('kind', ['load', 'image-archive', tar, '--name', this.name]);

@@ -12,7 +12,6 @@ import { CONTAINER } from '../kubectl-format.ts';
 import type { MeasuredRestart } from '../kubelet.ts';
 import { manifests, NAME } from './manifests.ts';
 
-
 interface ContainerState {
   running?: { startedAt: string };
   terminated?: { startedAt: string; finishedAt: string; exitCode: number; signal?: number; reason?: string };
@@ -28,7 +27,7 @@ interface PodJson {
  */
 type Row = Omit<MeasuredRestart, 'nominalBackoff' | 'spawnLatencyMs' | 'readyAfterMs'>;
 interface EventList {
-  items: { reason: string; count?: number; series?: { count: number } }[];
+  items: { reason: string; message?: string; count?: number; series?: { count: number } }[];
 }
 
 /** The Kubernetes minor version the model knows that is closest to the server's. */
@@ -39,9 +38,10 @@ export function modelVersion(gitVersion: string): K8sVersion {
   return Number(minor) < 31 ? VERSIONS[0] : (VERSIONS[VERSIONS.length - 1] as K8sVersion);
 }
 
-async function backOffEvents(c: KindCluster, pod: string): Promise<number> {
-  const list = await c.json<EventList>(['get', 'events', '--field-selector', `involvedObject.name=${pod},reason=BackOff`]);
-  return list.items.reduce((n, e) => n + (e.series?.count ?? e.count ?? 1), 0);
+/** How many times the pod's events of this reason were recorded (repeats are folded into a count). */
+async function eventCount(c: KindCluster, pod: string, reason: 'BackOff' | 'Unhealthy', messageStart = ''): Promise<number> {
+  const list = await c.json<EventList>(['get', 'events', '--field-selector', `involvedObject.name=${pod},reason=${reason}`]);
+  return list.items.filter((e) => (e.message ?? '').startsWith(messageStart)).reduce((n, e) => n + (e.series?.count ?? e.count ?? 1), 0);
 }
 
 export async function experiment(c: KindCluster, flags: Flags, log: (line: string) => void): Promise<ScenarioResult> {
@@ -69,8 +69,8 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   let seen = 0;
   const first = (await c.json<PodJson>(['get', 'pod', pod])).status.containerStatuses?.find((x) => x.name === CONTAINER);
   if (first?.state.running) starts.push(first.state.running.startedAt);
-  // The wait before restart 8 ends about 45 minutes in at the incident's defaults; allow the cap
-  // (300 s) plus a run plus the slack of an old kubelet's retry period per restart.
+  // The model's time of the last restart, plus a run, plus an old kubelet's retry slack per restart,
+  // plus ten minutes for a slow node.
   const budgetMs = ((predicted.restarts.at(-1)?.restartedAt ?? 0) + restarts * 30 + killEvery + 600) * 1000;
   await until(`restart ${restarts}`, async () => {
     const s = (await c.json<PodJson>(['get', 'pod', pod])).status.containerStatuses?.find((x) => x.name === CONTAINER);
@@ -81,7 +81,7 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
     const startedAt = s.state.running.startedAt;
     const origin = starts[0] ?? term.startedAt;
     const before = events;
-    events = await backOffEvents(c, pod);
+    events = await eventCount(c, pod, 'BackOff');
     rows.push({
       restart: seen,
       exitedAt: secondsBetween(origin, term.finishedAt),
@@ -123,7 +123,7 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
       firstAtCap,
       killedByChaos: killed,
       backOffEvents: events,
-      livenessFailures: null,
+      livenessFailures: await eventCount(c, pod, 'Unhealthy', 'Liveness probe failed'),
       model: { restarts: model.restarts, firstAtCap: model.firstAtCap },
     },
     checks,

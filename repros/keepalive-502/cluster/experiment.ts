@@ -44,7 +44,7 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   const objects = manifests(setup);
   const clientPod = objects[4];
   await c.apply(toYaml(objects.slice(0, 4)));
-  await c.kubectl(['rollout', 'status', `deployment/${APP}`, `deployment/${GATEWAY}`, '--timeout', '300s']);
+  for (const d of [APP, GATEWAY]) await c.kubectl(['rollout', 'status', `deployment/${d}`, '--timeout', '300s']);
   const pods = (await c.json<PodList>(['get', 'pods', '-l', `app=${APP}`])).items.filter((p) => !p.metadata.deletionTimestamp);
   log(`${kind}: client -> gateway -> NodePort Service -> ${pods.length} pod${pods.length === 1 ? '' : 's'}${setup.fix ? ' (with the fix)' : ''}`);
 
