@@ -23,9 +23,9 @@ interface PodJson {
 }
 /**
  * One restart, in the fields of the local scenario's rows. What only the mini kubelet can time (its
- * own decision to restart, the new instance's first probe) is not in it.
+ * own decision to restart, the new instance's first probe) is null.
  */
-type Row = Omit<MeasuredRestart, 'nominalBackoff' | 'spawnLatencyMs' | 'readyAfterMs'>;
+export type Row = Omit<MeasuredRestart, 'nominalBackoff' | 'spawnLatencyMs' | 'readyAfterMs'> & { spawnLatencyMs: null; readyAfterMs: null };
 interface EventList {
   items: { reason: string; message?: string; count?: number; series?: { count: number } }[];
 }
@@ -49,7 +49,6 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   const killEvery = typeof flags['kill-every'] === 'number' ? flags['kill-every'] : INCIDENT.killEvery;
   const server = JSON.parse((await c.kubectl(['version', '-o', 'json'])).stdout) as { serverVersion: { gitVersion: string } };
   const version = modelVersion(server.serverVersion.gitVersion);
-  const kubelet = resolveKubelet({ version });
   const predicted = schedule({ version, runs: [killEvery], restarts });
   log(`Kubernetes ${server.serverVersion.gitVersion}: the model (${version}) predicts waits of ${predicted.restarts.map((r) => r.backoffSeconds).join(', ')} s, about ${Math.round((predicted.restarts.at(-1)?.restartedAt ?? 0) / 60)} minutes in all.`);
 
@@ -93,6 +92,8 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
       refusals: events - before,
       exitedAtMs: secondsBetween(origin, term.finishedAt) * 1000,
       restartedAtMs: secondsBetween(origin, startedAt) * 1000,
+      spawnLatencyMs: null,
+      readyAfterMs: null,
     });
     starts.push(startedAt);
     log(`restart ${seen}: ran ${secondsBetween(term.startedAt, term.finishedAt)} s, exit ${term.exitCode}, waited ${secondsBetween(term.finishedAt, startedAt)} s`);
@@ -100,18 +101,37 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   }, budgetMs, 2000);
   c.stopWatches();
 
-  // What the model says for the run times that really happened, as the local scenario compares.
-  const model = schedule({ version, runs: rows.map((r) => r.ranSeconds).concat([killEvery]), restarts: rows.length });
-  const measured = rows.map((r, i) => {
+  const killed = (await c.kubectl(['logs', `deployment/${NAME}`, '-c', 'chaos-killer'])).stdout.split('\n').filter((l) => l.includes('"ev":"killed"')).length;
+  return observe({ version, killEvery, rows, killedByChaos: killed, backOffEvents: events, livenessFailures: await eventCount(c, pod, 'Unhealthy', 'Liveness probe failed') });
+}
+
+/** What a cluster run read back from the pod: one row per restart, and counts of events. */
+export interface Collected {
+  version: K8sVersion;
+  killEvery: number;
+  rows: readonly Row[];
+  killedByChaos: number;
+  backOffEvents: number;
+  livenessFailures: number;
+}
+
+/**
+ * The local chaos scenario's observations and checks from what the cluster run read back, with the
+ * model's waits for the run times that really happened next to each measured wait. Pure, so a test
+ * can feed it a schedule and compare.
+ */
+export function observe(x: Collected): ScenarioResult {
+  const kubelet = resolveKubelet({ version: x.version });
+  const model = schedule({ version: x.version, runs: x.rows.map((r) => r.ranSeconds).concat([x.killEvery]), restarts: x.rows.length });
+  const measured = x.rows.map((r, i) => {
     const m = model.restarts[i];
     const modelWait = m?.backoffSeconds ?? Number.NaN;
     return { ...r, nominalBackoff: m?.backoffSeconds ?? null, modelBackoffSeconds: modelWait, deviationMs: Math.abs(r.backoffSeconds - modelWait) * 1000 };
   });
   // The API's timestamps have whole seconds, so a wait at the cap can read one second short.
   const firstAtCap = measured.find((r) => r.backoffSeconds >= kubelet.max - 1)?.restart ?? null;
-  const killed = (await c.kubectl(['logs', `deployment/${NAME}`, '-c', 'chaos-killer'])).stdout.split('\n').filter((l) => l.includes('"ev":"killed"')).length;
   const checks: ClaimCheck[] = [];
-  if (killEvery === INCIDENT.killEvery && kubelet.initial === 10 && kubelet.max === 300 && rows.length >= 7) {
+  if (x.killEvery === INCIDENT.killEvery && kubelet.initial === 10 && kubelet.max === 300 && x.rows.length >= 7) {
     checks.push({ claim: claims['seventh-restart-hits-cap'], observed: firstAtCap });
   }
   return {
@@ -121,9 +141,9 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
       restarts: measured,
       maxDeviationMs: Math.max(0, ...measured.map((r) => r.deviationMs)),
       firstAtCap,
-      killedByChaos: killed,
-      backOffEvents: events,
-      livenessFailures: await eventCount(c, pod, 'Unhealthy', 'Liveness probe failed'),
+      killedByChaos: x.killedByChaos,
+      backOffEvents: x.backOffEvents,
+      livenessFailures: x.livenessFailures,
       model: { restarts: model.restarts, firstAtCap: model.firstAtCap },
     },
     checks,

@@ -5,7 +5,7 @@
 // report has the observations of `npm run repro -- keepalive-502 <scenario> --json`.
 import type { ClaimCheck } from '../../lib/claims.ts';
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
-import { until, type KindCluster, type Watch } from '../../containerd-stopped/cluster/kind.ts';
+import { until, type KindCluster, type Watch, type WatchLine } from '../../containerd-stopped/cluster/kind.ts';
 import { toYaml } from '../../containerd-stopped/cluster/objects.ts';
 import { claims } from '../claims.ts';
 import type { ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
@@ -13,7 +13,7 @@ import {
   after, burstAfterFirst503, countStatus, drainingConnections, isOk, marks, newConnectionsToDeleted, oldConnection,
   statusRuns, toEntry, upstreamErrors, upstreamsMarkedDown,
 } from '../timeline.ts';
-import { REAL } from '../timings.ts';
+import { REAL, scaledTimings } from '../timings.ts';
 import { APP, CLIENT, GATEWAY, manifests } from './manifests.ts';
 import type { ClusterScenario } from './run.ts';
 
@@ -84,10 +84,42 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   await until(`${REAL.tailRequests} answers after ${victim} exited`, async () => (responses().filter((r) => r.sentT > exitedAt).length >= REAL.tailRequests ? true : undefined), 60_000, 200);
   c.stopWatches();
 
-  const timeline = responses().map((r) => toEntry(r, deletedAt, 1));
+  return observe({
+    kind,
+    victim,
+    deletedAt,
+    exitedAt,
+    responses: responses(),
+    podEvents: events<PodEvent>(podLogs.get(victim) as Watch),
+    gatewayEvents: events<GatewayEvent>(gatewayLog),
+    endpointSlice: slices.lines,
+    log,
+  });
+}
+
+/** What a cluster run collected: the client's answers, the parts' events and the EndpointSlice lines. */
+export interface Collected {
+  kind: ClusterScenario;
+  victim: string;
+  /** Wall-clock ms of the deletion and of the pod's disappearance from the API. */
+  deletedAt: number;
+  exitedAt: number;
+  responses: readonly ClientResponse[];
+  podEvents: readonly PodEvent[];
+  gatewayEvents: readonly GatewayEvent[];
+  endpointSlice: readonly WatchLine[];
+  log(line: string): void;
+}
+
+/**
+ * The local scenario's observations and checks from what the cluster run collected, with the same
+ * functions (timeline.ts). Pure, so a test can feed it a local recording and compare.
+ */
+export function observe(x: Collected): ScenarioResult {
+  const { kind, victim, deletedAt, exitedAt, podEvents, gatewayEvents } = x;
+  const setup = SETUPS[kind];
+  const timeline = x.responses.map((r) => toEntry(r, deletedAt, 1));
   const afterDeletion = after(timeline);
-  const podEvents = events<PodEvent>(podLogs.get(victim) as Watch);
-  const gatewayEvents = events<GatewayEvent>(gatewayLog);
   // The kubelet's steps as the local control process reports them, from what the pod itself saw:
   // the hook's ok.htm?down=true, SIGTERM, and the end of the pod.
   const kubelet: ControlEvent[] = [
@@ -101,7 +133,7 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
     scenario: kind,
     topology: `client -> gateway -> NodePort Service (kube-proxy) -> ${setup.replicas} pod${setup.replicas === 1 ? '' : 's'}${setup.fix ? ' (with the fix)' : ''}`,
     deletedPod: victim,
-    timings: { real: { preStopS: REAL.preStopS, graceS: REAL.graceS, clientIntervalS: REAL.clientIntervalS, failTimeoutS: REAL.failTimeoutS } },
+    timings: { real: { preStopS: REAL.preStopS, graceS: REAL.graceS, clientIntervalS: REAL.clientIntervalS, failTimeoutS: REAL.failTimeoutS }, scaledMs: scaledTimings(1) },
     marks: marks(kubelet, gatewayEvents, deletedAt, 1),
     exitedAtS: Math.round(exitedAt - deletedAt) / 1000,
     statusRunsAfterDeletion: statusRuns(afterDeletion),
@@ -112,13 +144,16 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
     oldConnection: { conn: old.conn, requestsAfterDeletion: old.served.length, lastServedS: lastOld?.s ?? null },
     burst502: burstAfterFirst503(timeline),
     newConnectionsToDeletedPod: newConnectionsToDeleted(podEvents, deletedAt),
-    endpointSliceAfterDeletion: slices.lines.filter((l) => l.t >= deletedAt).map((l) => ({ s: Math.round(l.t - deletedAt) / 1000, endpoints: l.line.trim() })),
+    // kube-proxy's choice for each new connection is a NAT rule, not an event; the EndpointSlice
+    // conditions below are what it acted on.
+    balancerConnectionsAfterDeletion: null,
+    endpointSliceAfterDeletion: x.endpointSlice.filter((l) => l.t >= deletedAt).map((l) => ({ s: Math.round(l.t - deletedAt) / 1000, endpoints: l.line.trim() })),
     drainingConnections: drainingConnections(podEvents),
     upstreamErrors: upstreamErrors(gatewayEvents, deletedAt),
     upstreamsMarkedDown: upstreamsMarkedDown(gatewayEvents, deletedAt),
     timeline,
   };
-  log(`after the deletion: ${afterDeletion.length} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ${old.served.length} answered by ${victim} on its old connection`);
+  x.log(`after the deletion: ${afterDeletion.length} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ${old.served.length} answered by ${victim} on its old connection`);
 
   const checks: ClaimCheck[] = [{ claim: claims['no-new-connections-to-terminating'], observed: observations.newConnectionsToDeletedPod.length }];
   if (kind === 'broken') {

@@ -1,0 +1,92 @@
+// The cluster runs' reports have the local repro's shape, and their analysis gives the local answers
+// for the same input: the crashloop analysis is fed a kubelet that behaves exactly as the model
+// (with the API's whole-second timestamps, and with an old kubelet's late retries), and the
+// keepalive analysis is fed the client timelines of the local recordings.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { evaluate } from '../../repros/lib/claims.ts';
+import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
+import { observe as observeRestarts, type Row } from '../../repros/crashloop-backoff/cluster/experiment.ts';
+import { schedule, type K8sVersion, type Schedule } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
+import { observe as observeDeletion } from '../../repros/keepalive-502/cluster/experiment.ts';
+import type { ClusterScenario } from '../../repros/keepalive-502/cluster/run.ts';
+import type { ClientResponse } from '../../repros/keepalive-502/events.ts';
+import type { TimelineEntry } from '../../repros/keepalive-502/timeline.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** The keys of the local chaos scenario's observations in real mode (repros/crashloop-backoff/repro.ts, chaos). */
+const LOCAL_CHAOS_KEYS = ['mode', 'kubelet', 'restarts', 'maxDeviationMs', 'firstAtCap', 'killedByChaos', 'backOffEvents', 'livenessFailures', 'model'];
+/** The keys of each of its restart rows: kubelet.ts MeasuredRestart plus the model's wait and the difference. */
+const LOCAL_ROW_KEYS = [
+  'restart', 'exitedAt', 'restartedAt', 'backoffSeconds', 'ranSeconds', 'exitSignal', 'exitCode', 'refusals', 'nominalBackoff',
+  'spawnLatencyMs', 'readyAfterMs', 'exitedAtMs', 'restartedAtMs', 'modelBackoffSeconds', 'deviationMs',
+];
+
+/** The rows a cluster run would read if the kubelet did exactly what the schedule says, at whole seconds. */
+function rowsFrom(s: Schedule, round: (x: number) => number): Row[] {
+  return s.restarts.map((r) => ({
+    restart: r.restart,
+    exitedAt: round(r.exitedAt),
+    restartedAt: round(r.restartedAt),
+    backoffSeconds: round(r.restartedAt) - round(r.exitedAt),
+    ranSeconds: r.ranSeconds,
+    exitSignal: 'SIGKILL',
+    exitCode: 137,
+    refusals: r.refusals,
+    exitedAtMs: round(r.exitedAt) * 1000,
+    restartedAtMs: round(r.restartedAt) * 1000,
+    spawnLatencyMs: null,
+    readyAfterMs: null,
+  }));
+}
+
+test('crashloop-backoff: the cluster report has the local shape and finds the cap at the same restart', () => {
+  const cases: { what: string; version: K8sVersion; s: Schedule; round: (x: number) => number }[] = [
+    { what: 'a kubelet that restarts on time', version: INCIDENT.version, s: schedule({ version: INCIDENT.version, runs: [INCIDENT.killEvery], restarts: INCIDENT.restarts }), round: (x) => x },
+    // Whole-second timestamps: the run time starts late by a fraction, and a 300 s wait can read 299 s.
+    { what: 'whole-second timestamps', version: INCIDENT.version, s: schedule({ version: INCIDENT.version, runs: [INCIDENT.killEvery + 0.6], restarts: INCIDENT.restarts }), round: Math.floor },
+    { what: 'an old kubelet\'s late retries', version: '1.34', s: schedule({ version: '1.34', runs: [INCIDENT.killEvery], restarts: INCIDENT.restarts, retryGranularity: true, seed: 7 }), round: Math.round },
+  ];
+  for (const c of cases) {
+    const r = observeRestarts({ version: c.version, killEvery: INCIDENT.killEvery, rows: rowsFrom(c.s, c.round), killedByChaos: INCIDENT.restarts, backOffEvents: 0, livenessFailures: 0 });
+    assert.deepEqual(Object.keys(r.observations).sort(), [...LOCAL_CHAOS_KEYS].sort(), c.what);
+    const rows = r.observations.restarts as Record<string, unknown>[];
+    for (const row of rows) assert.deepEqual(Object.keys(row).sort(), [...LOCAL_ROW_KEYS].sort(), c.what);
+    assert.equal(r.observations.firstAtCap, c.s.firstAtCap, c.what);
+    assert.deepEqual(r.checks.map((k) => k.claim.id), ['seventh-restart-hits-cap'], c.what);
+    for (const k of r.checks) assert.ok(evaluate(k).pass, `${c.what}: ${evaluate(k).detail}`);
+  }
+  const onTime = observeRestarts({ version: INCIDENT.version, killEvery: INCIDENT.killEvery, rows: rowsFrom(cases[0]?.s as Schedule, (x) => x), killedByChaos: 0, backOffEvents: 0, livenessFailures: 0 });
+  assert.equal(onTime.observations.maxDeviationMs, 0, 'a kubelet that does what the model says deviates by nothing');
+});
+
+interface Recording {
+  observations: Record<string, unknown> & { timeline: TimelineEntry[]; deletedPod: string };
+  results: { id: string }[];
+}
+
+test('keepalive-502: the cluster report has the local shape and gives the local answers for the local timelines', () => {
+  const deletedAt = 1_800_000_000_000;
+  for (const kind of ['broken', 'fixed', 'single-replica'] as ClusterScenario[]) {
+    const rec = JSON.parse(readFileSync(join(ROOT, 'repros', 'keepalive-502', 'recordings', `${kind}.json`), 'utf8')) as Recording;
+    const local = rec.observations;
+    // The client's answers, as its pod would have logged them.
+    const responses: ClientResponse[] = local.timeline.map((e, i) => ({
+      ev: 'response', proc: 'client', seq: i + 1, sentT: deletedAt + e.s * 1000, t: deletedAt + e.s * 1000, status: e.status,
+      pod: e.pod, podConn: e.conn, upstream: null, gatewayConn: e.gatewayConn, ...(e.error === null ? {} : { error: e.error }),
+    }));
+    const r = observeDeletion({
+      kind, victim: local.deletedPod, deletedAt, exitedAt: deletedAt + (local.exitedAtS as number) * 1000,
+      responses, podEvents: [], gatewayEvents: [], endpointSlice: [], log: () => undefined,
+    });
+    const cluster = r.observations;
+    for (const key of Object.keys(local)) assert.ok(key in cluster, `${kind}: the cluster report has ${key}`);
+    for (const key of ['timeline', 'statusRunsAfterDeletion', 'requestsAfterDeletion', 'non2xxAfterDeletion', 'status502', 'status503', 'oldConnection', 'burst502']) {
+      assert.deepEqual(cluster[key], local[key], `${kind}: ${key}`);
+    }
+    assert.deepEqual(r.checks.map((c) => c.claim.id).sort(), rec.results.map((x) => x.id).sort(), `${kind}: the same claims are judged`);
+  }
+});
