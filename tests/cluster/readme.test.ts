@@ -13,6 +13,7 @@ import {
 } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
 import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
 import { DEFAULT_TOLERATION_SECONDS } from '../../repros/containerd-stopped/cluster.ts';
+import { LISTEN_HOST_ENV, POD_LISTEN_HOST } from '../../repros/containerd-stopped/cluster/objects.ts';
 import { DEFAULT_HOLD_S } from '../../repros/containerd-stopped/cluster/variants.ts';
 import { DEFAULT_KUBELET_CONFIG } from '../../repros/containerd-stopped/kubelet.ts';
 import { DEFAULT_CONTROLLER_CONFIG } from '../../repros/containerd-stopped/node-lifecycle-controller.ts';
@@ -104,6 +105,8 @@ test('commands name files and scenarios that exist', async () => {
 test('every number a section states is the constant it comes from', () => {
   for (const [slug, phrases] of Object.entries(STATED)) {
     const text = readme(slug);
-    for (const p of phrases) assert.ok(text.includes(p), `${slug}: README should say "${p}"`);
+    for (const p of [...phrases, `\`${LISTEN_HOST_ENV}\`, which the manifests set to \`${POD_LISTEN_HOST}\``]) {
+      assert.ok(text.includes(p), `${slug}: README should say "${p}"`);
+    }
   }
 });

@@ -83,6 +83,7 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
     appPid: Number(appPid),
     // F_GETPIPE_SZ needs a process on the node with the fd open; the kind node has no tool for it.
     appPipeBytes: null,
+    fifoBytes: null,
     requestsAfterStop: answers.length,
     bytesAfterStop: last.loggedBytes - warm.loggedBytes,
     killMode,
@@ -141,7 +142,10 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   obs.waitingRequests = 1;
   obs.waitingAnswered = w !== undefined && w.code === 0 ? 1 : 0;
   obs.recoveryMs = Date.now() - restartedAt;
+  // Timed around `docker exec ... curl`, so it includes starting curl on the node.
+  const afterStart = Date.now();
   const after = await curl([url('/orders')], HANG_TIMEOUT_MS / 1000);
+  obs.answerAfterRecoveryMs = after.code === 0 ? Date.now() - afterStart : null;
   if (after.code === 0) {
     const status = JSON.parse(after.body) as AppStatus;
     const logDir = `/var/log/pods/default_${pod.metadata.name}_${pod.metadata.uid}/app`;
