@@ -38,7 +38,7 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   const probe = (typeof flags.probe === 'string' ? flags.probe : 'tcp') as ProbeVariant;
   const tolerations = (typeof flags.tolerations === 'string' ? flags.tolerations : 'default') as TolerationVariant;
   const holdS = typeof flags.hold === 'number' ? flags.hold : DEFAULT_HOLD_S;
-  await c.apply(toYaml(manifests({ probe, tolerations })));
+  await c.replace(toYaml(manifests({ probe, tolerations })));
   const pod = await until('the orders pod to be Ready', async () => {
     const list = await c.json<{ items: PodJson[] }>(['get', 'pods', '-l', `app=${NAME}`]);
     const p = list.items.find((x) => !x.metadata.deletionTimestamp);

@@ -200,12 +200,16 @@ export class KindCluster {
     return JSON.parse((await this.kubectl([...args, '-o', 'json'])).stdout) as T;
   }
 
-  /** kubectl apply of YAML text. */
-  async apply(yaml: string): Promise<void> {
+  /**
+   * Deletes these objects if an earlier run (with --keep) left them, waits until they are gone, and
+   * creates them afresh: every run starts from new pods with no restarts and no old log lines.
+   */
+  async replace(yaml: string): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'manifests-'));
     try {
       const file = join(dir, 'manifests.yaml');
       writeFileSync(file, yaml);
+      await this.kubectl(['delete', '-f', file, '--ignore-not-found', '--wait=true', '--timeout=120s']);
       await this.kubectl(['apply', '-f', file]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

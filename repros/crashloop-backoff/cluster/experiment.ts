@@ -18,7 +18,7 @@ interface ContainerState {
   waiting?: { reason?: string };
 }
 interface PodJson {
-  metadata: { name: string };
+  metadata: { name: string; deletionTimestamp?: string };
   status: { containerStatuses?: { name: string; restartCount: number; state: ContainerState; lastState: ContainerState }[] };
 }
 /**
@@ -52,10 +52,11 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   const predicted = schedule({ version, runs: [killEvery], restarts });
   log(`Kubernetes ${server.serverVersion.gitVersion}: the model (${version}) predicts waits of ${predicted.restarts.map((r) => r.backoffSeconds).join(', ')} s, about ${Math.round((predicted.restarts.at(-1)?.restartedAt ?? 0) / 60)} minutes in all.`);
 
-  await c.apply(toYaml(manifests({ killEvery })));
+  await c.replace(toYaml(manifests({ killEvery })));
   const pod = await until('the api pod to run', async () => {
     const pods = await c.json<{ items: PodJson[] }>(['get', 'pods', '-l', `app=${NAME}`]);
-    const p = pods.items[0];
+    // A pod of an earlier run may still be terminating.
+    const p = pods.items.find((x) => !x.metadata.deletionTimestamp);
     const s = p?.status.containerStatuses?.find((x) => x.name === CONTAINER);
     return p && s?.state.running ? p.metadata.name : undefined;
   }, 300_000, 2000);

@@ -43,7 +43,7 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   const setup = SETUPS[kind];
   const objects = manifests(setup);
   const clientPod = objects[4];
-  await c.apply(toYaml(objects.slice(0, 4)));
+  await c.replace(toYaml(objects.slice(0, 4)));
   for (const d of [APP, GATEWAY]) await c.kubectl(['rollout', 'status', `deployment/${d}`, '--timeout', '300s']);
   const pods = (await c.json<PodList>(['get', 'pods', '-l', `app=${APP}`])).items.filter((p) => !p.metadata.deletionTimestamp);
   log(`${kind}: client -> gateway -> NodePort Service -> ${pods.length} pod${pods.length === 1 ? '' : 's'}${setup.fix ? ' (with the fix)' : ''}`);
@@ -58,7 +58,7 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   );
   c.watch(['get', 'pods', '-l', `app=${APP}`, '-w'], (l) => log(`  ${l.line}`));
 
-  await c.apply(toYaml([clientPod]));
+  await c.replace(toYaml([clientPod]));
   await c.kubectl(['wait', '--for=condition=Ready', `pod/${CLIENT}`, '--timeout=120s']);
   const clientLog = c.watch(['logs', '-f', CLIENT], (l) => {
     if (l.line.includes('"ev":"response"')) {
