@@ -5,12 +5,13 @@
 //
 //   node repros/containerd-stopped/cluster/run.ts [--probe tcp|exec|http] [--tolerations default|short] [--hold 420] [--keep] [--json]
 import type { FlagSpec } from '../../lib/repro.ts';
+import { DEFAULT_TOLERATION_SECONDS } from '../cluster.ts';
 import { runOnKind } from './kind.ts';
 import { DEFAULT_HOLD_S, PROBE_VARIANTS, TOLERATION_VARIANTS } from './variants.ts';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'probe', type: 'string', choices: PROBE_VARIANTS, description: 'readiness probe: tcpSocket (the incident), exec, or httpGet through the logging path', default: 'tcp' },
-  { name: 'tolerations', type: 'string', choices: TOLERATION_VARIANTS, description: 'not-ready/unreachable tolerations: the 300 s defaults, or the short ones the page recommends', default: 'default' },
+  { name: 'tolerations', type: 'string', choices: TOLERATION_VARIANTS, description: `not-ready/unreachable tolerations: the ${DEFAULT_TOLERATION_SECONDS} s defaults, or the short ones the page recommends`, default: 'default' },
   { name: 'hold', type: 'number', description: 'seconds to keep containerd stopped', default: String(DEFAULT_HOLD_S), min: 10, max: 3600 },
 ];
 
@@ -20,7 +21,7 @@ await runOnKind({
   about:
     'Runs the containerd-stopped experiment on a local kind cluster (a control plane and one worker): the orders app with its synchronous logger on the worker, ' +
     `systemctl stop containerd inside the worker, requests until the app hangs, and ${DEFAULT_HOLD_S} s of watching the node, the pod and its EndpointSlice ` +
-    'before containerd starts again (about 10 minutes in all, plus the cluster creation).',
+    'before containerd starts again (a few minutes more for the setup and the audit, plus the cluster creation).',
   workers: 1,
   flags: FLAGS,
   run: async (cluster, flags, log) => (await import('./experiment.ts')).experiment(cluster, flags, log),
