@@ -1,7 +1,8 @@
 // The cluster runs' reports have the local repro's shape, and their analysis gives the local answers
 // for the same input: the crashloop analysis is fed a kubelet that behaves exactly as the model
-// (with the API's whole-second timestamps, and with an old kubelet's late retries), and the
-// keepalive analysis is fed the client timelines of the local recordings.
+// (with the API's whole-second timestamps, and with an old kubelet's late retries), the containerd
+// analysis is fed what curl and bash report for a hung app, and the keepalive analysis is fed the
+// client timelines of the local recordings.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,9 @@ import { evaluate } from '../../repros/lib/claims.ts';
 import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
 import { observe as observeRestarts, type Row } from '../../repros/crashloop-backoff/cluster/experiment.ts';
 import { schedule, type K8sVersion, type Schedule } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
+import { observe as observeStop } from '../../repros/containerd-stopped/cluster/experiment.ts';
+import { PREDICTIONS, RUN } from '../../repros/containerd-stopped/claims.ts';
+import type { AppStatus } from '../../repros/containerd-stopped/app-api.ts';
 import { observe as observeDeletion } from '../../repros/keepalive-502/cluster/experiment.ts';
 import type { ClusterScenario } from '../../repros/keepalive-502/cluster/run.ts';
 import type { ClientResponse } from '../../repros/keepalive-502/events.ts';
@@ -89,4 +93,45 @@ test('keepalive-502: the cluster report has the local shape and gives the local 
     }
     assert.deepEqual(r.checks.map((c) => c.claim.id).sort(), rec.results.map((x) => x.id).sort(), `${kind}: the same claims are judged`);
   }
+});
+
+/** The keys of the local pipe-hang scenario's observations (repros/containerd-stopped/scenarios.ts, pipeHang). */
+const LOCAL_PIPE_HANG_KEYS = [
+  'lineBytes', 'appPid', 'appPipeBytes', 'fifoBytes', 'requestsAfterStop', 'bytesAfterStop', 'wchan', 'tcpConnectWhileHung', 'httpWhileHung',
+  'tcpSocketProbe', 'httpGetProbe', 'waitingRequests', 'waitingAnswered', 'recoveryMs', 'answerAfterRecoveryMs', 'logAudit',
+];
+/** The keys of the node-controller scenario's timeline for one node (scenarios.ts, nodeController). */
+const LOCAL_NODE_KEYS = ['lastHeartbeatS', 'nodeNotReadyS', 'nodeUnknownS', 'podMarkedNotReadyS', 'endpointNotReadyS', 'podDeletedS', 'markPodsNotReadyCalls'];
+
+test('containerd-stopped: the cluster report has the local shape and reads curl and bash the way the local probes report', () => {
+  const status = (n: number): AppStatus => ({ n, logger: 'sync', loggedLines: n, loggedBytes: n * RUN.lineBytes, dropped: 0, queuedBytes: 0, rss: 0 });
+  const warm = status(16);
+  const answers = Array.from({ length: PREDICTIONS.requestsBeforeHang }, (_, i) => status(17 + i));
+  const r = observeStop({
+    kubernetes: 'v1.32.2', appPid: 4242, killMode: 'process', probe: 'tcp', tolerations: 'default', warm, answers, wchan: 'anon_pipe_write',
+    // bash connected; curl timed out (28) on the request and on the 1 s httpGet probe.
+    tcpConnect: { code: 0, ms: 3 }, httpCode: 28, tcpProbeCode: 0, httpProbe: { code: 28, body: '000' },
+    node: { lastHeartbeatS: 418, nodeNotReadyS: 31, nodeUnknownS: null, podMarkedNotReadyS: null, endpointNotReadyS: 340, podDeletedS: 340, readyMessage: 'container runtime is down' },
+    waitingAnswered: true, recoveryMs: 900, answerAfterRecoveryMs: 120, logAudit: { lines: 300, missing: 0, duplicated: 0, outOfOrder: 0, lastN: 300 },
+  });
+  for (const key of LOCAL_PIPE_HANG_KEYS) assert.ok(key in r.observations, `the cluster report has ${key}`);
+  const node = r.observations['containerd-stopped@1.32'] as Record<string, unknown> | undefined;
+  assert.ok(node, 'the node timeline is keyed like the node-controller scenario\'s');
+  for (const key of LOCAL_NODE_KEYS) assert.ok(key in node, `the node timeline has ${key}`);
+  assert.deepEqual(r.checks.map((c) => c.claim.id).sort(), [
+    'containerd-stop-endpoint-until-eviction', 'hang-bytes', 'hang-requests', 'http-no-response-while-hung', 'http-probe-fails',
+    'log-exactly-once', 'tcp-connect-while-hung', 'tcp-probe-passes', 'waiting-requests-complete', 'wchan',
+  ]);
+  for (const c of r.checks) assert.ok(evaluate(c).pass, `${c.claim.id}: ${evaluate(c).detail}`);
+  // The short tolerations are not the claim's 300 s: that check is left out, not failed.
+  const short = observeStop({
+    kubernetes: 'v1.32.2', appPid: 4242, killMode: 'process', probe: 'http', tolerations: 'short', warm, answers: [], wchan: 'anon_pipe_write',
+    tcpConnect: { code: 124, ms: 2000 }, httpCode: 0, tcpProbeCode: 124, httpProbe: { code: 0, body: '200' },
+    node: { lastHeartbeatS: 100, nodeNotReadyS: 31, nodeUnknownS: null, podMarkedNotReadyS: null, endpointNotReadyS: 70, podDeletedS: 70, readyMessage: null },
+    waitingAnswered: false, recoveryMs: 15000, answerAfterRecoveryMs: null, logAudit: null,
+  });
+  assert.ok(!short.checks.some((c) => c.claim.id === 'containerd-stop-endpoint-until-eviction'));
+  assert.equal(short.observations.httpWhileHung, 'answered');
+  assert.deepEqual(short.observations.tcpSocketProbe, { result: 'failure', detail: 'bash /dev/tcp exit 124' });
+  assert.equal(short.observations.waitingAnswered, 0);
 });

@@ -1,14 +1,14 @@
 // The containerd-stopped experiment on a real node (started by run.ts): the `orders` Deployment on
-// the kind cluster's worker, and `systemctl stop containerd` inside the worker's container. Requests come from
-// the control-plane node (curl, and bash's /dev/tcp for a bare TCP connect), so the client never
-// depends on the stopped runtime. The report has the observations of
+// the kind cluster's worker, and `systemctl stop containerd` inside the worker's container. Requests
+// come from the control-plane node (curl, and bash's /dev/tcp for a bare TCP connect), so the client
+// never depends on the stopped runtime. The report has the observations of
 // `npm run repro -- containerd-stopped --json` (scenario pipe-hang), plus the node-controller
 // scenario's timeline for the real node, pod and EndpointSlice.
 import type { ClaimCheck } from '../../lib/claims.ts';
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
 import type { AppStatus } from '../app-api.ts';
 import { claims, RUN } from '../claims.ts';
-import { auditLog, reassemble } from '../log-line.ts';
+import { auditLog, reassemble, type LogAudit } from '../log-line.ts';
 import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../scenarios.ts';
 import { until, type KindCluster } from './kind.ts';
 import { APP_PORT, toYaml } from './objects.ts';
@@ -16,7 +16,6 @@ import { manifests, NAME } from './manifests.ts';
 import { DEFAULT_HOLD_S, type ProbeVariant, type TolerationVariant } from './variants.ts';
 
 const WARMUP_REQUESTS = 16;
-
 
 interface Condition {
   type: string;
@@ -76,40 +75,24 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   // Sequential requests until one gets no answer within the hang timeout; each answer is the app's
   // status (what it had logged), printed one per line.
   const loop = `while curl -s -m ${HANG_TIMEOUT_MS / 1000} ${url('/orders')}; do echo; done; exit 0`;
-  const answers = (await c.nodeExec(controlPlane, ['sh', '-c', loop])).stdout.split('\n').filter((l) => l.startsWith('{'));
-  const last = answers.length > 0 ? (JSON.parse(answers[answers.length - 1] as string) as AppStatus) : warm;
-  const obs: Record<string, unknown> = {
-    lineBytes: RUN.lineBytes,
-    appPid: Number(appPid),
-    // F_GETPIPE_SZ needs a process on the node with the fd open; the kind node has no tool for it.
-    appPipeBytes: null,
-    fifoBytes: null,
-    requestsAfterStop: answers.length,
-    bytesAfterStop: last.loggedBytes - warm.loggedBytes,
-    killMode,
-    probe,
-    tolerations,
-  };
-  log(`The app answered ${answers.length} requests after the stop and wrote ${String(obs.bytesAfterStop)} bytes of log; the next request got no answer.`);
+  const answers = (await c.nodeExec(controlPlane, ['sh', '-c', loop])).stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as AppStatus);
+  log(`The app answered ${answers.length} requests after the stop; the next request got no answer.`);
   // One request left waiting, as a client with a long timeout behind a load balancer.
   const waiting = c.nodeExec(controlPlane, ['curl', '-s', '-m', String(holdS + 120), url('/orders')], { allowFail: true });
 
-  obs.wchan = (await c.nodeExec(worker, ['cat', `/proc/${appPid}/wchan`], { allowFail: true })).stdout.trim();
-  log(`cat /proc/${appPid}/wchan -> ${String(obs.wchan)}`);
+  const wchan = (await c.nodeExec(worker, ['cat', `/proc/${appPid}/wchan`], { allowFail: true })).stdout.trim();
+  log(`cat /proc/${appPid}/wchan -> ${wchan}`);
   const t0 = Date.now();
   const tcp = await c.nodeExec(controlPlane, ['timeout', String(HANG_TIMEOUT_MS / 1000), 'bash', '-c', `exec 3<>/dev/tcp/${ip}/${APP_PORT}`], { allowFail: true });
-  obs.tcpConnectWhileHung = tcp.code === 0 ? { connected: true, ms: Date.now() - t0 } : { connected: false, ms: Date.now() - t0, error: `exit ${tcp.code}` };
+  const tcpConnect = { code: tcp.code, ms: Date.now() - t0 };
   const http = await curl([url('/orders')], HANG_TIMEOUT_MS / 1000);
-  obs.httpWhileHung = http.code === 28 ? 'no response' : http.code === 0 ? 'answered' : `curl exit ${http.code}`;
   const tcpProbe = await c.nodeExec(controlPlane, ['timeout', String(PROBE_TIMEOUT_MS / 1000), 'bash', '-c', `exec 3<>/dev/tcp/${ip}/${APP_PORT}`], { allowFail: true });
-  obs.tcpSocketProbe = { result: tcpProbe.code === 0 ? 'success' : 'failure', detail: `bash /dev/tcp exit ${tcpProbe.code}` };
   const httpProbe = await curl(['-o', '/dev/null', '-w', '%{http_code}', url('/healthz')], PROBE_TIMEOUT_MS / 1000);
-  obs.httpGetProbe = { result: httpProbe.code === 0 && /^[23]/.test(httpProbe.body) ? 'success' : 'failure', detail: `curl exit ${httpProbe.code}` };
-  log(`TCP connect: ${JSON.stringify(obs.tcpConnectWhileHung)}; HTTP on a new connection: ${String(obs.httpWhileHung)}.`);
+  log(`TCP connect: exit ${tcp.code} in ${tcpConnect.ms} ms; HTTP on a new connection: curl exit ${http.code}.`);
 
   // What the control plane makes of it, polled every 2 s while containerd stays down.
-  const node: Record<string, number | string | null> = { nodeNotReadyS: null, nodeUnknownS: null, podMarkedNotReadyS: null, endpointNotReadyS: null, podDeletedS: null, readyMessage: null };
-  const first = (key: string, cond: boolean): void => {
+  const node: NodeTimeline = { lastHeartbeatS: null, nodeNotReadyS: null, nodeUnknownS: null, podMarkedNotReadyS: null, endpointNotReadyS: null, podDeletedS: null, readyMessage: null };
+  const first = (key: 'nodeNotReadyS' | 'nodeUnknownS' | 'podMarkedNotReadyS' | 'endpointNotReadyS' | 'podDeletedS', cond: boolean): void => {
     if (cond && node[key] === null) {
       node[key] = sinceStop();
       log(`  ${sinceStop()} s: ${key.replace(/S$/, '')}`);
@@ -139,43 +122,127 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   const restartedAt = Date.now();
   await c.nodeExec(worker, ['systemctl', 'start', 'containerd']);
   const w = await Promise.race([waiting, new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000))]);
-  obs.waitingRequests = 1;
-  obs.waitingAnswered = w !== undefined && w.code === 0 ? 1 : 0;
-  obs.recoveryMs = Date.now() - restartedAt;
+  const recoveryMs = Date.now() - restartedAt;
   // Timed around `docker exec ... curl`, so it includes starting curl on the node.
   const afterStart = Date.now();
   const after = await curl([url('/orders')], HANG_TIMEOUT_MS / 1000);
-  obs.answerAfterRecoveryMs = after.code === 0 ? Date.now() - afterStart : null;
+  const answerAfterRecoveryMs = after.code === 0 ? Date.now() - afterStart : null;
+  let logAudit: LogAudit | null = null;
   if (after.code === 0) {
     const status = JSON.parse(after.body) as AppStatus;
     const logDir = `/var/log/pods/default_${pod.metadata.name}_${pod.metadata.uid}/app`;
     const text = await c.nodeExec(worker, ['sh', '-c', `sleep 2; cat ${logDir}/*.log`], { allowFail: true });
-    obs.logAudit = text.code === 0 ? auditLog(reassemble(text.stdout), 1, status.n) : null;
-  } else {
-    obs.logAudit = null;
-    log('The app did not answer after containerd came back (the pod may have been evicted and killed).');
-  }
-  log(`Waiting request answered: ${String(obs.waitingAnswered)} of 1; log audit: ${JSON.stringify(obs.logAudit)}.`);
+    logAudit = text.code === 0 ? auditLog(reassemble(text.stdout), 1, status.n) : null;
+  } else log('The app did not answer after containerd came back (the pod may have been evicted and killed).');
 
   const version = JSON.parse((await c.kubectl(['version', '-o', 'json'])).stdout) as { serverVersion: { gitVersion: string } };
-  const minor = /^v?(1\.\d+)/.exec(version.serverVersion.gitVersion)?.[1] ?? 'unknown';
-  obs[`containerd-stopped@${minor}`] = { ...node, markPodsNotReadyCalls: null };
+  const r = observe({
+    kubernetes: version.serverVersion.gitVersion,
+    appPid: Number(appPid),
+    killMode,
+    probe,
+    tolerations,
+    warm,
+    answers,
+    wchan,
+    tcpConnect,
+    httpCode: http.code,
+    tcpProbeCode: tcpProbe.code,
+    httpProbe,
+    node,
+    waitingAnswered: w !== undefined && w.code === 0,
+    recoveryMs,
+    answerAfterRecoveryMs,
+    logAudit,
+  });
+  log(`Waiting request answered: ${String(r.observations.waitingAnswered)} of 1; log audit: ${JSON.stringify(logAudit)}.`);
+  return r;
+}
 
+/** When the control plane did what, in seconds after the stop (null: not within the hold). */
+export interface NodeTimeline {
+  lastHeartbeatS: number | null;
+  nodeNotReadyS: number | null;
+  nodeUnknownS: number | null;
+  podMarkedNotReadyS: number | null;
+  endpointNotReadyS: number | null;
+  podDeletedS: number | null;
+  readyMessage: string | null;
+}
+
+/** What a cluster run collected, in the raw terms of the tools that measured it (curl and bash exit codes). */
+export interface Collected {
+  kubernetes: string;
+  appPid: number;
+  killMode: string;
+  probe: ProbeVariant;
+  tolerations: TolerationVariant;
+  /** The app's status in the last answer before the stop, and every answer after it. */
+  warm: AppStatus;
+  answers: readonly AppStatus[];
+  wchan: string;
+  /** `timeout N bash -c 'exec 3<>/dev/tcp/...'`: 0 when the handshake completed. */
+  tcpConnect: { code: number; ms: number };
+  /** curl's exit code for a request on a new connection (28: timed out). */
+  httpCode: number;
+  tcpProbeCode: number;
+  httpProbe: { code: number; body: string };
+  node: NodeTimeline;
+  waitingAnswered: boolean;
+  recoveryMs: number;
+  answerAfterRecoveryMs: number | null;
+  logAudit: LogAudit | null;
+}
+
+/** curl exits 28 when its --max-time runs out: the request got no response. */
+const CURL_TIMED_OUT = 28;
+
+/**
+ * The local pipe-hang scenario's observations (and the node-controller scenario's timeline for this
+ * node) and checks, from what the cluster run collected. Pure, so a test can feed it and compare.
+ */
+export function observe(x: Collected): ScenarioResult {
+  const last = x.answers.at(-1) ?? x.warm;
+  const minor = /^v?(1\.\d+)/.exec(x.kubernetes)?.[1] ?? 'unknown';
+  const obs = {
+    lineBytes: RUN.lineBytes,
+    appPid: x.appPid,
+    // F_GETPIPE_SZ needs a process on the node with the fd open; the kind node has no tool for it.
+    appPipeBytes: null,
+    fifoBytes: null,
+    requestsAfterStop: x.answers.length,
+    bytesAfterStop: last.loggedBytes - x.warm.loggedBytes,
+    wchan: x.wchan,
+    tcpConnectWhileHung: x.tcpConnect.code === 0 ? { connected: true, ms: x.tcpConnect.ms } : { connected: false, ms: x.tcpConnect.ms, error: `exit ${x.tcpConnect.code}` },
+    httpWhileHung: x.httpCode === CURL_TIMED_OUT ? 'no response' : x.httpCode === 0 ? 'answered' : `curl exit ${x.httpCode}`,
+    tcpSocketProbe: { result: x.tcpProbeCode === 0 ? 'success' : 'failure', detail: `bash /dev/tcp exit ${x.tcpProbeCode}` },
+    httpGetProbe: { result: x.httpProbe.code === 0 && /^[23]/.test(x.httpProbe.body) ? 'success' : 'failure', detail: `curl exit ${x.httpProbe.code}` },
+    waitingRequests: 1,
+    waitingAnswered: x.waitingAnswered ? 1 : 0,
+    recoveryMs: x.recoveryMs,
+    answerAfterRecoveryMs: x.answerAfterRecoveryMs,
+    logAudit: x.logAudit,
+    killMode: x.killMode,
+    probe: x.probe,
+    tolerations: x.tolerations,
+    // MarkPodsNotReady is a controller call, not visible from outside; podMarkedNotReadyS stands for it.
+    [`containerd-stopped@${minor}`]: { ...x.node, markPodsNotReadyCalls: null },
+  };
   const check = (id: keyof typeof claims, observed: unknown): ClaimCheck => ({ claim: claims[id], observed });
   const checks = [
     check('hang-bytes', obs.bytesAfterStop),
     check('hang-requests', obs.requestsAfterStop),
-    check('tcp-connect-while-hung', (obs.tcpConnectWhileHung as { connected: boolean }).connected),
+    check('tcp-connect-while-hung', obs.tcpConnectWhileHung.connected),
     check('http-no-response-while-hung', obs.httpWhileHung),
     check('wchan', obs.wchan),
-    check('tcp-probe-passes', (obs.tcpSocketProbe as { result: string }).result),
-    check('http-probe-fails', (obs.httpGetProbe as { result: string }).result),
-    check('waiting-requests-complete', 1 - (obs.waitingAnswered as number)),
+    check('tcp-probe-passes', obs.tcpSocketProbe.result),
+    check('http-probe-fails', obs.httpGetProbe.result),
+    check('waiting-requests-complete', obs.waitingRequests - obs.waitingAnswered),
   ];
-  if (obs.logAudit) {
-    const a = obs.logAudit as { missing: number; duplicated: number; outOfOrder: number };
+  if (x.logAudit) {
+    const a = x.logAudit;
     checks.push(check('log-exactly-once', { missing: a.missing, duplicated: a.duplicated, outOfOrder: a.outOfOrder }));
   }
-  if (tolerations === 'default' && node.endpointNotReadyS !== null) checks.push(check('containerd-stop-endpoint-until-eviction', node.endpointNotReadyS));
+  if (x.tolerations === 'default' && x.node.endpointNotReadyS !== null) checks.push(check('containerd-stop-endpoint-until-eviction', x.node.endpointNotReadyS));
   return { observations: obs, checks };
 }
