@@ -1,10 +1,10 @@
 // The run scripts without a cluster: each says up front what it needs, and exits 2 naming exactly the
 // tools that are missing (PATH reduced to a directory without them, or with stand-ins for some) or
-// when the container engine does not answer. Nothing here ever reaches a cluster: the checks stop
-// the scripts before their first kind or kubectl call.
+// when the container engine does not answer; and a kind context that points anywhere but this
+// machine is refused. PATH holds only stand-ins, so nothing here can reach a real cluster.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
@@ -80,4 +80,25 @@ test('--help prints the flags and exits 0; a bad flag exits 2 before anything el
   assert.match(bad.stderr, /unknown flag --restart/);
   assert.equal(badValue.code, 2);
   assert.match(badValue.stderr, /--scenario does not accept "direct". Valid: broken, fixed, single-replica/);
+});
+
+test('a kind context that does not point at this machine is refused before any other kubectl call', async () => {
+  const bin = pathWith('foreign-context', []);
+  const calls = join(dir, 'calls.log');
+  const stub = (name: string, body: string): void => {
+    writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> ${calls}\n${body}\n`);
+    chmodSync(join(bin, name), 0o755);
+  };
+  stub('docker', 'exit 0');
+  // kind says the cluster exists (kept by an earlier run); its kubeconfig entry points elsewhere.
+  stub('kind', 'if [ "$1 $2" = "get clusters" ]; then echo runbook-repros-keepalive-502; fi; exit 0');
+  stub('kubectl', 'case "$*" in "config view"*) echo "https://203.0.113.7:6443";; *) echo "unexpected kubectl call" >&2; exit 1;; esac');
+  const r = await runScript('keepalive-502', [], bin);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /points at "https:\/\/203\.0\.113\.7:6443", not at a kind cluster on this machine; refusing to use it/);
+  const log = readFileSync(calls, 'utf8').trim().split('\n');
+  const kubectl = log.filter((l) => l.startsWith('kubectl '));
+  assert.equal(kubectl.length, 1, log.join('\n'));
+  assert.match(kubectl[0] ?? '', /^kubectl config view/);
+  assert.ok(!log.some((l) => l.startsWith('docker build') || l.startsWith('kind create')), log.join('\n'));
 });
