@@ -1,11 +1,12 @@
 // Helpers for the browser tests: the site's pages (from its own sitemap) and a guard that fails a
 // test on console errors, failed requests or any request that leaves the site's origin.
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const BASE = (process.env.KB_BASE ?? '/').replace(/\/?$/, '/');
-const DIST = join(import.meta.dirname, '..', '..', process.env.KB_DIST ?? 'dist');
+const DIST = resolve(import.meta.dirname, '..', '..', process.env.KB_DIST ?? 'dist');
 
 /**
  * The built site's pages, read from its sitemap on disk when the tests are collected, so each page
@@ -52,4 +53,10 @@ export function guard(page: Page): Guard {
     if (r.status() >= 400 && !r.url().endsWith('/404-check/')) g.problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
   return g;
+}
+
+/** axe-core with the WCAG 2.0-2.2 A/AA rules and best practices; one line per violation. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
+  return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
 }
