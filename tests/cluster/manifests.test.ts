@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
-import { APP_PORT, LISTEN_HOST_ENV, POD_LISTEN_HOST } from '../../repros/containerd-stopped/cluster/objects.ts';
+import { APP_PORT, LISTEN_HOST_ENV, POD_LISTEN_HOST } from '../../repros/lib/cluster/objects.ts';
 import * as crashloop from '../../repros/crashloop-backoff/cluster/manifests.ts';
 import * as containerd from '../../repros/containerd-stopped/cluster/manifests.ts';
 import * as keepalive from '../../repros/keepalive-502/cluster/manifests.ts';

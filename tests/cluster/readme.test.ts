@@ -13,7 +13,7 @@ import {
 } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
 import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
 import { DEFAULT_TOLERATION_SECONDS } from '../../repros/containerd-stopped/cluster.ts';
-import { LISTEN_HOST_ENV, POD_LISTEN_HOST } from '../../repros/containerd-stopped/cluster/objects.ts';
+import { LISTEN_HOST_ENV, POD_LISTEN_HOST } from '../../repros/lib/cluster/objects.ts';
 import { DEFAULT_HOLD_S } from '../../repros/containerd-stopped/cluster/variants.ts';
 import { DEFAULT_KUBELET_CONFIG } from '../../repros/containerd-stopped/kubelet.ts';
 import { DEFAULT_CONTROLLER_CONFIG } from '../../repros/containerd-stopped/node-lifecycle-controller.ts';

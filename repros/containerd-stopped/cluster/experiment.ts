@@ -10,8 +10,8 @@ import type { AppStatus } from '../app-api.ts';
 import { claims, RUN } from '../claims.ts';
 import { auditLog, reassemble, type LogAudit } from '../log-line.ts';
 import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../scenarios.ts';
-import { until, type KindCluster } from './kind.ts';
-import { APP_PORT, toYaml } from './objects.ts';
+import { until, type KindCluster } from '../../lib/cluster/kind.ts';
+import { APP_PORT, toYaml } from '../../lib/cluster/objects.ts';
 import { manifests, NAME } from './manifests.ts';
 import { DEFAULT_HOLD_S, type ProbeVariant, type TolerationVariant } from './variants.ts';
 

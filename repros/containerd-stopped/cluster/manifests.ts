@@ -13,7 +13,7 @@ import { RUN, SHORT_TOLERATION_S } from '../claims.ts';
 import { defaultTolerations } from '../cluster.ts';
 import { PROBE_TIMEOUT_MS } from '../scenarios.ts';
 import { PROBE_VARIANTS, TOLERATION_VARIANTS, type ProbeVariant, type TolerationVariant } from './variants.ts';
-import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from './objects.ts';
+import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
 
 export { PROBE_VARIANTS, TOLERATION_VARIANTS };
 export const SLUG = 'containerd-stopped';

@@ -4,8 +4,8 @@
 // wait taken from the kubelet's FinishedAt and the next StartedAt instead of a mini kubelet.
 import type { ClaimCheck } from '../../lib/claims.ts';
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
-import { secondsBetween, until, type KindCluster } from '../../containerd-stopped/cluster/kind.ts';
-import { toYaml } from '../../containerd-stopped/cluster/objects.ts';
+import { secondsBetween, until, type KindCluster } from '../../lib/cluster/kind.ts';
+import { toYaml } from '../../lib/cluster/objects.ts';
 import { claims, INCIDENT } from '../claims.ts';
 import { resolveKubelet, schedule, VERSIONS, type K8sVersion } from '../kubelet-backoff.ts';
 import { CONTAINER } from '../kubectl-format.ts';

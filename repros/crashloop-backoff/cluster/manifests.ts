@@ -8,7 +8,7 @@
 import type { Deployment } from 'kubernetes-models/apps/v1';
 import type { IContainer, IProbe, Service } from 'kubernetes-models/v1';
 import { UsageError } from '../../lib/repro.ts';
-import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../containerd-stopped/cluster/objects.ts';
+import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
 import { INCIDENT } from '../claims.ts';
 import { CONTAINER } from '../kubectl-format.ts';
 

@@ -5,8 +5,8 @@
 // report has the observations of `npm run repro -- keepalive-502 <scenario> --json`.
 import type { ClaimCheck } from '../../lib/claims.ts';
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
-import { until, type KindCluster, type Watch, type WatchLine } from '../../containerd-stopped/cluster/kind.ts';
-import { toYaml } from '../../containerd-stopped/cluster/objects.ts';
+import { until, type KindCluster, type Watch, type WatchLine } from '../../lib/cluster/kind.ts';
+import { toYaml } from '../../lib/cluster/objects.ts';
 import { claims } from '../claims.ts';
 import type { ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
 import {

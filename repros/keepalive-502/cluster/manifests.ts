@@ -8,7 +8,7 @@
 import type { Deployment } from 'kubernetes-models/apps/v1';
 import { Pod, Service, type IContainer, type IEnvVar } from 'kubernetes-models/v1';
 import { UsageError } from '../../lib/repro.ts';
-import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../containerd-stopped/cluster/objects.ts';
+import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
 import { OK_PAGE } from '../graceful-shutdown.ts';
 import { KEEPALIVE_TIMEOUT_MS, REAL } from '../timings.ts';
 

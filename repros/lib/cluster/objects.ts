@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Service, type IPodSpec, type IServiceSpec } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
-import { childArgs } from '../../lib/child.ts';
-import { UsageError } from '../../lib/repro.ts';
+import { childArgs } from '../child.ts';
+import { UsageError } from '../repro.ts';
 import { imageName } from './kind.ts';
 
 export { imageName };

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
-import { evaluate } from '../../lib/claims.ts';
-import { flagHelp, parseArgs } from '../../lib/flags.ts';
-import { UsageError, type FlagSpec, type Flags, type ScenarioResult } from '../../lib/repro.ts';
+import { evaluate } from '../claims.ts';
+import { flagHelp, parseArgs } from '../flags.ts';
+import { UsageError, type FlagSpec, type Flags, type ScenarioResult } from '../repro.ts';
 
 /** The repository root: every image is built from here (the Containerfiles copy repros/). */
 export const ROOT = resolve(import.meta.dirname, '..', '..', '..');
