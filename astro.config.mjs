@@ -22,6 +22,7 @@ export default defineConfig({
   markdown: {
     shikiConfig: {
       themes: CODE_THEMES,
+      defaultColor: false,
       wrap: false,
     },
   },

@@ -14,7 +14,7 @@ export function highlight(code: string, lang: Lang): Promise<string> {
   let html = cache.get(key);
   if (!html) {
     highlighter ??= createHighlighter({ themes: [CODE_THEMES.light, CODE_THEMES.dark], langs: ['ts', 'sh', 'yaml', 'astro', 'json'] });
-    html = highlighter.then((h) => h.codeToHtml(code, { lang, themes: CODE_THEMES, defaultColor: 'light' }));
+    html = highlighter.then((h) => h.codeToHtml(code, { lang, themes: CODE_THEMES, defaultColor: false }));
     cache.set(key, html);
   }
   return html;
