@@ -1,9 +1,8 @@
 // The scenarios: start the topology, let the client settle on its keep-alive connection, delete one
 // pod through control (kubectl delete pod), and record the client's timeline until the deleted pod
 // has exited and a few more requests were answered. `up` starts the topology and leaves it running.
-import type { ClaimCheck } from '../lib/claims.ts';
 import { UsageError, type RunContext, type ScenarioResult } from '../lib/repro.ts';
-import { claims } from './claims.ts';
+import { deletionChecks, type DeletionKind } from './checks.ts';
 import { now, type ClientResponse } from './events.ts';
 import { OK_PAGE } from './graceful-shutdown.ts';
 import { describe } from './narrate.ts';
@@ -14,7 +13,6 @@ import {
 import { REAL, scaledTimings } from './timings.ts';
 import { startTopology, type Topology } from './topology.ts';
 
-export type DeletionKind = 'broken' | 'fixed' | 'direct' | 'single-replica';
 
 const SETUPS: Record<DeletionKind, { replicas: number; fix: boolean; direct: boolean }> = {
   broken: { replicas: 2, fix: false, direct: false },
@@ -143,34 +141,12 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
       `${old.served.length} answered by ${victim} on its old connection ${old.conn ?? '?'}`,
   );
 
-  // With pod addresses as upstreams there is no balancer and no endpoint state: the gateway itself
-  // reconnects to the deleted pod once its fail_timeout is over, so the claim is about the balancer setups.
-  const checks: ClaimCheck[] = setup.direct
-    ? []
-    : [{ claim: claims['no-new-connections-to-terminating'], observed: observations.newConnectionsToDeletedPod.length }];
-  if (kind === 'broken') {
-    checks.push(
-      { claim: claims['old-connection-keeps-serving'], observed: old.served.length },
-      { claim: claims['old-connection-window'], observed: lastOld?.s ?? null },
-      { claim: claims['broken-503-then-502'], observed: observations.statusRunsAfterDeletion },
-      { claim: claims['broken-502-burst'], observed: observations.burst502 },
-    );
-  } else if (kind === 'fixed') {
-    checks.push(
-      { claim: claims['fixed-no-errors'], observed: observations.non2xxAfterDeletion },
-      { claim: claims['fixed-closes-after-first'], observed: observations.drainingConnections },
-    );
-  } else if (kind === 'direct') {
-    checks.push(
-      { claim: claims['direct-no-502'], observed: observations.status502 },
-      { claim: claims['direct-drops-one-pod'], observed: observations.upstreamsMarkedDown },
-    );
-  } else {
-    checks.push(
-      { claim: claims['single-replica-refused'], observed: observations.upstreamErrors },
-      { claim: claims['single-replica-never-recovers'], observed: observations.statusRunsAfterDeletion },
-    );
-  }
+  const checks = deletionChecks(kind, {
+    ...observations,
+    direct: setup.direct,
+    oldConnectionServed: old.served.length,
+    oldConnectionLastServedS: lastOld?.s ?? null,
+  });
   return { observations, checks };
 }
 

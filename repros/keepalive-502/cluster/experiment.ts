@@ -3,11 +3,10 @@
 // pod. It deletes the pod the client's requests reach, with the incident's preStop hook and
 // grace period doing the rest, and reads every part's JSON event lines with `kubectl logs -f`. The
 // report has the observations of `npm run repro -- keepalive-502 <scenario> --json`.
-import type { ClaimCheck } from '../../lib/claims.ts';
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
 import { until, type KindCluster, type Watch, type WatchLine } from '../../lib/cluster/kind.ts';
 import { toYaml } from '../../lib/cluster/objects.ts';
-import { claims } from '../claims.ts';
+import { deletionChecks } from '../checks.ts';
 import type { ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
 import {
   after, burstAfterFirst503, countStatus, drainingConnections, isOk, marks, newConnectionsToDeleted, oldConnection,
@@ -155,24 +154,11 @@ export function observe(x: Collected): ScenarioResult {
   };
   x.log(`after the deletion: ${afterDeletion.length} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ${old.served.length} answered by ${victim} on its old connection`);
 
-  const checks: ClaimCheck[] = [{ claim: claims['no-new-connections-to-terminating'], observed: observations.newConnectionsToDeletedPod.length }];
-  if (kind === 'broken') {
-    checks.push(
-      { claim: claims['old-connection-keeps-serving'], observed: old.served.length },
-      { claim: claims['old-connection-window'], observed: lastOld?.s ?? null },
-      { claim: claims['broken-503-then-502'], observed: observations.statusRunsAfterDeletion },
-      { claim: claims['broken-502-burst'], observed: observations.burst502 },
-    );
-  } else if (kind === 'fixed') {
-    checks.push(
-      { claim: claims['fixed-no-errors'], observed: observations.non2xxAfterDeletion },
-      { claim: claims['fixed-closes-after-first'], observed: observations.drainingConnections },
-    );
-  } else {
-    checks.push(
-      { claim: claims['single-replica-refused'], observed: observations.upstreamErrors },
-      { claim: claims['single-replica-never-recovers'], observed: observations.statusRunsAfterDeletion },
-    );
-  }
+  const checks = deletionChecks(kind, {
+    ...observations,
+    direct: false,
+    oldConnectionServed: old.served.length,
+    oldConnectionLastServedS: lastOld?.s ?? null,
+  });
   return { observations, checks };
 }
