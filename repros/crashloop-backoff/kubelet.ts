@@ -21,6 +21,13 @@ import {
 } from './kubelet-backoff.ts';
 import { CONTAINER, kubectlAge, POD, POD_HEADER, podRow } from './kubectl-format.ts';
 
+/**
+ * The liveness probe the mini kubelet runs: the Kubernetes API defaults (k8s.io/api core/v1 Probe:
+ * periodSeconds 10, timeoutSeconds 1, failureThreshold 3), also used by the cluster manifests.
+ * The page's point is that none of them is read by doBackOff.
+ */
+export const LIVENESS_PROBE = { periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 } as const;
+
 const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
 const CHAOS = fileURLToPath(new URL('./chaos-killer.ts', import.meta.url));
 
@@ -151,17 +158,17 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
   };
 
   /**
-   * Liveness probe (periodSeconds 10, timeoutSeconds 1, failureThreshold 3). After a SIGKILL the exit is seen first
+   * Liveness probe (LIVENESS_PROBE: the Kubernetes defaults). After a SIGKILL the exit is seen first
    * (as PLEG sees it on a node), so this rarely fires here; it stays to show that probe tuning does
    * not touch the restart timing.
    */
   const startLiveness = (spawned: Spawned, port: number): void => {
     // Scaled, but never so short that a busy machine makes a healthy app miss its probe: a probe
     // timeout of a few ms would fail three times and kill an instance the chaos killer had not.
-    const period = Math.max(250, toWallMs(10));
+    const period = Math.max(250, toWallMs(LIVENESS_PROBE.periodSeconds));
     let failures = 0;
     const timer = setInterval(() => {
-      void probe(port, Math.max(1000, toWallMs(1))).then((ok) => {
+      void probe(port, Math.max(1000, toWallMs(LIVENESS_PROBE.timeoutSeconds))).then((ok) => {
         if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) return;
         if (ok) {
           failures = 0;
@@ -170,7 +177,7 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
         failures += 1;
         livenessFailures += 1;
         event('Warning', 'Unhealthy', `Liveness probe failed: Get "http://127.0.0.1:${port}/healthz": connection refused`);
-        if (failures >= 3) spawned.child.kill('SIGKILL');
+        if (failures >= LIVENESS_PROBE.failureThreshold) spawned.child.kill('SIGKILL');
       });
     }, period);
     void spawned.exited.then(() => clearInterval(timer));

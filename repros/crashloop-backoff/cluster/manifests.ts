@@ -11,18 +11,15 @@ import { UsageError } from '../../lib/repro.ts';
 import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
 import { INCIDENT } from '../claims.ts';
 import { CONTAINER } from '../kubectl-format.ts';
+import { LIVENESS_PROBE } from '../kubelet.ts';
 
 export const SLUG = 'crashloop-backoff';
 export const NAME = 'api';
 export const APP_ENTRY = 'repros/crashloop-backoff/app.ts';
 export const CHAOS_ENTRY = 'repros/crashloop-backoff/cluster/pod-chaos-killer.ts';
 
-/**
- * The probe settings of the mini kubelet's liveness probe (kubelet.ts, startLiveness), which are the
- * Kubernetes API defaults (k8s.io/api core/v1 Probe: periodSeconds 10, timeoutSeconds 1,
- * failureThreshold 3). The page's point is that none of them is read by doBackOff.
- */
-export const PROBE = { periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 } as const;
+/** The mini kubelet's liveness probe settings (kubelet.ts), so the cluster probes the same way. */
+export const PROBE = LIVENESS_PROBE;
 export const HEALTH_PATH = '/healthz';
 
 export interface Options {
