@@ -81,6 +81,23 @@ export interface ValidateOptions {
   repros: readonly string[];
 }
 
+/**
+ * The checks every content file gets: frontmatter present and valid YAML, fields per the schema, the
+ * "##" sections. Returns the data when the frontmatter is valid, for the cross-file checks.
+ */
+function checkFile<T>(file: string, text: string, schema: z.ZodType<T>, sections: readonly string[], problems: Problem[]): T | undefined {
+  const p = parseFrontmatter(text);
+  if (typeof p === 'string') {
+    problems.push({ file, message: p });
+    return undefined;
+  }
+  const fieldProblems = schemaProblems(file, p.data, schema);
+  problems.push(...fieldProblems);
+  const s = sectionProblems(p.body, sections);
+  if (s) problems.push({ file, message: s });
+  return fieldProblems.length === 0 ? (p.data as T) : undefined;
+}
+
 export function validateContent({ root, repros }: ValidateOptions): Problem[] {
   const problems: Problem[] = [];
   const rel = (f: string): string => relative(root, f);
@@ -88,46 +105,26 @@ export function validateContent({ root, repros }: ValidateOptions): Problem[] {
 
   for (const e of readEntries(join(root, 'content', 'alerts'), /\.md$/)) {
     const file = rel(e.file);
-    const p = parseFrontmatter(e.text);
-    if (typeof p === 'string') {
-      problems.push({ file, message: p });
-      continue;
-    }
-    const before = problems.length;
-    problems.push(...schemaProblems(file, p.data, alertSchema));
-    if (problems.length === before) {
-      const name = (p.data as { name: string }).name;
-      alertNames.add(name);
-      if (e.id !== alertSlug(name)) problems.push({ file, message: `field "name" is ${name}, so the file must be named ${alertSlug(name)}.md (alert URLs use the lower-case name)` });
-    }
-    const s = sectionProblems(p.body, ALERT_SECTIONS);
-    if (s) problems.push({ file, message: s });
+    const d = checkFile(file, e.text, alertSchema, ALERT_SECTIONS, problems);
+    if (!d) continue;
+    alertNames.add(d.name);
+    if (e.id !== alertSlug(d.name)) problems.push({ file, message: `field "name" is ${d.name}, so the file must be named ${alertSlug(d.name)}.md (alert URLs use the lower-case name)` });
   }
 
   for (const e of readEntries(join(root, 'content', 'incidents'), /\.mdx$/)) {
     const file = rel(e.file);
-    const p = parseFrontmatter(e.text);
-    if (typeof p === 'string') {
-      problems.push({ file, message: p });
-      continue;
-    }
-    const before = problems.length;
-    problems.push(...schemaProblems(file, p.data, incidentSchema));
-    if (problems.length === before) {
-      const d = p.data as { alerts: string[]; repro: string };
-      for (const a of d.alerts) {
-        if (!alertNames.has(a)) {
-          problems.push({ file, message: `field "alerts": ${a} has no alert page. Known alerts: ${[...alertNames].sort().join(', ')} (add content/alerts/${alertSlug(a)}.md to create one)` });
-        }
-      }
-      if (!repros.includes(d.repro)) {
-        problems.push({ file, message: `field "repro": "${d.repro}" is not a repro. Valid: ${repros.join(', ') || '(none)'} (folders under repros/ with a repro.ts)` });
-      } else if (d.repro !== e.id) {
-        problems.push({ file, message: `field "repro": an incident page owns the repro of the same name, so content/incidents/${d.repro}.mdx, not ${e.id}.mdx` });
+    const d = checkFile(file, e.text, incidentSchema, INCIDENT_SECTIONS, problems);
+    if (!d) continue;
+    for (const a of d.alerts) {
+      if (!alertNames.has(a)) {
+        problems.push({ file, message: `field "alerts": ${a} has no alert page. Known alerts: ${[...alertNames].sort().join(', ')} (add content/alerts/${alertSlug(a)}.md to create one)` });
       }
     }
-    const s = sectionProblems(p.body, INCIDENT_SECTIONS);
-    if (s) problems.push({ file, message: s });
+    if (!repros.includes(d.repro)) {
+      problems.push({ file, message: `field "repro": "${d.repro}" is not a repro. Valid: ${repros.join(', ') || '(none)'} (folders under repros/ with a repro.ts)` });
+    } else if (d.repro !== e.id) {
+      problems.push({ file, message: `field "repro": an incident page owns the repro of the same name, so content/incidents/${d.repro}.mdx, not ${e.id}.mdx` });
+    }
   }
   return problems;
 }
