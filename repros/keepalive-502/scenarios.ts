@@ -7,8 +7,7 @@ import { now, type ClientResponse } from './events.ts';
 import { OK_PAGE } from './graceful-shutdown.ts';
 import { describe } from './narrate.ts';
 import {
-  after, burstAfterFirst503, countStatus, drainingConnections, isOk, marks, newConnectionsToDeleted, oldConnection,
-  statusRuns, toEntry, upstreamErrors, upstreamsMarkedDown,
+  drainingConnections, marks, newConnectionsToDeleted, responseObservations, toEntry, upstreamErrors, upstreamsMarkedDown,
 } from './timeline.ts';
 import { REAL, scaledTimings } from './timings.ts';
 import { startTopology, type Topology } from './topology.ts';
@@ -108,11 +107,8 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
   }
 
   const timeline = responses().map((r) => toEntry(r, deletedAt, ctx.scale));
-  const afterDeletion = after(timeline);
   const podEvents = victimProc.events.events;
   const gatewayEvents = topo.gateway.events.events;
-  const old = oldConnection(timeline, victim);
-  const lastOld = old.served[old.served.length - 1];
   const observations = {
     scenario: kind,
     topology: shape(setup.replicas, setup.direct, setup.fix),
@@ -120,13 +116,7 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
     timings: { real: { preStopS: REAL.preStopS, graceS: REAL.graceS, clientIntervalS: REAL.clientIntervalS, failTimeoutS: REAL.failTimeoutS }, scaledMs: t },
     marks: marks(topo.control.events.events, gatewayEvents, deletedAt, ctx.scale),
     exitedAtS: Math.round(((exitedAt - deletedAt) / 1000 / ctx.scale) * 1000) / 1000,
-    statusRunsAfterDeletion: statusRuns(afterDeletion),
-    requestsAfterDeletion: afterDeletion.length,
-    non2xxAfterDeletion: countStatus(afterDeletion, (s) => !isOk(s)),
-    status502: countStatus(timeline, (s) => s === 502),
-    status503: countStatus(timeline, (s) => s === 503),
-    oldConnection: { conn: old.conn, requestsAfterDeletion: old.served.length, lastServedS: lastOld?.s ?? null },
-    burst502: burstAfterFirst503(timeline),
+    ...responseObservations(timeline, victim),
     newConnectionsToDeletedPod: newConnectionsToDeleted(podEvents, deletedAt),
     balancerConnectionsAfterDeletion: (topo.balancer?.events.events ?? []).flatMap((e) =>
       e.ev === 'conn' && e.t >= deletedAt ? [{ endpoint: e.endpoint, endpointState: e.endpointState }] : [],
@@ -138,14 +128,14 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
   };
   ctx.log(
     `after the deletion: ${observations.requestsAfterDeletion} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ` +
-      `${old.served.length} answered by ${victim} on its old connection ${old.conn ?? '?'}`,
+      `${observations.oldConnection.requestsAfterDeletion} answered by ${victim} on its old connection ${observations.oldConnection.conn ?? '?'}`,
   );
 
   const checks = deletionChecks(kind, {
     ...observations,
     direct: setup.direct,
-    oldConnectionServed: old.served.length,
-    oldConnectionLastServedS: lastOld?.s ?? null,
+    oldConnectionServed: observations.oldConnection.requestsAfterDeletion,
+    oldConnectionLastServedS: observations.oldConnection.lastServedS,
   });
   return { observations, checks };
 }

@@ -131,3 +131,22 @@ export function upstreamErrors(gateway: readonly GatewayEvent[], deletedAt: numb
 export function upstreamsMarkedDown(gateway: readonly GatewayEvent[], deletedAt: number): string[] {
   return [...new Set(gateway.flatMap((e) => (e.ev === 'upstream-down' && e.t >= deletedAt ? [e.upstream] : [])))].sort();
 }
+
+/**
+ * What the client saw after the deletion, as both the local scenarios and the cluster runs report
+ * it: the status sequence and counts, and the deleted pod's old keep-alive connection.
+ */
+export function responseObservations(timeline: readonly TimelineEntry[], victim: string) {
+  const afterDeletion = after(timeline);
+  const old = oldConnection(timeline, victim);
+  const lastServedS = old.served[old.served.length - 1]?.s ?? null;
+  return {
+    statusRunsAfterDeletion: statusRuns(afterDeletion),
+    requestsAfterDeletion: afterDeletion.length,
+    non2xxAfterDeletion: countStatus(afterDeletion, (s) => !isOk(s)),
+    status502: countStatus(timeline, (s) => s === 502),
+    status503: countStatus(timeline, (s) => s === 503),
+    oldConnection: { conn: old.conn, requestsAfterDeletion: old.served.length, lastServedS },
+    burst502: burstAfterFirst503(timeline),
+  };
+}

@@ -9,8 +9,7 @@ import { toYaml } from '../../lib/cluster/objects.ts';
 import { deletionChecks } from '../checks.ts';
 import type { ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
 import {
-  after, burstAfterFirst503, countStatus, drainingConnections, isOk, marks, newConnectionsToDeleted, oldConnection,
-  statusRuns, toEntry, upstreamErrors, upstreamsMarkedDown,
+  drainingConnections, isOk, marks, newConnectionsToDeleted, responseObservations, toEntry, upstreamErrors, upstreamsMarkedDown,
 } from '../timeline.ts';
 import { REAL, scaledTimings } from '../timings.ts';
 import { APP, CLIENT, GATEWAY, manifests } from './manifests.ts';
@@ -118,7 +117,6 @@ export function observe(x: Collected): ScenarioResult {
   const { kind, victim, deletedAt, exitedAt, podEvents, gatewayEvents } = x;
   const setup = SETUPS[kind];
   const timeline = x.responses.map((r) => toEntry(r, deletedAt, 1));
-  const afterDeletion = after(timeline);
   // The kubelet's steps as the local control process reports them, from what the pod itself saw:
   // the hook's ok.htm?down=true, SIGTERM, and the end of the pod.
   const kubelet: ControlEvent[] = [
@@ -126,8 +124,6 @@ export function observe(x: Collected): ScenarioResult {
     ...podEvents.flatMap((e): ControlEvent[] => (e.ev === 'sigterm' ? [{ ev: 'signal', proc: 'control', pod: victim, signal: 'SIGTERM', t: e.t }] : [])),
     { ev: 'signal', proc: 'control', pod: victim, signal: 'SIGKILL', t: exitedAt },
   ];
-  const old = oldConnection(timeline, victim);
-  const lastOld = old.served[old.served.length - 1];
   const observations = {
     scenario: kind,
     topology: `client -> gateway -> NodePort Service (kube-proxy) -> ${setup.replicas} pod${setup.replicas === 1 ? '' : 's'}${setup.fix ? ' (with the fix)' : ''}`,
@@ -135,13 +131,7 @@ export function observe(x: Collected): ScenarioResult {
     timings: { real: { preStopS: REAL.preStopS, graceS: REAL.graceS, clientIntervalS: REAL.clientIntervalS, failTimeoutS: REAL.failTimeoutS }, scaledMs: scaledTimings(1) },
     marks: marks(kubelet, gatewayEvents, deletedAt, 1),
     exitedAtS: Math.round(exitedAt - deletedAt) / 1000,
-    statusRunsAfterDeletion: statusRuns(afterDeletion),
-    requestsAfterDeletion: afterDeletion.length,
-    non2xxAfterDeletion: countStatus(afterDeletion, (s) => !isOk(s)),
-    status502: countStatus(timeline, (s) => s === 502),
-    status503: countStatus(timeline, (s) => s === 503),
-    oldConnection: { conn: old.conn, requestsAfterDeletion: old.served.length, lastServedS: lastOld?.s ?? null },
-    burst502: burstAfterFirst503(timeline),
+    ...responseObservations(timeline, victim),
     newConnectionsToDeletedPod: newConnectionsToDeleted(podEvents, deletedAt),
     // kube-proxy's choice for each new connection is a NAT rule, not an event; the EndpointSlice
     // conditions below are what it acted on.
@@ -152,13 +142,13 @@ export function observe(x: Collected): ScenarioResult {
     upstreamsMarkedDown: upstreamsMarkedDown(gatewayEvents, deletedAt),
     timeline,
   };
-  x.log(`after the deletion: ${afterDeletion.length} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ${old.served.length} answered by ${victim} on its old connection`);
+  x.log(`after the deletion: ${observations.requestsAfterDeletion} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ${observations.oldConnection.requestsAfterDeletion} answered by ${victim} on its old connection`);
 
   const checks = deletionChecks(kind, {
     ...observations,
     direct: false,
-    oldConnectionServed: old.served.length,
-    oldConnectionLastServedS: lastOld?.s ?? null,
+    oldConnectionServed: observations.oldConnection.requestsAfterDeletion,
+    oldConnectionLastServedS: observations.oldConnection.lastServedS,
   });
   return { observations, checks };
 }
