@@ -17,6 +17,7 @@ export default defineConfig({
   trailingSlash: 'ignore',
   build: { format: 'directory' },
   srcDir: './src',
+  publicDir: './src/public',
   server: { host: '127.0.0.1', port: 4321 },
   devToolbar: { enabled: false },
   markdown: {

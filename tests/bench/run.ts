@@ -52,7 +52,7 @@ function walkHtml(dir: string): number {
 
 function sandbox(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kb-bench-'));
-  for (const p of ['src', 'content', 'repros', 'public', 'astro.config.mjs', 'package.json', 'tsconfig.json']) {
+  for (const p of ['src', 'content', 'repros', 'astro.config.mjs', 'package.json', 'tsconfig.json']) {
     cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));

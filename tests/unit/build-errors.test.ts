@@ -10,7 +10,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 test('astro build fails on a malformed incident page, naming file, field and allowed values', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kb-build-'));
-  for (const p of ['src', 'content', 'repros', 'public', 'astro.config.mjs', 'package.json', 'tsconfig.json']) {
+  for (const p of ['src', 'content', 'repros', 'astro.config.mjs', 'package.json', 'tsconfig.json']) {
     cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
