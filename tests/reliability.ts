@@ -3,6 +3,7 @@
 // busy by a CPU hog (one spinning worker per core), and reports every run that failed. A flaky test
 // is a bug: this is how to find one.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -29,15 +30,21 @@ function hog(): () => Promise<void> {
   };
 }
 
+// Every run's full output is kept, so a failure can be read afterwards and not only counted.
+const LOGS = join(ROOT, '.cache', 'reliability');
+mkdirSync(LOGS, { recursive: true });
+
 const results: { run: string; ok: boolean; seconds: number; tail: string }[] = [];
 function once(label: string): void {
   const t0 = performance.now();
   const r = spawnSync('npm', ['test'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const out = (r.stdout ?? '') + (r.stderr ?? '');
+  const log = join(LOGS, `${label.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}.log`);
+  writeFileSync(log, out);
   const tail = out.split('\n').filter((l) => /^(FAIL|PASS) |passed, \d+ failed/.test(l)).join('\n');
   results.push({ run: label, ok: r.status === 0, seconds: (performance.now() - t0) / 1000, tail });
   console.log(`${label}: ${r.status === 0 ? 'pass' : 'FAIL'} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  if (r.status !== 0) console.log(tail);
+  if (r.status !== 0) console.log(`${tail}\n  full output: ${log}`);
 }
 
 for (let i = 1; i <= runs; i++) once(`idle run ${i}/${runs}`);
@@ -52,4 +59,5 @@ if (loadedRuns > 0) {
 const failed = results.filter((r) => !r.ok).length;
 console.log(`\nreliability: ${results.length} runs of npm test`);
 console.log(`${results.length - failed} passed, ${failed} failed`);
+writeFileSync(join(LOGS, 'summary.json'), `${JSON.stringify({ cores: availableParallelism(), results }, null, 2)}\n`);
 process.exit(failed === 0 ? 0 : 1);
