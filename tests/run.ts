@@ -33,6 +33,8 @@ interface StepResult {
   name: string;
   passed: number;
   failed: number;
+  /** Tests that ran and reported why they had nothing to check (node's t.skip, Playwright's test.skip). */
+  skipped?: number;
   seconds: number;
   note?: string;
 }
@@ -67,16 +69,16 @@ async function step(name: string, fn: () => Promise<Omit<StepResult, 'name' | 's
 
 const exitStep = (code: number): Omit<StepResult, 'name' | 'seconds'> => (code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: `exit ${code}` });
 
-function tapCounts(file: string): { pass: number; fail: number } {
+function tapCounts(file: string): { pass: number; fail: number; skip: number } {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const num = (k: string): number => Number(text.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? 0);
-  return { pass: num('pass'), fail: num('fail') + num('cancelled') };
+  return { pass: num('pass'), fail: num('fail') + num('cancelled'), skip: num('skipped') };
 }
 
-function playwrightCounts(file: string): { pass: number; fail: number } {
-  if (!existsSync(file)) return { pass: 0, fail: 1 };
-  const s = (JSON.parse(readFileSync(file, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number } }).stats;
-  return { pass: s.expected, fail: s.unexpected + s.flaky };
+function playwrightCounts(file: string): { pass: number; fail: number; skip: number } {
+  if (!existsSync(file)) return { pass: 0, fail: 1, skip: 0 };
+  const s = (JSON.parse(readFileSync(file, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } }).stats;
+  return { pass: s.expected, fail: s.unexpected + s.flaky, skip: s.skipped };
 }
 
 async function main(): Promise<void> {
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
       ...files,
     ]);
     const c = tapCounts(tap);
-    return { passed: c.pass, failed: c.fail + (code !== 0 && c.fail === 0 ? 1 : 0) };
+    return { passed: c.pass, failed: c.fail + (code !== 0 && c.fail === 0 ? 1 : 0), skipped: c.skip };
   });
 
   if (!only) {
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
         rmSync(json, { force: true });
         await sh('playwright', ['test', '-c', 'tests/playwright.config.ts'], env);
         const c = playwrightCounts(json);
-        return { passed: c.pass, failed: c.fail };
+        return { passed: c.pass, failed: c.fail, skipped: c.skip };
       });
       await step('base path build and links (KB_BASE=/sre/kb/)', async () => {
         const dist = 'test-results/dist-base';
@@ -140,19 +142,20 @@ async function main(): Promise<void> {
         rmSync(json, { force: true });
         await sh('playwright', ['test', '-c', 'tests/playwright.config.ts', '--grep', '@base-path'], { ...env, KB_BASE: '/sre/kb/', KB_DIST: dist });
         const c = playwrightCounts(json);
-        return { passed: c.pass, failed: c.fail };
+        return { passed: c.pass, failed: c.fail, skipped: c.skip };
       });
     }
   }
 
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
+  const skipped = results.reduce((n, r) => n + (r.skipped ?? 0), 0);
   console.log('\n━━ summary ━━');
   for (const r of results) {
-    console.log(`${r.failed === 0 ? 'PASS' : 'FAIL'}  ${r.name.padEnd(46)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1).padStart(6)} s${r.note ? `  (${r.note})` : ''}`);
+    console.log(`${r.failed === 0 ? 'PASS' : 'FAIL'}  ${r.name.padEnd(46)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1).padStart(6)} s${r.skipped ? `  (${r.skipped} skipped)` : ''}${r.note ? `  (${r.note})` : ''}`);
   }
   console.log(`\nnpm test: ${failed === 0 ? 'all checks passed' : 'FAILED'}`);
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(failed === 0 ? 0 : 1);
 }
 

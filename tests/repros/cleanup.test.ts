@@ -4,9 +4,11 @@
 // After a SIGKILL the runner cannot clean up; its children notice that their parent is gone.
 //
 // The runner is started as the leader of a new process group. Its process tree and listening
-// sockets are read from /proc while it runs (tests/lib/procs.ts); it is interrupted once it has
-// printed something and the tree has stayed the same for half a second, so every process it starts
-// is up. Afterwards no process it ever had may still run, and none of their sockets may still listen.
+// sockets are read from /proc while it runs (tests/lib/procs.ts). It is interrupted once it has
+// printed something, a scenario's processes listen (a component may only connect), and the tree has
+// then stayed the same for half a second. Afterwards no process it ever had may still run, and none
+// of their sockets may still listen. A model run ends on its own without starting a process and is
+// reported as skipped.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -39,7 +41,7 @@ interface Outcome {
   leftListeners: Listener[];
 }
 
-async function interruptMidRun(args: string[], signal: NodeJS.Signals): Promise<Outcome> {
+async function interruptMidRun(args: string[], signal: NodeJS.Signals, serves: boolean): Promise<Outcome> {
   const child = spawn(process.execPath, [CLI, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const root = child.pid as number;
   let code: number | null | undefined;
@@ -65,7 +67,8 @@ async function interruptMidRun(args: string[], signal: NodeJS.Signals): Promise<
     const key = `${tree.map((p) => p.pid).sort().join()}|${socks.map((l) => l.inode).sort().join()}`;
     same = key === last ? same + 1 : 0;
     last = key;
-    if (printed && same >= SETTLED_POLLS) break;
+    const up = printed && (!serves || !HAVE_PROC || socks.length > 0);
+    if (up && same >= SETTLED_POLLS) break;
   }
   const endedEarly = code !== undefined;
   if (!endedEarly) {
@@ -110,13 +113,13 @@ for (const repro of repros) {
   for (const { name, args, signals, serves } of runs) {
     for (const sig of signals) {
       test(`${name}: ${sig} mid-run leaves no process and no listening port behind`, async (t) => {
-        const r = await interruptMidRun(args, sig);
+        const r = await interruptMidRun(args, sig, serves);
         if (r.endedEarly && r.procs.length <= 1) {
           t.skip('a model run: it finished at once without starting a process, so there is nothing to interrupt');
           return;
         }
         assert.equal(r.endedEarly, false, `the run ended on its own (exit ${r.code}) before it could be interrupted`);
-        if (serves && HAVE_PROC) assert.ok(r.listeners.length > 0, 'the run was interrupted before any of its processes listened');
+        if (serves && HAVE_PROC) assert.ok(r.listeners.length > 0, `none of its processes listened within ${UP_WITHIN_MS / 1000} s`);
         assert.deepEqual(r.leftProcs.map((p) => p.pid), [], `processes left: ${r.leftProcs.map((p) => p.pid).join(', ')}`);
         assert.deepEqual(r.leftListeners.map((l) => l.port), [], `ports still listening: ${r.leftListeners.map((l) => l.port).join(', ')}`);
         assert.notEqual(r.code, null, `the runner did not exit within ${EXIT_WITHIN_MS / 1000} s`);
