@@ -16,6 +16,7 @@ import * as containerd from '../../repros/containerd-stopped/cluster/manifests.t
 import { LISTEN_HOST_ENV } from '../../repros/lib/cluster/objects.ts';
 import * as keepalive from '../../repros/keepalive-502/cluster/manifests.ts';
 import { RUN } from '../../repros/containerd-stopped/claims.ts';
+import { listenersOf, treeOf } from '../lib/procs.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SLUGS = ['crashloop-backoff', 'containerd-stopped', 'keepalive-502'] as const;
@@ -219,9 +220,8 @@ test(`the apps listen on the address in ${LISTEN_HOST_ENV} (0.0.0.0 in a pod)`, 
   const app = start(withPort(containerfile('crashloop-backoff').cmd, port), { [LISTEN_HOST_ENV]: '127.0.0.2' });
   try {
     await answerOn('127.0.0.2', port, crashloop.HEALTH_PATH);
-    // /proc/net/tcp lists listening sockets (state 0A) with their local address in hex (little-endian).
-    const listening = readFileSync('/proc/net/tcp', 'utf8').split('\n').some((l) => l.includes(`0200007F:${port.toString(16).toUpperCase().padStart(4, '0')}`) && / 0A /.test(l));
-    assert.ok(listening, `the app listens on 127.0.0.2:${port}`);
+    const listening = listenersOf(treeOf(app.pid as number)).map((l) => `${l.address}:${l.port}`);
+    assert.deepEqual(listening, [`127.0.0.2:${port}`], 'the app listens on 127.0.0.2 and nowhere else');
   } finally {
     app.kill('SIGKILL');
   }

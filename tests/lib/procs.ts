@@ -17,6 +17,8 @@ export interface Proc {
 }
 
 export interface Listener {
+  /** The local address, e.g. 127.0.0.1 or 0:0:0:0:0:0:0:0. */
+  address: string;
   port: number;
   /** The socket's inode: the same number for as long as the very same socket exists. */
   inode: string;
@@ -56,13 +58,13 @@ function allProcs(): Proc[] {
 }
 
 /** The process `root`, every descendant of it, and every member of its process group. */
-export function treeOf(root: number, pgid = root): Proc[] {
+export function treeOf(root: number): Proc[] {
   const procs = allProcs();
   const inTree = new Set<number>([root]);
   for (let grew = true; grew; ) {
     grew = false;
     for (const p of procs) {
-      if (!inTree.has(p.pid) && (inTree.has(p.ppid) || p.pgid === pgid)) {
+      if (!inTree.has(p.pid) && (inTree.has(p.ppid) || p.pgid === root)) {
         inTree.add(p.pid);
         grew = true;
       }
@@ -80,16 +82,26 @@ export function stillRunning(procs: readonly Proc[]): Proc[] {
   return procs.filter((p) => stat(p.pid)?.start === p.start);
 }
 
+/**
+ * A /proc/net/tcp{,6} address: 32-bit words in hex, each in host (little-endian) byte order, so
+ * 0100007F is 127.0.0.1.
+ */
+function decodeAddress(hex: string): string {
+  const bytes = (hex.match(/.{8}/g) ?? []).flatMap((word) => (word.match(/../g) ?? []).reverse().map((b) => parseInt(b, 16)));
+  if (bytes.length === 4) return bytes.join('.');
+  return Array.from({ length: 8 }, (_, i) => (((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0)).toString(16)).join(':');
+}
+
 /** Every TCP socket (IPv4 and IPv6) in LISTEN state, by inode. */
-function listeningByInode(): Map<string, number> {
-  const out = new Map<string, number>();
+function listeningByInode(): Map<string, Omit<Listener, 'inode'>> {
+  const out = new Map<string, Omit<Listener, 'inode'>>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     for (const line of (read(file) ?? '').split('\n').slice(1)) {
       // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
       const f = line.trim().split(/\s+/);
       if (f[3] !== '0A') continue; // 0A = TCP_LISTEN
-      const port = parseInt(f[1]?.split(':')[1] ?? '', 16);
-      if (f[9] && Number.isFinite(port)) out.set(f[9], port);
+      const [address = '', port = ''] = f[1]?.split(':') ?? [];
+      if (f[9] && /^[0-9A-F]+$/.test(address) && /^[0-9A-F]+$/.test(port)) out.set(f[9], { address: decodeAddress(address), port: parseInt(port, 16) });
     }
   }
   return out;
@@ -115,8 +127,8 @@ export function listenersOf(procs: readonly Proc[]): Listener[] {
         continue;
       }
       const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-      const port = inode === undefined ? undefined : listening.get(inode);
-      if (inode !== undefined && port !== undefined) found.set(inode, { port, inode });
+      const sock = inode === undefined ? undefined : listening.get(inode);
+      if (inode !== undefined && sock !== undefined) found.set(inode, { ...sock, inode });
     }
   }
   return [...found.values()];
@@ -125,5 +137,5 @@ export function listenersOf(procs: readonly Proc[]): Listener[] {
 /** Those of `listeners` whose very socket still listens. */
 export function stillListening(listeners: readonly Listener[]): Listener[] {
   const listening = listeningByInode();
-  return listeners.filter((l) => listening.get(l.inode) === l.port);
+  return listeners.filter((l) => listening.get(l.inode)?.port === l.port);
 }
