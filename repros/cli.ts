@@ -5,6 +5,7 @@ import { ProcessGroup } from './lib/processes.ts';
 import { UsageError, type Flags, type Repro } from './lib/repro.ts';
 import { loadAllRepros, loadRepro, reproSlugs } from './lib/registry.ts';
 import { makeContext, runScenario, type RunReport } from './lib/runner.ts';
+import { formatVersions } from './lib/tiers.ts';
 
 const USAGE = `usage:
   npm run repro -- list
@@ -18,6 +19,7 @@ function printRepro(repro: Repro): void {
   const lines = [`${repro.slug}: ${repro.title}`, '', repro.description, '', 'scenarios:'];
   for (const [name, s] of Object.entries(repro.scenarios)) {
     lines.push(`  ${name}${name === repro.defaultScenario ? ' (default)' : ''}: ${s.description}`);
+    if (s.real) lines.push(`      --tier real: ${s.real.description} (needs ${s.real.tools.join(', ')}${s.real.root ? ', root' : ''})`);
   }
   if (repro.components && Object.keys(repro.components).length > 0) {
     lines.push('', 'components (run alone, with --port):');
@@ -29,7 +31,8 @@ function printRepro(repro: Repro): void {
 
 function printReport(r: RunReport): void {
   const failed = r.results.filter((x) => !x.pass).length;
-  const out = ['', `claims checked by ${r.slug} ${r.scenario} (scale ${r.scale}, ${(r.durationMs / 1000).toFixed(1)} s):`];
+  const on = r.tier === 'real' ? `real tier: ${formatVersions(r.versions)}` : 'stand-ins';
+  const out = ['', `claims checked by ${r.slug} ${r.scenario} (${on}, scale ${r.scale}, ${(r.durationMs / 1000).toFixed(1)} s):`];
   for (const x of r.results) out.push(`  ${x.pass ? 'PASS' : 'FAIL'}  #${x.n} ${x.id}: ${x.detail}`);
   out.push(`${r.results.length - failed} passed, ${failed} failed`);
   console.log(out.join('\n'));
@@ -56,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const json = values.json === true;
   const scale = typeof values.scale === 'number' ? values.scale : 1;
   const port = typeof values.port === 'number' ? values.port : undefined;
+  const tier = values.tier === 'real' ? 'real' : 'stand-in';
   const flags: Flags = Object.fromEntries(Object.entries(values).filter(([k]) => !COMMON_FLAGS.some((c) => c.name === k)));
 
   const ac = new AbortController();
@@ -89,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
 
   const component = repro.components?.[name];
   if (component) {
+    if (tier !== 'stand-in') throw new UsageError(`--tier applies to scenarios; "${name}" is a component`);
     const procs = new ProcessGroup();
     try {
       await component.start(makeContext({ scale, flags, log, progress, port }, procs, ac.signal));
@@ -107,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   try {
-    const report = await runScenario(repro, name, { scale, flags, signal: ac.signal, log, progress });
+    const report = await runScenario(repro, name, { scale, flags, signal: ac.signal, log, progress, tier });
     clearProgress();
     if (json) {
       const { checks: _checks, ...rest } = report;

@@ -2,6 +2,7 @@
 // checks its measurements against them and the tests assert them: one copy of each statement,
 // expected value and source.
 import { isDeepStrictEqual } from 'node:util';
+import type { Tier, Versions } from './tiers.ts';
 
 export interface Source {
   /** What a reader sees, e.g. "k/k pkg/kubelet/kuberuntime/kuberuntime_manager.go: doBackOff". */
@@ -23,9 +24,15 @@ export interface ClaimSpec {
   /** The sentence a reader sees on the page. */
   statement: string;
   expected: Expected;
+  /** What the claim rests on; at least one. A claim that rests on the incident's write-up says so here. */
   sources: readonly Source[];
   /** Optional note on how the repro measures it, shown under the statement. */
   method?: string;
+  /**
+   * The tiers whose runs check this claim (default: stand-ins only). `npm test` must assert it on
+   * every tier listed here except 'cluster', which the cluster recipe checks when run by hand.
+   */
+  tiers?: readonly Tier[];
 }
 
 export interface Claim extends ClaimSpec {
@@ -47,10 +54,18 @@ export function defineClaims<K extends string>(slug: string, specs: Record<K, Cl
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) {
       throw new Error(`claim id "${id}" in ${slug} must be kebab-case (a-z, 0-9, single dashes)`);
     }
+    if (specs[id].sources.length === 0) {
+      throw new Error(`claim "${id}" in ${slug} has no source: name the upstream code, documentation or the incident's write-up it rests on`);
+    }
     n += 1;
     out[id] = { ...specs[id], id, n, slug };
   }
   return out;
+}
+
+/** The tiers a claim is checked on (stand-ins when the claim does not say). */
+export function claimTiers(claim: ClaimSpec): readonly Tier[] {
+  return claim.tiers ?? ['stand-in'];
 }
 
 export function claimList(claims: Claims<string>): Claim[] {
@@ -115,6 +130,10 @@ export function judge(claim: Claim, observed: unknown): Verdict {
 export interface ClaimCheck {
   claim: Claim;
   observed: unknown;
+  /** The tier the observation came from; the runner stamps it (stand-ins when absent). */
+  tier?: Tier;
+  /** Versions of the real software the observation came from (real tier). */
+  versions?: Versions;
 }
 
 export interface ClaimResult {
@@ -124,10 +143,13 @@ export interface ClaimResult {
   pass: boolean;
   observed: unknown;
   detail: string;
+  tier: Tier;
+  versions?: Versions;
 }
 
 export function evaluate(check: ClaimCheck): ClaimResult {
   const v = judge(check.claim, check.observed);
   const { slug, id, n } = check.claim;
-  return { slug, id, n, pass: v.pass, observed: check.observed, detail: v.detail };
+  const tier = check.tier ?? 'stand-in';
+  return { slug, id, n, pass: v.pass, observed: check.observed, detail: v.detail, tier, ...(check.versions ? { versions: check.versions } : {}) };
 }

@@ -6,6 +6,7 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
   { name: 'scale', type: 'number', description: 'time scale: 1 is real time, 0.01 runs 100x faster', default: '1', min: 0.0001, max: 10 },
   { name: 'json', type: 'boolean', description: 'print one JSON document with observations and claim results' },
   { name: 'port', type: 'number', description: 'port for a component started alone (default: ephemeral)', min: 1, max: 65535 },
+  { name: 'tier', type: 'string', choices: ['stand-in', 'real'], default: 'stand-in', description: 'stand-in: this project\'s own small processes, anywhere; real: the real software (containerd + runc, the kernel\'s NAT, nginx; Linux, root)' },
   { name: 'help', type: 'boolean', description: 'show this help' },
 ];
 

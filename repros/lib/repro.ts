@@ -2,6 +2,8 @@
 // the site all read repros through this interface.
 import type { Claims, ClaimCheck } from './claims.ts';
 import type { ProcessGroup } from './processes.ts';
+import type { ToolName } from './real/tools.ts';
+import type { Tier } from './tiers.ts';
 
 export type FlagType = 'number' | 'string' | 'boolean' | 'list';
 
@@ -37,6 +39,8 @@ export interface RunContext {
   progress(line: string): void;
   /** Requested port for a component (--port); undefined means ephemeral. */
   port?: number | undefined;
+  /** Which tier this run exercises: the stand-ins, or the real software (--tier real). */
+  tier: Tier;
 }
 
 export interface ScenarioResult {
@@ -46,9 +50,22 @@ export interface ScenarioResult {
   checks: ClaimCheck[];
 }
 
+/** The same scenario against the real software (containerd + runc, the kernel's NAT, nginx). */
+export interface RealScenario {
+  /** What runs for real, in a few words, for --help and the page. */
+  description: string;
+  /** Binaries it needs; the runner refuses to start (exit 2, naming the install command) without them. */
+  tools: readonly ToolName[];
+  /** Whether it needs root (network namespaces, mounts, a private containerd). */
+  root: boolean;
+  run(ctx: RunContext): Promise<ScenarioResult>;
+}
+
 export interface Scenario {
   description: string;
   run(ctx: RunContext): Promise<ScenarioResult>;
+  /** Present when the scenario can also run on the real tier (--tier real). */
+  real?: RealScenario;
 }
 
 export interface Component {

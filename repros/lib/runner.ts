@@ -4,6 +4,8 @@ import { evaluate, type ClaimResult } from './claims.ts';
 import { ProcessGroup } from './processes.ts';
 import { UsageError, type Flags, type Repro, type RunContext, type ScenarioResult } from './repro.ts';
 import { loadRepro } from './registry.ts';
+import { requireRealTier, versionsOf } from './real/tools.ts';
+import type { Tier } from './tiers.ts';
 
 export interface RunOptions {
   scale?: number;
@@ -12,12 +14,17 @@ export interface RunOptions {
   log?: (line: string) => void;
   progress?: (line: string) => void;
   port?: number | undefined;
+  /** 'stand-in' (default) or 'real'. */
+  tier?: Tier;
 }
 
 export interface RunReport extends ScenarioResult {
   slug: string;
   scenario: string;
   scale: number;
+  tier: Tier;
+  /** Versions of the real software the run exercised (real tier only). */
+  versions?: Readonly<Record<string, string>>;
   startedAt: string;
   durationMs: number;
   results: ClaimResult[];
@@ -36,7 +43,13 @@ export function makeContext(opts: RunOptions, procs: ProcessGroup, signal: Abort
     log: opts.log ?? (() => undefined),
     progress: opts.progress ?? (() => undefined),
     port: opts.port,
+    tier: opts.tier ?? 'stand-in',
   };
+}
+
+/** Scenarios of a repro that can run on the real tier. */
+export function realScenarioNames(repro: Repro): string[] {
+  return Object.entries(repro.scenarios).filter(([, s]) => s.real).map(([n]) => n);
 }
 
 export async function runScenario(slugOrRepro: string | Repro, scenario?: string, opts: RunOptions = {}): Promise<RunReport> {
@@ -46,6 +59,23 @@ export async function runScenario(slugOrRepro: string | Repro, scenario?: string
   if (!sc) {
     throw new UsageError(`repro ${repro.slug} has no scenario "${name}". Valid: ${scenarioNames(repro).join(', ')}`);
   }
+  const tier = opts.tier ?? 'stand-in';
+  if (tier === 'cluster') {
+    throw new UsageError(`the cluster tier runs from repros/${repro.slug}/cluster/ (see its README), not through --tier`);
+  }
+  let run = sc.run;
+  let versions: Readonly<Record<string, string>> | undefined;
+  if (tier === 'real') {
+    if (!sc.real) {
+      const real = realScenarioNames(repro);
+      throw new UsageError(
+        `scenario "${name}" of ${repro.slug} has no real tier. Scenarios with one: ${real.join(', ') || '(none)'}`,
+      );
+    }
+    requireRealTier(sc.real.tools, sc.real.root);
+    versions = versionsOf(sc.real.tools);
+    run = sc.real.run;
+  }
   const procs = new ProcessGroup();
   const ac = new AbortController();
   const onAbort = (): void => ac.abort(opts.signal?.reason);
@@ -53,16 +83,19 @@ export async function runScenario(slugOrRepro: string | Repro, scenario?: string
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   try {
-    const r = await sc.run(makeContext(opts, procs, ac.signal));
+    const r = await run(makeContext(opts, procs, ac.signal));
+    const checks = r.checks.map((c) => ({ ...c, tier, ...(versions ? { versions } : {}) }));
     return {
       slug: repro.slug,
       scenario: name,
       scale: opts.scale ?? 1,
+      tier,
+      ...(versions ? { versions } : {}),
       startedAt,
       durationMs: Math.round(performance.now() - t0),
       observations: r.observations,
-      checks: r.checks,
-      results: r.checks.map(evaluate),
+      checks,
+      results: checks.map(evaluate),
     };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

@@ -3,10 +3,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface ClaimVerdict {
+import type { Tier, Versions } from '../../repros/lib/tiers.ts';
+
+export interface TierVerdict {
   pass: boolean;
   detail: string;
   at: string;
+  /** Versions of the real software (real tier). */
+  versions?: Versions;
+}
+
+export interface ClaimVerdict extends TierVerdict {
+  /** The verdict on each tier that checked the claim; the top-level verdict passes only if all do. */
+  tiers?: Partial<Record<Tier, TierVerdict>>;
 }
 
 export interface ClaimResultsFile {
