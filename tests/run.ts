@@ -119,8 +119,11 @@ async function main(): Promise<void> {
     const tap = join(OUT, 'node-tests.tap');
     rmSync(tap, { force: true });
     const files = only ? [`tests/**/*${only}*.test.ts`] : ['tests/**/*.test.ts'];
+    // Most test files spend their time waiting on timers, sockets and child processes, not on the
+    // CPU, so several run at once (each in its own process). KB_TEST_CONCURRENCY overrides.
+    const concurrency = process.env.KB_TEST_CONCURRENCY ?? '4';
     const code = await sh(process.execPath, [
-      '--test',
+      '--test', `--test-concurrency=${concurrency}`,
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=tap', `--test-reporter-destination=${tap}`,
       ...files,
