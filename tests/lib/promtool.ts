@@ -117,7 +117,7 @@ export function promtoolTests(rule: RuleObject, ruleFile: string, cases: readonl
         if (durationS(r.for) !== a.forS) throw new Error(`${c.name}: ${name} has for: ${r.for}, the expectation assumes ${a.forS} s`);
         return Array.from({ length: evals }, (_, k) => firingAt(a.truth, k, a.forS));
       });
-      group.forEach((a, i) => {
+      group.forEach((_, i) => {
         const f = perInstance[i] as Truth[];
         summaries.push({
           name: c.name,
