@@ -40,7 +40,7 @@ severity: SEV3
 status: open
 components: [kubelet]
 tags: [todo]
-alerts: [KubePodNotReady]
+alerts: { fires: [KubePodNotReady], silent: [] }
 repro: ${slug}
 sources:
   - label: "TODO: the upstream code or issue this rests on"

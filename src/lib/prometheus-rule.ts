@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { alertSchema, alertSlug, type AlertData } from '../schema.ts';
+import { alertExpr, alertSchema, alertSlug, DEFAULT_GATEWAY, GATEWAY_KINDS, type AlertData, type GatewayKind } from '../schema.ts';
 import { parseFrontmatter } from './validate.ts';
 
 export interface RuleObject {
@@ -21,17 +21,27 @@ export function runbookBase(env: NodeJS.ProcessEnv = process.env): string {
   return base.replace(/\/?$/, '/');
 }
 
+/** The gateway kind the gateway rules read: KB_GATEWAY, else ingress-nginx. Throws naming the valid kinds. */
+export function gatewayKind(env: NodeJS.ProcessEnv = process.env): GatewayKind {
+  return parseGateway(env.KB_GATEWAY ?? DEFAULT_GATEWAY, 'KB_GATEWAY');
+}
+
+export function parseGateway(value: string, what = '--gateway'): GatewayKind {
+  if ((GATEWAY_KINDS as readonly string[]).includes(value)) return value as GatewayKind;
+  throw new Error(`${what} must be one of ${GATEWAY_KINDS.join(', ')}, got "${value}"`);
+}
+
 export function runbookUrl(baseUrl: string, alertName: string): string {
   // kube-prometheus' pattern: lower-case alert name, no trailing slash; the site answers both forms.
   return `${baseUrl.replace(/\/?$/, '/')}alerts/${alertSlug(alertName)}`;
 }
 
-export function prometheusRule(alerts: readonly AlertData[], baseUrl: string): RuleObject {
+export function prometheusRule(alerts: readonly AlertData[], baseUrl: string, gateway: GatewayKind = DEFAULT_GATEWAY): RuleObject {
   const group = (name: string, list: readonly AlertData[]) => ({
     name,
     rules: list.map((a) => ({
       alert: a.name,
-      expr: a.expr,
+      expr: alertExpr(a, gateway),
       ...(a.for ? { for: a.for } : {}),
       labels: { severity: a.severity },
       annotations: { summary: a.summary, runbook_url: runbookUrl(baseUrl, a.name) },
@@ -41,7 +51,7 @@ export function prometheusRule(alerts: readonly AlertData[], baseUrl: string): R
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: { name: 'runbook-repros', labels: { 'app.kubernetes.io/part-of': 'runbook-repros' } },
+    metadata: { name: 'runbook-repros', labels: { 'app.kubernetes.io/part-of': 'runbook-repros', 'runbook-repros/gateway': gateway } },
     spec: {
       groups: [
         group('runbook-repros.site', sorted.filter((a) => a.origin === 'site')),

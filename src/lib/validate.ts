@@ -115,9 +115,10 @@ export function validateContent({ root, repros }: ValidateOptions): Problem[] {
     const file = rel(e.file);
     const d = checkFile(file, e.text, incidentSchema, INCIDENT_SECTIONS, problems);
     if (!d) continue;
-    for (const a of d.alerts) {
-      if (!alertNames.has(a)) {
-        problems.push({ file, message: `field "alerts": ${a} has no alert page. Known alerts: ${[...alertNames].sort().join(', ')} (add content/alerts/${alertSlug(a)}.md to create one)` });
+    for (const [list, names] of Object.entries(d.alerts)) {
+      for (const a of names) {
+        if (alertNames.has(a)) continue;
+        problems.push({ file, message: `field "alerts.${list}": ${a} has no alert page. Known alerts: ${[...alertNames].sort().join(', ')} (add content/alerts/${alertSlug(a)}.md to create one)` });
       }
     }
     if (!repros.includes(d.repro)) {

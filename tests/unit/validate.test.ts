@@ -17,7 +17,7 @@ const FRONT = {
   status: 'resolved',
   components: ['kubelet'],
   tags: ['fixture'],
-  alerts: ['KubePodCrashLooping'],
+  alerts: { fires: ['KubePodCrashLooping'], silent: ['KubePodNotReady'] },
   repro: 'fixture',
   sources: [{ label: 'Kubernetes docs', url: 'https://kubernetes.io/docs/' }],
 };
@@ -74,8 +74,8 @@ test('a bad source URL and a bad date are named', () => {
 });
 
 test('an alert without a page and an unknown repro list what exists', () => {
-  const msgs = check(page({ ...FRONT, alerts: ['KubeEverythingOnFire'], repro: 'nope' })).join('\n');
-  assert.match(msgs, /field "alerts": KubeEverythingOnFire has no alert page\. Known alerts: .*KubePodCrashLooping/);
+  const msgs = check(page({ ...FRONT, alerts: { fires: [], silent: ['KubeEverythingOnFire'] }, repro: 'nope' })).join('\n');
+  assert.match(msgs, /field "alerts\.silent": KubeEverythingOnFire has no alert page\. Known alerts: .*KubePodCrashLooping/);
   assert.match(msgs, /field "repro": "nope" is not a repro\. Valid: fixture/);
 });
 
@@ -90,4 +90,22 @@ test('missing, extra and misordered sections are named by their anchors', () => 
 test('a file without frontmatter or with broken YAML says so', () => {
   assert.match(check('## Summary\n').join('\n'), /fixture\.mdx: has no frontmatter/);
   assert.match(check('---\ntitle: [unclosed\n---\n## Summary\n').join('\n'), /fixture\.mdx: has frontmatter that is not valid YAML/);
+});
+
+test('alerts must be split into those that fire and those that stay silent', () => {
+  assert.match(check(page({ ...FRONT, alerts: ['KubePodCrashLooping'] })).join('\n'), /field "alerts": /);
+  assert.match(check(page({ ...FRONT, alerts: { fires: [], silent: [] } })).join('\n'), /field "alerts": must name at least one alert/);
+  assert.match(check(page({ ...FRONT, alerts: { fires: ['KubePodNotReady'], silent: ['KubePodNotReady'] } })).join('\n'), /field "alerts": an alert cannot both fire and stay silent/);
+  assert.match(check(page({ ...FRONT, alerts: { fires: ['KubePodNotReady'], quiet: [] } })).join('\n'), /unknown field.*"quiet"|Unrecognized key.*quiet/);
+});
+
+test('an alert page gives one expression, or one per gateway kind', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kb-validate-'));
+  mkdirSync(join(root, 'content', 'alerts'), { recursive: true });
+  const alert = (expr: string) => `---\nname: GatewayFixture\norigin: site\nseverity: warning\nsummary: A fixture alert page.\nexpr:${expr}\nsources:\n  - label: fixture\n    url: https://example.com/\n---\n\n## Meaning\n\n## Impact\n\n## Diagnosis\n\n## Mitigation\n`;
+  writeFileSync(join(root, 'content', 'alerts', 'gatewayfixture.md'), alert('\n  envoy: up == 0'));
+  const msgs = validateContent({ root, repros: [] }).map((p) => p.message).join('\n');
+  assert.match(msgs, /field "expr": must be a PromQL expression, or a map with one expression per gateway kind: ingress-nginx, envoy, nginx-log-exporter/);
+  writeFileSync(join(root, 'content', 'alerts', 'gatewayfixture.md'), alert(' up == 0'));
+  assert.deepEqual(validateContent({ root, repros: [] }), []);
 });
