@@ -4,10 +4,24 @@
 //
 // Upstream, in call order:
 //   k/k pkg/kubelet/apis/config/v1beta1/defaults.go     SetDefaults_KubeletConfiguration (the 300 s default)
-//   k/k pkg/kubelet/kubelet.go                          newCrashLoopBackOff, NewMainKubelet (HasExpiredFunc)
+//   k/k pkg/kubelet/kubelet.go                          newCrashLoopBackOff, NewMainKubelet (HasExpiredFunc),
+//                                                       housekeepingPeriod, syncLoopIteration (housekeeping)
 //   k/k pkg/kubelet/kuberuntime/kuberuntime_manager.go  doBackOff
-//   client-go util/flowcontrol/backoff.go               Backoff.Next, IsInBackOffSince, Get, hasExpired
-//   k/k pkg/kubelet/pod_workers.go                      completeWork (only for the retry-granularity mode)
+//   client-go util/flowcontrol/backoff.go               Backoff.Next, IsInBackOffSince, Get, GC, hasExpired
+//   k/k pkg/kubelet/kubelet_pods.go                     HandlePodCleanups (calls the back-off's GC)
+//   k/k pkg/kubelet/pod_workers.go                      completeWork (when a refused pod is synced again)
+//
+// Versions read: client-go v0.31.0 (02a19c37) and v0.35.0 (9bcb6943) for backoff.go, i.e. the client-go
+// of Kubernetes 1.31 and 1.35 (v0.32.0 to v0.34.0 have the same GC as v0.35.0). The k/k files could not
+// be read at release tags here; what each function below rests on is said above it.
+//
+// Where upstream leaves a range, the model takes one point of it and says so:
+//   - the pod worker's retry after a refusal is jittered (wait.Jitter, factor 0.5): the model takes the
+//     earliest retry (no jitter) unless `retryGranularity` asks it to draw the jitter from a seed;
+//   - PLEG notices an exit up to 1 s late: the model syncs at the exit itself unless `retryGranularity`;
+//   - housekeeping runs every 2 s at a phase nobody controls: the model runs it at whole multiples of 2 s
+//     from the first container start, and before a pod sync due at the same instant;
+//   - the sync loop checks for due pod work every 1 s: the model runs a retry at the instant it is due.
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -32,6 +46,14 @@ export const POD_WORKER_BACKOFF_PERIOD = 10;
 export const POD_WORKER_JITTER_FACTOR = 0.5;
 /** k/k pkg/kubelet/kubelet.go `genericPlegRelistPeriod`: an exit is noticed within this long. */
 export const PLEG_RELIST_PERIOD = 1;
+/** k/k pkg/kubelet/kubelet.go `housekeepingPeriod`: how often HandlePodCleanups (and so the back-off GC) runs. */
+export const HOUSEKEEPING_PERIOD = 2;
+/**
+ * The pod worker's resync interval: the kubelet's `syncFrequency`, default 1 m
+ * (k/k pkg/kubelet/apis/config/v1beta1/defaults.go). Since k/k PR #133066 it caps the requeue of a pod
+ * refused for back-off.
+ */
+export const POD_WORKER_RESYNC_INTERVAL = 60;
 
 // ---------------------------------------------------------------------------------------------
 // Versions and feature gates (k/k pkg/features/kube_features.go, defaultVersionedKubernetesFeatureGates)
@@ -97,8 +119,27 @@ export interface ResolvedKubelet {
   max: number;
   /** The value after defaulting, when KubeletCrashLoopBackOffMax is on. */
   maxContainerRestartPeriod: number | undefined;
-  /** Which expiry rule the kubelet's Backoff uses. */
+  /** Which expiry rule the kubelet's Backoff uses (for Next and for GC alike). */
   expiry: 'flat-600s' | 'twice-max';
+  /** When the pod worker syncs a pod again after a back-off refusal (see nextSyncAfterRefusal). */
+  podWorkerRetry: PodWorkerRetry;
+}
+
+/**
+ * How the pod worker requeues a pod whose sync was refused for back-off (k/k pkg/kubelet/pod_workers.go,
+ * completeWork):
+ * - 'fixed-period' (1.31 to 1.34): the refusal comes back as a sync error (the kubelet's attempt to
+ *   swallow back-off errors never works, k/k issue #123602), so the pod is requeued after
+ *   wait.Jitter(backOffPeriod 10 s, 0.5): 10 to 15 s, whatever the back-off.
+ * - 'propagated' (1.35, k/k PR #133066): the error carries the back-off's expiry; the requeue delay is
+ *   expiry - now, clamped to [0, resyncInterval], then wait.Jitter(delay, 0.5).
+ * The model assumes PR #133066 is in 1.35: it was merged in autumn 2025, after review in late
+ * September, before the 1.35 release; the release notes were not read here.
+ */
+export type PodWorkerRetry = 'fixed-period' | 'propagated';
+
+export function podWorkerRetryOf(version: K8sVersion): PodWorkerRetry {
+  return minor(version) >= 35 ? 'propagated' : 'fixed-period';
 }
 
 /**
@@ -182,10 +223,14 @@ export function resolveKubelet(settings: KubeletSettings): ResolvedKubelet {
     // The HasExpiredFunc override arrived with KEP-4603 in 1.32; before it client-go's default
     // (2 x max = 600 s with the fixed 300 s max) applied.
     expiry: minor(settings.version) >= 32 ? 'flat-600s' : 'twice-max',
+    podWorkerRetry: podWorkerRetryOf(settings.version),
   };
 }
 
-/** The run time a container needs for its next exit to reset the back-off: strictly more than this. */
+/**
+ * The run time a container needs for its next exit to reset the back-off in Next: strictly more than
+ * this. GC uses the same number, counted from the last restart whether the container runs or waits.
+ */
 export function resetRunTime(k: ResolvedKubelet): number {
   return k.expiry === 'flat-600s' ? STABLE_RUN_RESET : 2 * k.max;
 }
@@ -243,6 +288,25 @@ export class Backoff {
     if (!entry) return false;
     if (this.hasExpired(eventTime, entry.lastUpdate, this.maxDuration)) return false;
     return this.clock.now() - eventTime < entry.backoff;
+  }
+
+  /**
+   * backoff.go `GC` (client-go v0.32.0 to v0.35.0): "Garbage collect records that have aged past their
+   * expiration": deletes every entry for which hasExpired(now, lastUpdate, maxDuration) holds. Note the
+   * first argument is now, not an exit time: time spent waiting in back-off counts. client-go v0.31.0
+   * compared `now - lastUpdate > 2 * maxDuration` directly, which is the same thing when no
+   * HasExpiredFunc is set, as on a 1.31 kubelet. Returns the deleted keys (upstream returns nothing).
+   */
+  gc(): string[] {
+    const now = this.clock.now();
+    const deleted: string[] = [];
+    for (const [id, entry] of this.perItemBackoff) {
+      if (this.hasExpired(now, entry.lastUpdate, this.maxDuration)) {
+        this.perItemBackoff.delete(id);
+        deleted.push(id);
+      }
+    }
+    return deleted;
   }
 
   /** backoff.go `initEntryUnsafe`. */
@@ -328,7 +392,7 @@ export function doBackOff(backOff: Backoff, key: string, finishedAt: number | un
 }
 
 // ---------------------------------------------------------------------------------------------
-// Retry granularity (kubelets without k/k PR #133066)
+// When the kubelet syncs a pod: pod worker retries, PLEG, housekeeping
 // ---------------------------------------------------------------------------------------------
 
 /** A small seeded PRNG (mulberry32), so a "random" schedule is the same on the page and in tests. */
@@ -343,25 +407,56 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** The model's default reading of every jitter: its lower end (no jitter at all). */
+export const NO_JITTER = (): number => 0;
+
 /** apimachinery wait.Jitter: duration + rand * maxFactor * duration. */
 export function jitter(duration: number, maxFactor: number, rand: () => number): number {
   return duration + rand() * maxFactor * duration;
 }
 
 /**
- * When the kubelet next runs doBackOff for a pod it has just refused. With back-off propagation
- * (k/k PR #133066) the pod worker requeues for the expiry itself; before it, pod_workers.go
- * `completeWork` requeued every failed sync after wait.Jitter(backOffPeriod, 0.5), i.e. 10-15 s,
- * so the real restart lands on the first retry at or after the expiry (k/k issue #123602).
+ * k/k pkg/kubelet/pod_workers.go `completeWork`, the branch a back-off refusal takes: when the pod
+ * worker syncs the pod again. Before 1.35 (k/k issue #123602 explains why the refusal arrives as an
+ * error): wait.Jitter(backOffPeriod, workerBackOffPeriodJitterFactor), i.e. 10 to 15 s. From 1.35
+ * (k/k PR #133066, as merged: read in the PR's diff and in copies of the merged file, not at a tag):
+ * the back-off's expiry minus now, clamped to [0, resyncInterval], then the same wait.Jitter. With
+ * `rand` = NO_JITTER the retry is the earliest upstream allows.
  */
-export function nextSyncAfterRefusal(now: number, expiresAt: number, retryGranularity: boolean, rand: () => number): number {
-  if (!retryGranularity) return expiresAt;
-  return now + jitter(POD_WORKER_BACKOFF_PERIOD, POD_WORKER_JITTER_FACTOR, rand);
+export function nextSyncAfterRefusal(now: number, expiresAt: number, retry: PodWorkerRetry, rand: () => number): number {
+  if (retry === 'fixed-period') return now + jitter(POD_WORKER_BACKOFF_PERIOD, POD_WORKER_JITTER_FACTOR, rand);
+  const delay = Math.min(Math.max(expiresAt - now, 0), POD_WORKER_RESYNC_INTERVAL);
+  return now + jitter(delay, POD_WORKER_JITTER_FACTOR, rand);
 }
 
-/** When the first sync after an exit runs: at once, or after PLEG's next relist (up to 1 s). */
-export function firstSyncAfterExit(exitedAt: number, retryGranularity: boolean, rand: () => number): number {
-  return retryGranularity ? exitedAt + (1 - rand()) * PLEG_RELIST_PERIOD : exitedAt;
+/** When the first sync after an exit runs: at once, or after PLEG's next relist (up to 1 s) when jittered. */
+export function firstSyncAfterExit(exitedAt: number, jittered: boolean, rand: () => number): number {
+  return jittered ? exitedAt + (1 - rand()) * PLEG_RELIST_PERIOD : exitedAt;
+}
+
+/**
+ * The last housekeeping tick at or before `t`. k/k pkg/kubelet/kubelet.go: syncLoop ticks
+ * `housekeepingPeriod` (2 s) and syncLoopIteration calls HandlePodCleanups on each tick once the pod
+ * sources are ready; HandlePodCleanups (kubelet_pods.go) ends with the back-off's GC() ("Cleanup any
+ * backoff entries", `kl.backOff.GC()` in the copies read; the field is `crashLoopBackOff` from 1.32).
+ * The model puts the ticks at whole multiples of HOUSEKEEPING_PERIOD from the first container start.
+ */
+export function lastHousekeepingAt(t: number): number {
+  return Math.floor(t / HOUSEKEEPING_PERIOD) * HOUSEKEEPING_PERIOD;
+}
+
+/**
+ * Runs the back-off GC as housekeeping would have between two moments: once for the last tick in
+ * (from, to] suffices, because an entry's lastUpdate changes only at a pod sync and hasExpired grows
+ * with the time it is asked about. Returns the keys deleted.
+ */
+export function housekeepingBetween(backOff: Backoff, setNow: (t: number) => void, from: number, to: number): string[] {
+  const tick = lastHousekeepingAt(to);
+  if (tick <= from) return [];
+  setNow(tick);
+  const deleted = backOff.gc();
+  setNow(to);
+  return deleted;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,9 +468,12 @@ export interface ScheduleInput extends KubeletSettings {
   runs: readonly number[];
   /** How many restarts to compute. */
   restarts: number;
-  /** Model the pre-#133066 pod worker retry (restart lands up to ~15 s after the expiry). */
+  /**
+   * Draw the jitters upstream leaves open (PLEG delay up to 1 s, the pod worker's wait.Jitter) from
+   * `seed`, instead of taking the earliest point of each range.
+   */
   retryGranularity?: boolean;
-  /** Seed for the retry jitter in retryGranularity mode. */
+  /** Seed for the jitter when retryGranularity is set. */
   seed?: number;
 }
 
@@ -391,8 +489,19 @@ export interface RestartRow {
   nominalBackoff: number;
   /** How long the instance that exited had run. */
   ranSeconds: number;
-  /** The exit found the entry expired (ran > reset time): restart at once, back-off back to initial. */
+  /**
+   * The exit found the back-off over (the instance ran more than the reset time since the last
+   * restart): restart at once, back-off back to initial. Either Next found the entry expired, or GC
+   * had already deleted it while the container ran.
+   */
   reset: boolean;
+  /**
+   * GC deleted the entry while the container waited in back-off: the restart came at the first pod
+   * sync after that, and the back-off starts over from the initial value.
+   */
+  gcDeleted: boolean;
+  /** gcDeleted, and the restart came before the back-off would have expired. */
+  gcEndedEarly: boolean;
   /** How many times the kubelet refused (BackOff events) before this restart. */
   refusals: number;
 }
@@ -405,12 +514,14 @@ export interface Schedule {
   spans: { kind: 'running' | 'backoff'; from: number; to: number }[];
   /** End of the window: the last restarted instance has run its full time. */
   windowEnd: number;
-  /** First restart whose wait reached the cap (nominal back-off == max), or null. */
+  /** First restart that waited the full cap (nominal back-off == max, not cut short by GC), or null. */
   firstAtCap: number | null;
   /** Share of the window the container was running, 0..1. */
   availability: number;
   /** A container must run strictly longer than this for the next exit to reset the back-off. */
   resetAfter: number;
+  /** GC deletes an entry once more than this has passed since the last restart, running or waiting. */
+  gcAfter: number;
 }
 
 /** The run time of instance i (0 is the first start). */
@@ -422,8 +533,9 @@ export function runOf(runs: readonly number[], i: number): number {
 
 /**
  * Runs the kubelet's logic over a sequence of exits: each exit triggers a sync that calls doBackOff;
- * refused syncs are retried when the kubelet would retry them; the restart happens at the first
- * sync doBackOff lets through. The clock is the simulated time.
+ * refused syncs are retried when the pod worker would retry them; housekeeping garbage-collects the
+ * entry on its 2 s ticks; the restart happens at the first sync doBackOff lets through. The clock is
+ * the simulated time.
  */
 export function schedule(input: ScheduleInput): Schedule {
   const kubelet = resolveKubelet(input);
@@ -433,42 +545,51 @@ export function schedule(input: ScheduleInput): Schedule {
     if (!Number.isFinite(r) || r <= 0) throw new BackoffConfigError(`every run duration must be a number of seconds > 0, got ${r}`);
   }
   const granular = input.retryGranularity === true;
-  const rand = seededRandom(input.seed ?? 1);
+  const rand = granular ? seededRandom(input.seed ?? 1) : NO_JITTER;
   const clock = { t: 0, now(): number { return this.t; } };
+  const setNow = (t: number): void => { clock.t = t; };
   const backOff = newKubeletBackoff(kubelet, clock);
   const key = 'default/app/app';
   const restarts: RestartRow[] = [];
   const spans: Schedule['spans'] = [];
   let startedAt = 0;
+  let lastSync = 0;
   for (let i = 1; i <= input.restarts; i++) {
     const ran = runOf(input.runs, i - 1);
     const exitedAt = startedAt + ran;
     spans.push({ kind: 'running', from: startedAt, to: exitedAt });
-    const entryBefore = backOff.entry(key);
-    const reset = entryBefore !== undefined && backOff.hasExpired(exitedAt, entryBefore.lastUpdate, backOff.maxDuration);
     clock.t = firstSyncAfterExit(exitedAt, granular, rand);
+    // Housekeeping while the container ran (and until the first sync).
+    const hadEntry = backOff.entry(key) !== undefined;
+    housekeepingBetween(backOff, setNow, lastSync, clock.t);
+    const atExit = backOff.entry(key);
+    const reset = hadEntry && (atExit === undefined || backOff.hasExpired(exitedAt, atExit.lastUpdate, backOff.maxDuration));
     let refusals = 0;
     let nominal = 0;
+    let gcDeleted = false;
     for (;;) {
+      if (refusals > 0 && housekeepingBetween(backOff, setNow, lastSync, clock.t).length > 0) gcDeleted = true;
+      lastSync = clock.t;
       const d = doBackOff(backOff, key, exitedAt);
       if (!d.inBackOff) break;
       refusals += 1;
       nominal = backOff.get(key);
-      const next = nextSyncAfterRefusal(clock.t, d.expiresAt ?? clock.t, granular, rand);
+      const next = nextSyncAfterRefusal(clock.t, d.expiresAt ?? clock.t, kubelet.podWorkerRetry, rand);
       // exitedAt + backoff can round so that (exitedAt + backoff) - exitedAt < backoff; then move
       // on by the smallest step a float allows, or the loop would never end.
       clock.t = next > clock.t ? next : clock.t + Math.max(Math.abs(clock.t), 1) * Number.EPSILON;
     }
     const restartedAt = clock.t;
     if (restartedAt > exitedAt) spans.push({ kind: 'backoff', from: exitedAt, to: restartedAt });
-    restarts.push({ restart: i, exitedAt, restartedAt, backoffSeconds: restartedAt - exitedAt, nominalBackoff: nominal, ranSeconds: ran, reset, refusals });
+    const gcEndedEarly = gcDeleted && restartedAt - exitedAt < nominal - 1e-9;
+    restarts.push({ restart: i, exitedAt, restartedAt, backoffSeconds: restartedAt - exitedAt, nominalBackoff: nominal, ranSeconds: ran, reset, gcDeleted, gcEndedEarly, refusals });
     startedAt = restartedAt;
   }
   const lastRun = runOf(input.runs, input.restarts);
   spans.push({ kind: 'running', from: startedAt, to: startedAt + lastRun });
   const windowEnd = startedAt + lastRun;
   const running = spans.filter((s) => s.kind === 'running').reduce((a, s) => a + (s.to - s.from), 0);
-  const capRow = restarts.find((r) => r.nominalBackoff === kubelet.max);
+  const capRow = restarts.find((r) => r.nominalBackoff === kubelet.max && !r.gcEndedEarly);
   return {
     kubelet,
     retryGranularity: granular,
@@ -478,6 +599,7 @@ export function schedule(input: ScheduleInput): Schedule {
     firstAtCap: capRow ? capRow.restart : null,
     availability: windowEnd > 0 ? running / windowEnd : 1,
     resetAfter: resetRunTime(kubelet),
+    gcAfter: resetRunTime(kubelet),
   };
 }
 
