@@ -67,7 +67,7 @@ export const INCIDENT = { killEvery: 210, restarts: 8, version: '1.35' } as cons
  * `firstKillAfter` seconds after the pods started; a kubelet that retries a refused pod every 10 s
  * (1.31, the oldest version modelled; the write-up names none), earliest retries.
  */
-export const WRITE_UP_READING = { killEvery: 240, firstKillAfter: 660, version: '1.31', ageSeconds: 56 * 60, restarts: 7, backOffSpanMinutes: 37 } as const;
+export const WRITE_UP_READING = { killEvery: 240, firstKillAfter: 900, version: '1.31', ageSeconds: 56 * 60, restarts: 7, backOffSpanMinutes: 37 } as const;
 
 /** The GC example: a container that runs this long between crashes. */
 export const GC_EXAMPLE = { runEvery: 400, restarts: 13 } as const;
@@ -149,11 +149,11 @@ export const claims = defineClaims('crashloop-backoff', {
   },
   'write-up-restarts-at-56m': {
     statement:
-      `The write-up's listing (every pod at RESTARTS ${WRITE_UP_READING.restarts} at AGE 56m, the first BackOff event ${WRITE_UP_READING.backOffSpanMinutes} minutes earlier) fits the model if the chaos test killed every ${WRITE_UP_READING.killEvery} s of run time and started about ${WRITE_UP_READING.firstKillAfter / 60} minutes after the pods did; neither is in the write-up.`,
+      `The write-up's listing (every pod at RESTARTS ${WRITE_UP_READING.restarts} at AGE 56m, the first BackOff event ${WRITE_UP_READING.backOffSpanMinutes} minutes earlier) fits the model if the chaos test killed every ${WRITE_UP_READING.killEvery} s of run time and its first kill came about ${WRITE_UP_READING.firstKillAfter / 60} minutes after the pods started; neither is in the write-up.`,
     expected: { kind: 'equals', value: { restartsAtAge: WRITE_UP_READING.restarts, firstBackOffMinutesBefore: WRITE_UP_READING.backOffSpanMinutes } },
     sources: [WRITE_UP, DO_BACKOFF, CLIENT_GO_BACKOFF, POD_WORKERS],
     method:
-      `The model on ${WRITE_UP_READING.version} (earliest retries every 10 s) with runs of ${WRITE_UP_READING.killEvery} s, shifted by the assumed ${WRITE_UP_READING.firstKillAfter} s before the first kill: the restart count at AGE 56m, and how many whole minutes before that the first refusal came.`,
+      `The model on ${WRITE_UP_READING.version} (earliest retries every 10 s) with runs of ${WRITE_UP_READING.killEvery} s, shifted so that the first kill comes ${WRITE_UP_READING.firstKillAfter} s after the pods started: the restart count at AGE 56m, and how many whole minutes before that the first refusal came.`,
   },
   'supervisor-matches-model': {
     statement: `The real supervisor's measured waits (child exit to next spawn) match the model within ${SUPERVISOR_TOLERANCE_MS} ms.`,

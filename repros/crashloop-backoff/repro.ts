@@ -3,7 +3,8 @@
 import { numberList } from '../lib/flags.ts';
 import { UsageError, type FlagSpec, type Flags, type Repro, type RunContext, type ScenarioResult } from '../lib/repro.ts';
 import type { ClaimCheck } from '../lib/claims.ts';
-import { claims, GC_EXAMPLE, INCIDENT, SUPERVISOR_TOLERANCE_MS, WRITE_UP_READING } from './claims.ts';
+import { claims, GC_EXAMPLE, INCIDENT, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
+import { writeUpReading } from './write-up.ts';
 import { runKubelet, startApp } from './kubelet.ts';
 import {
   BackoffConfigError,
@@ -99,17 +100,6 @@ export function rowNote(r: Schedule['restarts'][number]): string {
   return '';
 }
 
-/** The restart count and first refusal of the write-up's listing, as the model reads them (see WRITE_UP_READING). */
-export function writeUpReading(): { restartsAtAge: number; firstBackOffMinutesBefore: number } {
-  const w = WRITE_UP_READING;
-  const s = schedule({ version: w.version, runs: [w.killEvery], restarts: 40 });
-  const at = w.ageSeconds - w.firstKillAfter;
-  const restartsAtAge = s.restarts.filter((r) => r.restartedAt <= at).length;
-  const firstRefused = s.restarts.find((r) => r.refusals > 0);
-  const firstBackOffMinutesBefore = firstRefused ? Math.floor((at - firstRefused.exitedAt) / 60) : 0;
-  return { restartsAtAge, firstBackOffMinutesBefore };
-}
-
 /** The observed values of every model claim, computed by the ported code. */
 export function modelObservations(): Record<string, unknown> {
   const def = schedule({ version: DEFAULT_VERSION, runs: [DEFAULT_KILL_EVERY], restarts: 8 });
@@ -141,7 +131,7 @@ export function modelObservations(): Record<string, unknown> {
     'max-restart-period-5s': { '1.32': five('1.32'), '1.35': five('1.35') },
     'retry-granularity-late': latest('1.34'),
     'propagated-retry-late': latest('1.35'),
-    'write-up-restarts-at-56m': writeUpReading(),
+    'write-up-restarts-at-56m': (({ restartsAtAge, firstBackOffMinutesBefore }) => ({ restartsAtAge, firstBackOffMinutesBefore }))(writeUpReading()),
   };
 }
 
