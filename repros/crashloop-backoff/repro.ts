@@ -235,6 +235,7 @@ export const repro: Repro = {
   claims,
   sourceFiles: [
     'repros/crashloop-backoff/kubelet-backoff.ts',
+    'repros/crashloop-backoff/write-up.ts',
     'repros/crashloop-backoff/kubelet.ts',
     'repros/crashloop-backoff/chaos-killer.ts',
     'repros/crashloop-backoff/app.ts',
