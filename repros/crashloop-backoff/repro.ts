@@ -167,7 +167,11 @@ async function chaos(ctx: RunContext): Promise<ScenarioResult> {
   const k = resolveKubelet(input);
   const measured = await runKubelet(ctx, { kubelet: k, runs: input.runs, restarts: input.restarts, retryGranularity: input.retryGranularity === true, seed: input.seed ?? 1 });
   // The model, given the run times that really happened, says how long each wait should have been.
-  const model = schedule({ ...input, runs: measured.restarts.map((r) => r.ranSeconds).concat([input.runs.at(-1) ?? DEFAULT_KILL_EVERY]) });
+  // The back-off entry is stamped when the kubelet decides to restart, before the process exists,
+  // and the GC counts from that stamp: so each run is counted from the decision that started it
+  // (the measured run plus that restart's spawn latency), and the model's wait ends at a decision.
+  const decidedRuns = measured.restarts.map((r, i) => r.ranSeconds + (i === 0 ? 0 : (measured.restarts[i - 1]?.spawnLatencyMs ?? 0) / (1000 * ctx.scale)));
+  const model = schedule({ ...input, runs: decidedRuns.concat([input.runs.at(-1) ?? DEFAULT_KILL_EVERY]) });
   const rows = measured.restarts.map((r, i) => {
     const m = model.restarts[i];
     const modelWait = m?.backoffSeconds ?? Number.NaN;
@@ -235,6 +239,9 @@ export const repro: Repro = {
   claims,
   sourceFiles: [
     'repros/crashloop-backoff/kubelet-backoff.ts',
+    'repros/crashloop-backoff/model/client-go-backoff.ts',
+    'repros/crashloop-backoff/model/kubelet-config.ts',
+    'repros/crashloop-backoff/model/kubelet-sync.ts',
     'repros/crashloop-backoff/write-up.ts',
     'repros/crashloop-backoff/kubelet.ts',
     'repros/crashloop-backoff/chaos-killer.ts',
