@@ -1,8 +1,10 @@
 // A mini kubelet for one pod with one container (restartPolicy: Always). It starts the app as a real
 // child process, probes its /healthz, and when the process exits it does what the kubelet's sync
 // loop does: call doBackOff (the ported code in kubelet-backoff.ts) with the exit time, refuse and
-// retry while in back-off, and start a new instance when doBackOff lets it through. It reports
-// what `kubectl get pods -w` and the pod's events would show, and times every exit and respawn.
+// retry when the version's pod worker would (nextSyncAfterRefusal), and start a new instance when
+// doBackOff lets it through. Housekeeping garbage-collects the back-off entry every 2 s, as the
+// kubelet's HandlePodCleanups does. It reports what `kubectl get pods -w` and the pod's events would
+// show, and times every exit and respawn.
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../lib/clock.ts';
@@ -13,7 +15,9 @@ import {
   doBackOff,
   firstSyncAfterExit,
   goDuration,
+  HOUSEKEEPING_PERIOD,
   newKubeletBackoff,
+  NO_JITTER,
   nextSyncAfterRefusal,
   runOf,
   seededRandom,
@@ -36,6 +40,7 @@ export interface KubeletRunOptions {
   /** Run time of each instance before the chaos killer strikes (model seconds); the last repeats. */
   runs: readonly number[];
   restarts: number;
+  /** Draw the PLEG delay and the pod worker's retry jitter from `seed` (else: the earliest retry). */
   retryGranularity: boolean;
   seed: number;
 }
@@ -103,7 +108,7 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
   const clock = { now: (): number => wallMs() / (1000 * scale) };
   const toWallMs = (modelSeconds: number): number => modelSeconds * 1000 * scale;
   const backOff = newKubeletBackoff(opts.kubelet, clock);
-  const rand = seededRandom(opts.seed);
+  const rand = opts.retryGranularity ? seededRandom(opts.seed) : NO_JITTER;
   const key = `default/${POD}/${CONTAINER}`;
 
   const chaos = ctx.procs.spawnNode(CHAOS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -186,6 +191,17 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
   let current = await startInstance(0);
   // Times in the report count from the first container start, like the pod's own timeline.
   const origin = current.spawnedAtMs;
+  // Housekeeping: the back-off GC on ticks at whole multiples of HOUSEKEEPING_PERIOD after the first
+  // start, as the model assumes; each tick is timed from the origin so that lateness does not add up.
+  let housekeeping: NodeJS.Timeout | undefined;
+  const tick = (n: number): void => {
+    housekeeping = setTimeout(() => {
+      const deleted = backOff.gc();
+      if (deleted.length > 0) ctx.progress(`housekeeping: back-off entry ${deleted.join(', ')} garbage-collected (more than ${opts.kubelet.expiry === 'flat-600s' ? 600 : 2 * opts.kubelet.max} s since the last restart)`);
+      tick(n + 1);
+    }, Math.max(0, origin + toWallMs(n * HOUSEKEEPING_PERIOD) - wallMs()));
+  };
+  tick(1);
   try {
     for (let i = 1; i <= opts.restarts; i++) {
       const exit = await Promise.race([
@@ -215,7 +231,7 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
         event('Warning', 'BackOff', `Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
         const expires = d.expiresAt ?? clock.now();
         if (refusals === 1) ctx.progress(`CrashLoopBackOff: back-off ${goDuration(nominal)}, restart ${i} due at ${kubectlAge(expires)}`);
-        syncAt = nextSyncAfterRefusal(clock.now(), expires, opts.retryGranularity, rand);
+        syncAt = nextSyncAfterRefusal(clock.now(), expires, opts.kubelet.podWorkerRetry, rand);
       }
       restartCount = i;
       const decidedAtMs = wallMs();
@@ -238,6 +254,7 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
       current = next;
     }
   } finally {
+    clearTimeout(housekeeping);
     if (chaos.child.connected) chaos.child.send({ type: 'stop' });
     if (current.spawned.child.exitCode === null && current.spawned.child.signalCode === null) current.spawned.child.kill('SIGTERM');
   }

@@ -3,7 +3,8 @@
 import { numberList } from '../lib/flags.ts';
 import { UsageError, type FlagSpec, type Flags, type Repro, type RunContext, type ScenarioResult } from '../lib/repro.ts';
 import type { ClaimCheck } from '../lib/claims.ts';
-import { claims, INCIDENT, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
+import { claims, GC_EXAMPLE, INCIDENT, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
+import { writeUpReading } from './write-up.ts';
 import { runKubelet, startApp } from './kubelet.ts';
 import {
   BackoffConfigError,
@@ -29,8 +30,8 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'version', type: 'string', description: 'Kubernetes version of the kubelet', choices: VERSIONS, default: DEFAULT_VERSION },
   { name: 'feature-gates', type: 'list', description: 'kubelet feature gates, e.g. ReduceDefaultCrashLoopBackOffDecay=true' },
   { name: 'max-restart-period', type: 'number', description: 'crashLoopBackOff.maxContainerRestartPeriod in seconds (needs KubeletCrashLoopBackOffMax)', min: 1, max: 300 },
-  { name: 'retry-granularity', type: 'boolean', description: 'model a kubelet without back-off propagation (k/k PR #133066): restarts land on 10-15 s pod worker retries' },
-  { name: 'seed', type: 'number', description: 'seed for the retry jitter of --retry-granularity', default: '1', min: 0, max: 4294967295 },
+  { name: 'retry-granularity', type: 'boolean', description: 'draw the jitter upstream leaves open (PLEG up to 1 s, the pod worker\'s retry: 10-15 s before 1.35, up to 1.5 x the remaining back-off on 1.35) from --seed, instead of the earliest retry' },
+  { name: 'seed', type: 'number', description: 'seed for the jitter of --retry-granularity', default: '1', min: 0, max: 4294967295 },
   { name: 'simulate', type: 'boolean', description: 'compute the schedule from the model alone, without starting processes (instant)' },
 ];
 
@@ -77,37 +78,60 @@ const fmt = (n: number): string => String(Number(n.toFixed(2)));
 function describeKubelet(s: Schedule): string {
   const k = s.kubelet;
   const on = Object.entries(k.gates).filter(([, v]) => v).map(([g]) => g);
-  return `kubelet ${k.version}: back-off starts at ${k.initial} s, doubles, caps at ${k.max} s; resets after a run of more than ${s.resetAfter} s` +
-    (on.length ? `; gates on: ${on.join(', ')}` : '') + (s.retryGranularity ? '; restarts wait for the pod worker retry (10-15 s)' : '');
+  const retry = k.podWorkerRetry === 'fixed-period' ? 'a refused pod is retried every 10-15 s' : 'a refused pod is retried at the expiry, at most 60 s ahead';
+  return `kubelet ${k.version}: back-off starts at ${k.initial} s, doubles, caps at ${k.max} s; resets after a run of more than ${s.resetAfter} s; ` +
+    `housekeeping deletes the entry more than ${s.gcAfter} s after the last restart; ${retry}` +
+    (on.length ? `; gates on: ${on.join(', ')}` : '') + (s.retryGranularity ? '; jitter drawn from the seed' : '; earliest retries');
 }
 
 function logSchedule(ctx: RunContext, s: Schedule): void {
   ctx.log('restart  exited at  restarted at  waited');
   for (const r of s.restarts) {
-    ctx.log(`${String(r.restart).padStart(7)}  ${fmt(r.exitedAt).padStart(8)}s  ${fmt(r.restartedAt).padStart(11)}s  ${fmt(r.backoffSeconds).padStart(5)}s${r.reset ? '  (ran > reset time: back-off reset)' : ''}`);
+    ctx.log(`${String(r.restart).padStart(7)}  ${fmt(r.exitedAt).padStart(8)}s  ${fmt(r.restartedAt).padStart(11)}s  ${fmt(r.backoffSeconds).padStart(5)}s${rowNote(r)}`);
   }
   ctx.log(`first wait at the cap: ${s.firstAtCap === null ? 'none in this window' : `restart ${s.firstAtCap}`}; running ${(s.availability * 100).toFixed(1)}% of ${fmt(s.windowEnd)} s`);
+}
+
+/** The note after a restart row: why it came early or started the back-off over. */
+export function rowNote(r: Schedule['restarts'][number]): string {
+  if (r.reset) return '  (ran > reset time: back-off reset)';
+  if (r.gcEndedEarly) return `  (GC ended the ${fmt(r.nominalBackoff)} s back-off early: entry deleted, back-off starts over)`;
+  if (r.gcDeleted) return '  (entry garbage-collected during the wait: back-off starts over)';
+  return '';
 }
 
 /** The observed values of every model claim, computed by the ported code. */
 export function modelObservations(): Record<string, unknown> {
   const def = schedule({ version: DEFAULT_VERSION, runs: [DEFAULT_KILL_EVERY], restarts: 8 });
-  const reset = (x: number): number[] => waits(schedule({ version: DEFAULT_VERSION, runs: [210, 210, 210, x, 210], restarts: 5 })).slice(3);
+  const reset = (x: number, version: K8sVersion = DEFAULT_VERSION): number[] => waits(schedule({ version, runs: [210, 210, 210, x, 210], restarts: 5 })).slice(3);
   const reduced135 = schedule({ version: '1.35', featureGates: { ReduceDefaultCrashLoopBackOffDecay: true }, runs: [DEFAULT_KILL_EVERY], restarts: 11 });
-  let late = 0;
-  for (let seed = 1; seed <= 200; seed++) {
-    const g = schedule({ version: '1.34', runs: [DEFAULT_KILL_EVERY], restarts: 8, retryGranularity: true, seed });
-    for (const r of g.restarts) late = Math.max(late, r.backoffSeconds - r.nominalBackoff);
-  }
+  const reduced133 = schedule({ version: '1.33', featureGates: { ReduceDefaultCrashLoopBackOffDecay: true }, runs: [DEFAULT_KILL_EVERY], restarts: 9 });
+  const five = (version: K8sVersion): number[] => waits(schedule({ version, featureGates: { KubeletCrashLoopBackOffMax: true }, maxContainerRestartPeriod: 5, runs: [DEFAULT_KILL_EVERY], restarts: 6 }));
+  const gc = schedule({ version: DEFAULT_VERSION, runs: [GC_EXAMPLE.runEvery], restarts: GC_EXAMPLE.restarts });
+  const latest = (version: K8sVersion): number => {
+    let late = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const g = schedule({ version, runs: [DEFAULT_KILL_EVERY], restarts: 8, retryGranularity: true, seed });
+      for (const r of g.restarts) late = Math.max(late, r.backoffSeconds - r.nominalBackoff);
+    }
+    return Number(late.toFixed(3));
+  };
   return {
     'default-waits': waits(def),
     'seventh-restart-hits-cap': def.firstAtCap,
     'long-run-resets': reset(601),
-    'exactly-600s-no-reset': reset(600),
-    'reduced-decay-waits': waits(schedule({ version: '1.33', featureGates: { ReduceDefaultCrashLoopBackOffDecay: true }, runs: [DEFAULT_KILL_EVERY], restarts: 9 })),
+    'exactly-600s-gc': { '1.34': reset(600, '1.34'), '1.35': reset(600, '1.35') },
+    'gc-400s-never-full-wait': {
+      waits: waits(gc),
+      endedEarlyByGc: gc.restarts.filter((r) => r.gcEndedEarly).map((r) => r.restart),
+      fullWaitsAtCap: gc.restarts.filter((r) => r.backoffSeconds >= gc.kubelet.max).length,
+    },
+    'reduced-decay-waits': { backoffs: reduced133.restarts.map((r) => r.nominalBackoff), waits: waits(reduced133) },
     'reduced-decay-135-capped-at-300': { max: reduced135.kubelet.max, waits: waits(reduced135) },
-    'max-restart-period-5s': waits(schedule({ version: '1.32', featureGates: { KubeletCrashLoopBackOffMax: true }, maxContainerRestartPeriod: 5, runs: [DEFAULT_KILL_EVERY], restarts: 6 })),
-    'retry-granularity-late': Number(late.toFixed(3)),
+    'max-restart-period-5s': { '1.32': five('1.32'), '1.35': five('1.35') },
+    'retry-granularity-late': latest('1.34'),
+    'propagated-retry-late': latest('1.35'),
+    'write-up-restarts-at-56m': (({ restartsAtAge, firstBackOffMinutesBefore }) => ({ restartsAtAge, firstBackOffMinutesBefore }))(writeUpReading()),
   };
 }
 
@@ -133,7 +157,7 @@ async function chaos(ctx: RunContext): Promise<ScenarioResult> {
     if (uniformDefault && input.restarts >= 7) checks.push({ claim: claims['seventh-restart-hits-cap'], observed: s.firstAtCap });
     if (uniformDefault && input.restarts >= 8) checks.push({ claim: claims['default-waits'], observed: waits(s).slice(0, 8) });
     return {
-      observations: { mode: 'simulate', kubelet: s.kubelet, restarts: s.restarts, firstAtCap: s.firstAtCap, availability: s.availability, windowEnd: s.windowEnd, resetAfter: s.resetAfter, timeline: s.spans },
+      observations: { mode: 'simulate', kubelet: s.kubelet, restarts: s.restarts, firstAtCap: s.firstAtCap, availability: s.availability, windowEnd: s.windowEnd, resetAfter: s.resetAfter, gcAfter: s.gcAfter, timeline: s.spans },
       checks,
     };
   }
@@ -143,7 +167,11 @@ async function chaos(ctx: RunContext): Promise<ScenarioResult> {
   const k = resolveKubelet(input);
   const measured = await runKubelet(ctx, { kubelet: k, runs: input.runs, restarts: input.restarts, retryGranularity: input.retryGranularity === true, seed: input.seed ?? 1 });
   // The model, given the run times that really happened, says how long each wait should have been.
-  const model = schedule({ ...input, runs: measured.restarts.map((r) => r.ranSeconds).concat([input.runs.at(-1) ?? DEFAULT_KILL_EVERY]) });
+  // The back-off entry is stamped when the kubelet decides to restart, before the process exists,
+  // and the GC counts from that stamp: so each run is counted from the decision that started it
+  // (the measured run plus that restart's spawn latency), and the model's wait ends at a decision.
+  const decidedRuns = measured.restarts.map((r, i) => r.ranSeconds + (i === 0 ? 0 : (measured.restarts[i - 1]?.spawnLatencyMs ?? 0) / (1000 * ctx.scale)));
+  const model = schedule({ ...input, runs: decidedRuns.concat([input.runs.at(-1) ?? DEFAULT_KILL_EVERY]) });
   const rows = measured.restarts.map((r, i) => {
     const m = model.restarts[i];
     const modelWait = m?.backoffSeconds ?? Number.NaN;
@@ -152,7 +180,8 @@ async function chaos(ctx: RunContext): Promise<ScenarioResult> {
   ctx.log('');
   ctx.log('restart  exited at  restarted at  waited   model   |diff| (wall ms)  spawn (ms)');
   for (const r of rows) {
-    ctx.log(`${String(r.restart).padStart(7)}  ${fmt(r.exitedAt).padStart(8)}s  ${fmt(r.restartedAt).padStart(11)}s  ${fmt(r.backoffSeconds).padStart(6)}s  ${fmt(r.modelBackoffSeconds).padStart(5)}s  ${r.deviationMs.toFixed(1).padStart(7)}  ${r.spawnLatencyMs.toFixed(1).padStart(16)}`);
+    const m = model.restarts[r.restart - 1];
+    ctx.log(`${String(r.restart).padStart(7)}  ${fmt(r.exitedAt).padStart(8)}s  ${fmt(r.restartedAt).padStart(11)}s  ${fmt(r.backoffSeconds).padStart(6)}s  ${fmt(r.modelBackoffSeconds).padStart(5)}s  ${r.deviationMs.toFixed(1).padStart(7)}  ${r.spawnLatencyMs.toFixed(1).padStart(16)}${m ? rowNote(m) : ''}`);
   }
   const maxDeviationMs = Math.max(0, ...rows.map((r) => r.deviationMs));
   const tolModel = SUPERVISOR_TOLERANCE_MS / (1000 * ctx.scale);
@@ -210,6 +239,10 @@ export const repro: Repro = {
   claims,
   sourceFiles: [
     'repros/crashloop-backoff/kubelet-backoff.ts',
+    'repros/crashloop-backoff/model/client-go-backoff.ts',
+    'repros/crashloop-backoff/model/kubelet-config.ts',
+    'repros/crashloop-backoff/model/kubelet-sync.ts',
+    'repros/crashloop-backoff/write-up.ts',
     'repros/crashloop-backoff/kubelet.ts',
     'repros/crashloop-backoff/chaos-killer.ts',
     'repros/crashloop-backoff/app.ts',

@@ -1,5 +1,6 @@
 // The back-off model: every claim the page makes about it, plus the properties of the port that the
-// claims rest on (the strict > 600 s reset, the refusals for versions and gates that do not exist).
+// claims rest on (the strict > 600 s reset, the GC that follows it, the pod worker's retries per
+// version, the refusals for versions and gates that do not exist).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario } from '../../repros/lib/runner.ts';
@@ -12,7 +13,11 @@ import {
   BackoffConfigError,
   doBackOff,
   goDuration,
+  housekeepingBetween,
+  lastHousekeepingAt,
   newKubeletBackoff,
+  nextSyncAfterRefusal,
+  NO_JITTER,
   parseFeatureGates,
   resolveKubelet,
   schedule,
@@ -50,14 +55,82 @@ test('client-go Backoff: Next creates, doubles and caps; IsInBackOffSince is str
   assert.equal(b.get('k'), 300);
 });
 
-test('the reset needs strictly more than 600 s of run time; before 1.32 it was 2 x max', () => {
+test('the reset at the exit needs strictly more than 600 s of run time; before 1.32 it was 2 x max', () => {
   const run = (version: '1.31' | '1.35', x: number): number[] => waits(schedule({ version, runs: [210, x, 210], restarts: 3 }));
-  assert.deepEqual(run('1.35', 600), [0, 10, 20]);
+  // Exactly 600 s: Next does not reset, the exit is refused for 10 s, and by the retry at the expiry
+  // housekeeping has deleted the entry (more than 600 s since the restart at 210 s): a fresh 10 s.
+  const s600 = schedule({ version: '1.35', runs: [210, 600, 210], restarts: 3 });
+  assert.deepEqual(waits(s600), [0, 10, 10]);
+  assert.equal(s600.restarts[1]?.reset, false);
+  assert.equal(s600.restarts[1]?.gcDeleted, true);
+  assert.equal(s600.restarts[1]?.gcEndedEarly, false, 'the retry came at the expiry: not early');
   assert.deepEqual(run('1.35', 600.001), [0, 0, 10]);
   assert.deepEqual(run('1.31', 600.001), [0, 0, 10]);
   const k = resolveKubelet({ version: '1.35', maxContainerRestartPeriod: 5 });
   assert.equal(k.expiry, 'flat-600s', 'a lower max does not shorten the reset since 1.32');
   assert.deepEqual(waits(schedule({ version: '1.35', maxContainerRestartPeriod: 5, runs: [20, 20, 601, 20], restarts: 4 })), [0, 5, 0, 5]);
+});
+
+test('client-go Backoff.GC: deletes an entry only when more than 600 s passed since its last update, waiting included', () => {
+  const clock = { t: 0, now(): number { return this.t; } };
+  const b = newKubeletBackoff(resolveKubelet({ version: '1.35' }), clock);
+  clock.t = 100;
+  b.next('a', 100);
+  clock.t = 400;
+  b.next('b', 400);
+  clock.t = 700;
+  assert.deepEqual(b.gc(), [], 'exactly 600 s: kept');
+  clock.t = 700.5;
+  assert.deepEqual(b.gc(), ['a']);
+  assert.equal(b.entry('a'), undefined);
+  assert.ok(b.entry('b'));
+  // The GC clock is "now", so a container that exited at 450 and is still waiting loses its entry.
+  clock.t = 1000.1;
+  assert.deepEqual(b.gc(), ['b']);
+  // 1.31: no HasExpiredFunc, 2 x max; the same 600 s with the fixed 300 s maximum.
+  const old = newKubeletBackoff(resolveKubelet({ version: '1.31' }), clock);
+  clock.t = 0;
+  old.next('c', 0);
+  clock.t = 600;
+  assert.deepEqual(old.gc(), []);
+  clock.t = 601;
+  assert.deepEqual(old.gc(), ['c']);
+});
+
+test('housekeeping ticks every 2 s from the first start and runs the GC once per sync gap', () => {
+  assert.equal(lastHousekeepingAt(1261), 1260);
+  assert.equal(lastHousekeepingAt(1262), 1262);
+  const clock = { t: 0, now(): number { return this.t; } };
+  const b = newKubeletBackoff(resolveKubelet({ version: '1.35' }), clock);
+  clock.t = 660;
+  b.next('k', 660);
+  const setNow = (t: number): void => { clock.t = t; };
+  assert.deepEqual(housekeepingBetween(b, setNow, 660, 1261), [], 'tick 1260 is exactly 600 s after');
+  assert.equal(clock.t, 1261);
+  assert.deepEqual(housekeepingBetween(b, setNow, 1261, 1263), ['k'], 'tick 1262 is past it');
+});
+
+test('pod worker retry after a refusal: 10-15 s before 1.35, the expiry capped at 60 s from 1.35', () => {
+  assert.equal(resolveKubelet({ version: '1.34' }).podWorkerRetry, 'fixed-period');
+  assert.equal(resolveKubelet({ version: '1.35' }).podWorkerRetry, 'propagated');
+  assert.equal(nextSyncAfterRefusal(100, 400, 'fixed-period', NO_JITTER), 110);
+  assert.equal(nextSyncAfterRefusal(100, 400, 'fixed-period', () => 1), 115);
+  assert.equal(nextSyncAfterRefusal(100, 400, 'propagated', NO_JITTER), 160, 'capped at the resync interval');
+  assert.equal(nextSyncAfterRefusal(100, 130, 'propagated', NO_JITTER), 130);
+  assert.equal(nextSyncAfterRefusal(100, 130, 'propagated', () => 1), 145, 'wait.Jitter: up to 1.5 x the delay');
+  assert.equal(nextSyncAfterRefusal(100, 90, 'propagated', NO_JITTER), 100, 'already expired: at once');
+});
+
+test('--simulate marks the restarts that GC ended early, in the log and the observations', async () => {
+  const lines: string[] = [];
+  const report = await runScenario('crashloop-backoff', 'chaos', { flags: { simulate: true, 'kill-every': 400, restarts: 9 }, log: (l) => lines.push(l) });
+  const restarts = report.observations.restarts as { restart: number; backoffSeconds: number; gcEndedEarly: boolean; nominalBackoff: number }[];
+  assert.deepEqual(restarts.filter((r) => r.gcEndedEarly).map((r) => r.restart), [7]);
+  assert.ok(restarts[6] && restarts[6].backoffSeconds < restarts[6].nominalBackoff);
+  const row7 = lines.find((l) => /^\s+7\s/.test(l));
+  assert.match(row7 ?? '', /GC ended the 300 s back-off early/);
+  assert.equal(lines.filter((l) => /GC ended/.test(l)).length, 1);
+  assert.match(lines.find((l) => l.startsWith('restart')) ?? '', /^restart {2}exited at {2}restarted at {2}waited$/, 'the table keeps its header');
 });
 
 test('doBackOff: first start and first restart are immediate, the refusal message uses Go durations', () => {
@@ -107,14 +180,17 @@ test('schedule summary: availability, first restart at the cap, timeline spans',
   assert.equal(s.availability, running / s.windowEnd);
   assert.equal(s.spans.filter((x) => x.kind === 'backoff').length, 7, 'restart 1 has no back-off span');
   assert.equal(s.resetAfter, 600);
+  assert.equal(s.gcAfter, 600);
   const never = schedule({ version: '1.35', runs: [210], restarts: 6 });
   assert.equal(never.firstAtCap, null);
 });
 
-test('retry granularity: restarts land on or after the nominal expiry, never before', () => {
-  for (let seed = 1; seed <= 50; seed++) {
-    const s = schedule({ version: '1.34', runs: [210], restarts: 8, retryGranularity: true, seed });
-    for (const r of s.restarts) assert.ok(r.backoffSeconds >= r.nominalBackoff, `seed ${seed} restart ${r.restart}`);
+test('jittered retries: restarts land on or after the nominal expiry, never before (no GC at 210 s runs)', () => {
+  for (const version of ['1.34', '1.35'] as const) {
+    for (let seed = 1; seed <= 50; seed++) {
+      const s = schedule({ version, runs: [210], restarts: 8, retryGranularity: true, seed });
+      for (const r of s.restarts) assert.ok(r.backoffSeconds >= r.nominalBackoff, `${version} seed ${seed} restart ${r.restart}`);
+    }
   }
 });
 

@@ -2,7 +2,7 @@
 // keyboard), with every number it shows compared with the model module it imports.
 import { expect, test, type Page } from '@playwright/test';
 import { schedule, waits, type ScheduleInput } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
-import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
+import { GC_EXAMPLE, INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
 import { percent, clock } from '../../src/components/crashloop-backoff/calc-view.ts';
 
 const PAGE = 'incidents/crashloop-backoff/';
@@ -26,6 +26,10 @@ async function expectMatchesModel(page: Page, input: ScheduleInput): Promise<voi
   await expect(page.getByTestId('clb-reset')).toContainText(`more than ${s.resetAfter / 60}m0s`);
   await expect(page.getByTestId('clb-timeline').locator('rect.clb-backoff')).toHaveCount(s.spans.filter((x) => x.kind === 'backoff').length);
   await expect(page.getByTestId('clb-timeline').locator('rect.clb-running')).toHaveCount(s.spans.filter((x) => x.kind === 'running').length);
+  // Restarts the back-off GC ended early, row by row, and the cut-short spans on the chart.
+  const gcRows = await page.getByTestId('clb-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-gc')));
+  expect(gcRows).toEqual(s.restarts.map((r) => (r.gcEndedEarly ? 'ended-early' : r.gcDeleted ? 'deleted' : null)));
+  await expect(page.getByTestId('clb-timeline').locator('rect.clb-gc')).toHaveCount(s.restarts.filter((r) => r.gcEndedEarly).length);
 }
 
 test.beforeEach(async ({ page }) => {
@@ -49,6 +53,26 @@ test('kill interval, run list and restart count drive the table, chart and summa
   await expectMatchesModel(page, { version: INCIDENT.version, runs: [210, 210, 210, 600, 210], restarts: 5 });
   await page.getByRole('textbox', { name: /Run durations in seconds/ }).fill('210, 210, 210, 601, 210');
   await expectMatchesModel(page, { version: INCIDENT.version, runs: [210, 210, 210, 601, 210], restarts: 5 });
+});
+
+test('runs of 400 s: the back-off GC cuts the capped wait short and the back-off starts over, as in the model', async ({ page }) => {
+  const every = page.getByRole('spinbutton', { name: 'Seconds of run time between kills' });
+  await every.fill(String(GC_EXAMPLE.runEvery));
+  await page.getByRole('spinbutton', { name: 'Restarts to show' }).fill(String(GC_EXAMPLE.restarts));
+  const input = { version: INCIDENT.version, runs: [GC_EXAMPLE.runEvery], restarts: GC_EXAMPLE.restarts } as const;
+  await expectMatchesModel(page, input);
+  const s = schedule(input);
+  const cut = s.restarts.filter((r) => r.gcEndedEarly);
+  expect(cut.length).toBeGreaterThan(0);
+  for (const r of cut) {
+    await expect(page.locator(`tbody tr[data-restart="${r.restart}"]`)).toContainText('GC deleted the entry mid-wait');
+  }
+  await expect(page.getByTestId('clb-first-cap')).toContainText('No restart in this window waits the full cap');
+  await expect(page.getByTestId('clb-first-cap')).toContainText(`GC cut ${cut.length === 1 ? 'one wait' : `${cut.length} waits`} short`);
+
+  // The same on 1.34, whose pod worker retries every 10 s: the cut comes sooner.
+  await page.getByLabel('Kubernetes version').selectOption('1.34');
+  await expectMatchesModel(page, { ...input, version: '1.34' });
 });
 
 test('feature gates and the maximum restart period, as the model resolves them', async ({ page }) => {

@@ -42,9 +42,12 @@ export function tableRows(s: Schedule): string {
     .map((r) => {
       const notes: string[] = [];
       if (r.reset) notes.push('ran past the reset time: back-off reset');
+      if (r.gcEndedEarly) notes.push(`GC deleted the entry mid-wait: ${secs(r.nominalBackoff)} s back-off cut short, starts over at ${secs(s.kubelet.initial)} s`);
+      else if (r.gcDeleted) notes.push(`GC deleted the entry during the wait: back-off starts over at ${secs(s.kubelet.initial)} s`);
       if (r.restart === s.firstAtCap) notes.push('first wait at the cap');
       if (r.refusals > 1) notes.push(`${r.refusals} BackOff events`);
-      return `<tr data-restart="${r.restart}"${r.restart === s.firstAtCap ? ' class="at-cap"' : ''}>` +
+      const gc = r.gcEndedEarly ? ' data-gc="ended-early"' : r.gcDeleted ? ' data-gc="deleted"' : '';
+      return `<tr data-restart="${r.restart}"${gc}${r.restart === s.firstAtCap ? ' class="at-cap"' : ''}>` +
         `<th scope="row">${r.restart}</th><td>${clock(r.exitedAt)}</td><td>${clock(r.restartedAt)}</td>` +
         `<td data-wait="${secs(r.backoffSeconds)}">${secs(r.backoffSeconds)} s</td>` +
         `<td>${secs(r.ranSeconds)} s</td><td>${esc(notes.join('; '))}</td></tr>`;
@@ -62,13 +65,18 @@ export interface Summary {
 export function summary(s: Schedule): Summary {
   const k = s.kubelet;
   const on = Object.entries(k.gates).filter(([, v]) => v).map(([g]) => g);
+  const retry = k.podWorkerRetry === 'fixed-period'
+    ? ' A refused pod is synced again every 10-15 s (pod worker retry), so a restart lands on one of those retries.'
+    : ' A refused pod is synced again at the back-off\'s expiry, or after at most 1 minute.';
+  const cut = s.restarts.filter((r) => r.gcEndedEarly).length;
   return {
-    kubelet: `Kubernetes ${k.version}: the back-off starts at ${goDuration(k.initial)}, doubles after every refused restart and stops at ${goDuration(k.max)}.` +
-      (on.length ? ` Gates on: ${on.join(', ')}.` : ' No back-off feature gates on.') +
-      (s.retryGranularity ? ' Restarts wait for the pod worker\'s next 10-15 s retry.' : ''),
-    firstAtCap: s.firstAtCap === null ? 'No restart in this window waits the full cap.' : `Restart ${s.firstAtCap} is the first to wait the full ${goDuration(k.max)}.`,
+    kubelet: `Kubernetes ${k.version}: the back-off starts at ${goDuration(k.initial)}, doubles after every restart it delays and stops at ${goDuration(k.max)}.` +
+      (on.length ? ` Gates on: ${on.join(', ')}.` : ' No back-off feature gates on.') + retry +
+      (s.retryGranularity ? ' Retry jitter drawn at random (seeded).' : ' Earliest retries (no jitter).'),
+    firstAtCap: (s.firstAtCap === null ? 'No restart in this window waits the full cap.' : `Restart ${s.firstAtCap} is the first to wait the full ${goDuration(k.max)}.`) +
+      (cut > 0 ? ` GC cut ${cut === 1 ? 'one wait' : `${cut} waits`} short.` : ''),
     availability: `Running ${percent(s.availability)} of the ${clock(s.windowEnd)} window (from the first start until the last instance exits).`,
-    reset: `A container instance must run more than ${goDuration(s.resetAfter)} for its exit to reset the back-off to ${goDuration(k.initial)}.`,
+    reset: `The back-off starts over at ${goDuration(k.initial)} when an instance runs more than ${goDuration(s.resetAfter)}, and also when more than ${goDuration(s.gcAfter)} pass after a restart, running or waiting: housekeeping then deletes the entry and the next pod sync restarts at once.`,
   };
 }
 
@@ -86,8 +94,9 @@ export function timelineSvg(s: Schedule, titleId: string): string {
   const bars = s.spans
     .map((p) => {
       const w = Math.max(0.75, x(p.to) - x(p.from));
-      const label = `${p.kind === 'running' ? 'running' : 'back-off (CrashLoopBackOff)'} ${clock(p.from)} to ${clock(p.to)}`;
-      return `<rect class="clb-${p.kind}" x="${x(p.from).toFixed(2)}" y="${TOP}" width="${w.toFixed(2)}" height="${BAR}"><title>${label}</title></rect>`;
+      const cut = p.kind === 'backoff' && s.restarts.some((r) => r.gcEndedEarly && r.exitedAt === p.from);
+      const label = `${p.kind === 'running' ? 'running' : 'back-off (CrashLoopBackOff)'} ${clock(p.from)} to ${clock(p.to)}${cut ? ', cut short by the back-off GC' : ''}`;
+      return `<rect class="clb-${p.kind}${cut ? ' clb-gc' : ''}" x="${x(p.from).toFixed(2)}" y="${TOP}" width="${w.toFixed(2)}" height="${BAR}"><title>${label}</title></rect>`;
     })
     .join('');
   const step = niceStep(span);
