@@ -10,7 +10,7 @@ import { test, type TestContext } from 'node:test';
 import { schedule } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
 import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
 import { CONTAINER, POD } from '../../repros/crashloop-backoff/kubectl-format.ts';
-import { simulate, type NodeScenario, type TimelinePoint } from '../../repros/containerd-stopped/node-simulation.ts';
+import { K8S_VERSIONS, simulate, type K8sVersion, type NodeScenario, type TimelinePoint } from '../../repros/containerd-stopped/node-simulation.ts';
 import { REAL } from '../../repros/keepalive-502/timings.ts';
 import { parseFrontmatter } from '../../src/lib/validate.ts';
 import { prometheusRule, readAlerts } from '../../src/lib/prometheus-rule.ts';
@@ -138,12 +138,13 @@ const taintsOf = (p: TimelinePoint): string[] => (p.nodeReady === 'True' ? p.tai
 
 interface NodeCase {
   scenario: NodeScenario;
+  version?: K8sVersion;
   /** Seconds after the stop when someone runs kubectl cordon, if anyone does. */
   cordonAtS?: number;
 }
 
 function nodeCase(name: string, c: NodeCase): { pc: PromtoolCase; sim: ReturnType<typeof simulate> } {
-  const sim = simulate({ scenario: c.scenario, version: '1.32', durationMs: AFTER_S * 1000 });
+  const sim = simulate({ scenario: c.scenario, version: c.version ?? '1.32', durationMs: AFTER_S * 1000 });
   const initial: TimelinePoint = { t: -Infinity, nodeReady: 'True', podReady: true, endpoint: 'ready', taints: [], kubelet: 'running' };
   const at = (x: number): TimelinePoint => {
     const tm = (x - LEAD_S) * 1000;
@@ -181,25 +182,27 @@ function nodeCase(name: string, c: NodeCase): { pc: PromtoolCase; sim: ReturnTyp
   return { pc, sim };
 }
 
-test('containerd-stopped: KubeNodeNotReady fires, KubePodNotReady and KubeNodeUnreachable stay silent; a cordon silences KubeNodeNotReady; a stopped kubelet fires all three', (t) => {
-  if (!realTier(t, ['promtool'], false)) return;
-  const stopped = nodeCase('containerd stopped', { scenario: 'containerd-stopped' });
-  assert.ok(stopped.sim.nodeNotReadyAtMs !== undefined, 'the model turns the node NotReady');
-  const cordonAtS = Math.ceil((stopped.sim.nodeNotReadyAtMs as number) / 1000) + 60;
-  const cordoned = nodeCase('containerd stopped, node cordoned a minute after NotReady', { scenario: 'containerd-stopped', cordonAtS });
-  const kubelet = nodeCase('kubelet stopped', { scenario: 'kubelet-stopped' });
-  const summaries = runCases(t, 'ingress-nginx', [stopped.pc, cordoned.pc, kubelet.pc]);
-  assertMatchesPage('containerd-stopped', summaries, 'containerd stopped');
-  const get = (c: string, a: string) => summaries.find((x) => x.name === c && x.alertname === a) as CaseSummary;
-  // KubeNodeNotReady: pending from the first evaluation that sees Ready=False, firing 15 minutes later.
-  const first = get('containerd stopped', 'KubeNodeNotReady').firing[0] as number;
-  const notReadyS = LEAD_S + (stopped.sim.nodeNotReadyAtMs as number) / 1000;
-  assert.equal(first, Math.ceil(notReadyS / EVAL_S) + forOf('KubeNodeNotReady') / EVAL_S);
-  assert.deepEqual(get('containerd stopped, node cordoned a minute after NotReady', 'KubeNodeNotReady').firing, []);
-  for (const a of ['KubeNodeNotReady', 'KubeNodeUnreachable', 'KubePodNotReady']) {
-    assert.ok(get('kubelet stopped', a).firing.length > 0, `with the kubelet stopped, ${a} fires`);
-  }
-});
+for (const version of K8S_VERSIONS) {
+  test(`containerd-stopped (${version}): KubeNodeNotReady fires, KubePodNotReady and KubeNodeUnreachable stay silent; a cordon silences KubeNodeNotReady; a stopped kubelet fires all three`, (t) => {
+    if (!realTier(t, ['promtool'], false)) return;
+    const stopped = nodeCase('containerd stopped', { scenario: 'containerd-stopped', version });
+    assert.ok(stopped.sim.nodeNotReadyAtMs !== undefined, 'the model turns the node NotReady');
+    const cordonAtS = Math.ceil((stopped.sim.nodeNotReadyAtMs as number) / 1000) + 60;
+    const cordoned = nodeCase('containerd stopped, node cordoned a minute after NotReady', { scenario: 'containerd-stopped', version, cordonAtS });
+    const kubelet = nodeCase('kubelet stopped', { scenario: 'kubelet-stopped', version });
+    const summaries = runCases(t, 'ingress-nginx', [stopped.pc, cordoned.pc, kubelet.pc]);
+    assertMatchesPage('containerd-stopped', summaries, 'containerd stopped');
+    const get = (c: string, a: string) => summaries.find((x) => x.name === c && x.alertname === a) as CaseSummary;
+    // KubeNodeNotReady: pending from the first evaluation that sees Ready=False, firing 15 minutes later.
+    const first = get('containerd stopped', 'KubeNodeNotReady').firing[0] as number;
+    const notReadyS = LEAD_S + (stopped.sim.nodeNotReadyAtMs as number) / 1000;
+    assert.equal(first, Math.ceil(notReadyS / EVAL_S) + forOf('KubeNodeNotReady') / EVAL_S);
+    assert.deepEqual(get('containerd stopped, node cordoned a minute after NotReady', 'KubeNodeNotReady').firing, []);
+    for (const a of ['KubeNodeNotReady', 'KubeNodeUnreachable', 'KubePodNotReady']) {
+      assert.ok(get('kubelet stopped', a).firing.length > 0, `with the kubelet stopped, ${a} fires`);
+    }
+  });
+}
 
 test('promtool fails the same cordon case with the older KubeNodeNotReady expression, which ignored cordons', (t) => {
   if (!realTier(t, ['promtool'], false)) return;
