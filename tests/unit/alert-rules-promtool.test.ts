@@ -4,7 +4,7 @@
 // each test expects is derived from the same model, stated in its terms (not in PromQL), and must
 // agree with the incident pages' `alerts: { fires, silent }`.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { schedule } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
@@ -31,6 +31,7 @@ function incident(slug: string): IncidentData {
 
 /** The page's `alerts` must say what the rule engine did: each `fires` alert fired, each `silent` one never did. */
 function assertMatchesPage(slug: string, summaries: readonly CaseSummary[], caseName: string): void {
+  COVERED_INCIDENTS.add(slug);
   const d = incident(slug);
   const of = (name: string) => summaries.filter((s) => s.name === caseName && s.alertname === name);
   for (const name of d.alerts.fires) {
@@ -46,12 +47,17 @@ function assertMatchesPage(slug: string, summaries: readonly CaseSummary[], case
   }
 }
 
+/** Every case's summary, for the coverage test at the end of this file (node:test runs a file's tests in order). */
+const ALL: CaseSummary[] = [];
+const COVERED_INCIDENTS = new Set<string>();
+
 function runCases(t: TestContext, gateway: GatewayKind, cases: readonly PromtoolCase[]): CaseSummary[] {
   const rule = prometheusRule(ALERTS, 'https://kb.example/', gateway);
   const { check, test: run, summaries } = runPromtool(rule, cases);
   assert.equal(check.status, 0, `promtool check rules failed:\n${check.output}`);
   assert.equal(run.status, 0, `promtool test rules failed:\n${run.output}`);
   const span = (ks: number[]) => (ks.length ? `minutes ${ks[0]}-${ks[ks.length - 1]} (${ks.length} evaluations)` : 'never');
+  ALL.push(...summaries);
   for (const s of summaries) t.diagnostic(`${s.name}: ${s.alertname} fires at ${span(s.firing)}; checked silent at ${s.silent.length}, not checked ${s.skipped.length}`);
   return summaries;
 }
@@ -357,4 +363,16 @@ test('keepalive-502: GatewayHigh5xxRate fires for the recorded 502 burst on ever
     assert.ok(rate.silent.some((k) => k * EVAL_S > GW_LEAD_S + 300 + forOf('GatewayHigh5xxRate')), `${kind}: the rule clears after the burst`);
   }
   assert.ok(SCRAPE_S > 0);
+});
+
+test('every alert rule is seen firing and seen silent by some case, and every incident has its case', (t) => {
+  if (!realTier(t, ['promtool'], false)) return;
+  for (const r of rulesOf(prometheusRule(ALERTS, 'https://kb.example/'))) {
+    assert.ok(ALL.some((x) => x.alertname === r.alert && x.firing.length > 0), `${r.alert}: no promtool case in which it fires; add one built from an incident's model`);
+    assert.ok(ALL.some((x) => x.alertname === r.alert && x.silent.length > 0), `${r.alert}: no promtool case in which it is checked silent`);
+  }
+  for (const f of readdirSync(join(ROOT, 'content', 'incidents')).filter((x) => x.endsWith('.mdx'))) {
+    const slug = f.replace(/\.mdx$/, '');
+    assert.ok(COVERED_INCIDENTS.has(slug), `content/incidents/${f}: no promtool case checks its alerts (fires and silent); add one to tests/unit/alert-rules-promtool.test.ts built from repros/${slug}`);
+  }
 });
