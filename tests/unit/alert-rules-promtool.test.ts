@@ -15,7 +15,7 @@ import { REAL } from '../../repros/keepalive-502/timings.ts';
 import { parseFrontmatter } from '../../src/lib/validate.ts';
 import { prometheusRule, readAlerts } from '../../src/lib/prometheus-rule.ts';
 import { GATEWAY_KINDS, incidentSchema, type GatewayKind, type IncidentData } from '../../src/schema.ts';
-import { durationS, EVAL_S, evalTimes, rulesOf, runPromtool, SCRAPE_S, scrapeTimes, type AlertExpectation, type CaseSummary, type Labels, type PromtoolCase, type Series, type Truth } from '../lib/promtool.ts';
+import { durationS, EVAL_S, evalTimes, firingAt, rulesOf, runPromtool, SCRAPE_S, scrapeTimes, seriesSelector, valuesString, type AlertExpectation, type CaseSummary, type Labels, type PromtoolCase, type Series, type Truth } from '../lib/promtool.ts';
 import { realTier } from '../lib/real.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -75,6 +75,14 @@ function podSeries(namespace: string, pod: string, state: readonly ({ phase: 'Pe
     series('kube_pod_owner', { ...base, owner_kind: 'ReplicaSet', owner_name: `${pod.split('-').slice(0, -1).join('-') || pod}`, owner_is_controller: 'true' }, state.map((s) => (s ? 1 : undefined))),
   ];
 }
+
+test('the expectation helpers: for-duration, staleness markers, label quoting', () => {
+  const truth: Truth[] = [false, true, true, true, 'unsure', true];
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((k) => firingAt(truth, k, 2 * EVAL_S)), [false, false, false, true, 'unsure', 'unsure']);
+  assert.equal(firingAt([true, false, true, true], 3, 2 * EVAL_S), false);
+  assert.equal(valuesString([undefined, 1, 1, undefined, undefined, 0]), '_ 1 1 stale _ 0');
+  assert.equal(seriesSelector({ metric: 'm', labels: { a: 'x"y', value: '' } }), 'm{a="x\\"y"}');
+});
 
 test('every rule passes promtool check rules, for every gateway kind', (t) => {
   if (!realTier(t, ['promtool'], false)) return;
