@@ -2,10 +2,14 @@
 // inline `kubectl ...` span, must parse and follow the placeholder convention. Each problem names the
 // file, the line and what is wrong.
 //
+// Inline `kubectl ...` spans in prose are checked when they contain a placeholder ($ or <...>): those
+// are commands for the reader to run; spans with the incident's literal names are mentions.
+//
 // Placeholder convention. A value the reader fills in is a shell variable in capitals, named after
 // the alert label it comes from, and quoted where it is used: "$NAMESPACE", "$POD", "$CONTAINER",
 // "$NODE", "$DEPLOYMENT"; plus "$SERVICE" (the Service behind the failing traffic) and "$POD_IP".
-// Any other variable must be set on the page before it is used (NAME=value, export, read, for).
+// Any other variable must be set on the page before it is used (NAME=value, export, read, for, in a
+// shell block, or an inline `export NAME=...` span the prose tells the reader to paste).
 // No angle-bracket placeholders (<pod>): a shell reads them as redirections. Every kubectl command
 // on a namespaced object carries -n/--namespace or -A/--all-namespaces.
 import { spawnSync } from 'node:child_process';
@@ -228,10 +232,11 @@ function assigned(text: string): string[] {
  * The shell checks of one page: bash -n, kubectl namespaces, placeholders. Variables set in an
  * earlier block of the same page count as set (a reader runs a page's blocks in one shell).
  */
-export function shellProblems(blocks: readonly Block[]): Problem[] {
+export function shellProblems(blocks: readonly Block[], inlineSets: readonly { line: number; names: string[] }[] = []): Problem[] {
   const problems: Problem[] = [];
   const set = new Set<string>();
   for (const b of blocks) {
+    for (const i of inlineSets) if (i.line < b.line) for (const n of i.names) set.add(n);
     if (b.lang !== 'shell') continue;
     problems.push(...bashSyntax(b));
     for (const l of logicalLines(b.lines)) {
@@ -281,9 +286,9 @@ export function inlineProblems(file: string, text: string): Problem[] {
     if (fence) return;
     for (const m of line.matchAll(/`(kubectl [^`]+)`/g)) {
       const span = m[1] as string;
-      // A mention of a command ("`kubectl delete pod`") rather than one to run: verb and type only.
-      const w = words(span).slice(1);
-      if (w.length <= 2 && !w.some((x) => x.startsWith('-') || x.includes('/') || x.includes('$') || x.includes('<'))) continue;
+      // Prose names commands ("as `kubectl get pods -w` would", "`kubectl delete pod pod-0`"); a span
+      // is a command for the reader to run when it has a placeholder, and only then is it checked.
+      if (!/[$<]/.test(span)) continue;
       const p = (message: string): void => void problems.push({ file, line: i + 1, message: `inline \`${span}\`: ${message}` });
       for (const k of kubectlCommands(span)) for (const msg of kubectlProblems(k)) p(msg);
       for (const a of span.matchAll(/(?<![<\w])<([A-Za-z][\w -]*)>/g)) p(`angle-bracket placeholder <${a[1]}>: use ${suggest(a[1] as string)}`);
@@ -292,12 +297,27 @@ export function inlineProblems(file: string, text: string): Problem[] {
   return problems;
 }
 
+/**
+ * Variables the prose tells the reader to set: inline spans such as `export GATEWAY=http://... CONTROL=...`
+ * (a line a repro prints for pasting), outside code blocks.
+ */
+export function inlineExports(text: string): { line: number; names: string[] }[] {
+  const out: { line: number; names: string[] }[] = [];
+  let fence = false;
+  text.split('\n').forEach((line, i) => {
+    if (/^\s*(```|~~~)/.test(line)) fence = !fence;
+    if (fence) return;
+    for (const m of line.matchAll(/`(export\s+[^`]+)`/g)) out.push({ line: i + 1, names: assigned(m[1] as string) });
+  });
+  return out;
+}
+
 /** Every problem of one page file. */
 export function checkPage(root: string, file: string): Problem[] {
   const text = readFileSync(join(root, file), 'utf8');
   const blocks = extractBlocks(file, text);
   return [
-    ...shellProblems(blocks),
+    ...shellProblems(blocks, inlineExports(text)),
     ...blocks.filter((b) => b.lang === 'python').flatMap(pythonCheck),
     ...inlineProblems(file, text),
   ]

@@ -4,18 +4,18 @@
 // each test expects is derived from the same model, stated in its terms (not in PromQL), and must
 // agree with the incident pages' `alerts: { fires, silent }`.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { schedule } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
 import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
 import { CONTAINER, POD } from '../../repros/crashloop-backoff/kubectl-format.ts';
-import { simulate, type NodeScenario, type TimelinePoint } from '../../repros/containerd-stopped/node-simulation.ts';
+import { K8S_VERSIONS, simulate, type K8sVersion, type NodeScenario, type TimelinePoint } from '../../repros/containerd-stopped/node-simulation.ts';
 import { REAL } from '../../repros/keepalive-502/timings.ts';
 import { parseFrontmatter } from '../../src/lib/validate.ts';
 import { prometheusRule, readAlerts } from '../../src/lib/prometheus-rule.ts';
 import { GATEWAY_KINDS, incidentSchema, type GatewayKind, type IncidentData } from '../../src/schema.ts';
-import { durationS, EVAL_S, evalTimes, rulesOf, runPromtool, SCRAPE_S, scrapeTimes, type AlertExpectation, type CaseSummary, type Labels, type PromtoolCase, type Series, type Truth } from '../lib/promtool.ts';
+import { durationS, EVAL_S, evalTimes, firingAt, rulesOf, runPromtool, SCRAPE_S, scrapeTimes, seriesSelector, valuesString, type AlertExpectation, type CaseSummary, type Labels, type PromtoolCase, type Series, type Truth } from '../lib/promtool.ts';
 import { realTier } from '../lib/real.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -31,6 +31,7 @@ function incident(slug: string): IncidentData {
 
 /** The page's `alerts` must say what the rule engine did: each `fires` alert fired, each `silent` one never did. */
 function assertMatchesPage(slug: string, summaries: readonly CaseSummary[], caseName: string): void {
+  COVERED_INCIDENTS.add(slug);
   const d = incident(slug);
   const of = (name: string) => summaries.filter((s) => s.name === caseName && s.alertname === name);
   for (const name of d.alerts.fires) {
@@ -46,12 +47,17 @@ function assertMatchesPage(slug: string, summaries: readonly CaseSummary[], case
   }
 }
 
+/** Every case's summary, for the coverage test at the end of this file (node:test runs a file's tests in order). */
+const ALL: CaseSummary[] = [];
+const COVERED_INCIDENTS = new Set<string>();
+
 function runCases(t: TestContext, gateway: GatewayKind, cases: readonly PromtoolCase[]): CaseSummary[] {
   const rule = prometheusRule(ALERTS, 'https://kb.example/', gateway);
   const { check, test: run, summaries } = runPromtool(rule, cases);
   assert.equal(check.status, 0, `promtool check rules failed:\n${check.output}`);
   assert.equal(run.status, 0, `promtool test rules failed:\n${run.output}`);
   const span = (ks: number[]) => (ks.length ? `minutes ${ks[0]}-${ks[ks.length - 1]} (${ks.length} evaluations)` : 'never');
+  ALL.push(...summaries);
   for (const s of summaries) t.diagnostic(`${s.name}: ${s.alertname} fires at ${span(s.firing)}; checked silent at ${s.silent.length}, not checked ${s.skipped.length}`);
   return summaries;
 }
@@ -69,6 +75,14 @@ function podSeries(namespace: string, pod: string, state: readonly ({ phase: 'Pe
     series('kube_pod_owner', { ...base, owner_kind: 'ReplicaSet', owner_name: `${pod.split('-').slice(0, -1).join('-') || pod}`, owner_is_controller: 'true' }, state.map((s) => (s ? 1 : undefined))),
   ];
 }
+
+test('the expectation helpers: for-duration, staleness markers, label quoting', () => {
+  const truth: Truth[] = [false, true, true, true, 'unsure', true];
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((k) => firingAt(truth, k, 2 * EVAL_S)), [false, false, false, true, 'unsure', 'unsure']);
+  assert.equal(firingAt([true, false, true, true], 3, 2 * EVAL_S), false);
+  assert.equal(valuesString([undefined, 1, 1, undefined, undefined, 0]), '_ 1 1 stale _ 0');
+  assert.equal(seriesSelector({ metric: 'm', labels: { a: 'x"y', value: '' } }), 'm{a="x\\"y"}');
+});
 
 test('every rule passes promtool check rules, for every gateway kind', (t) => {
   if (!realTier(t, ['promtool'], false)) return;
@@ -138,12 +152,13 @@ const taintsOf = (p: TimelinePoint): string[] => (p.nodeReady === 'True' ? p.tai
 
 interface NodeCase {
   scenario: NodeScenario;
+  version?: K8sVersion;
   /** Seconds after the stop when someone runs kubectl cordon, if anyone does. */
   cordonAtS?: number;
 }
 
 function nodeCase(name: string, c: NodeCase): { pc: PromtoolCase; sim: ReturnType<typeof simulate> } {
-  const sim = simulate({ scenario: c.scenario, version: '1.32', durationMs: AFTER_S * 1000 });
+  const sim = simulate({ scenario: c.scenario, version: c.version ?? '1.32', durationMs: AFTER_S * 1000 });
   const initial: TimelinePoint = { t: -Infinity, nodeReady: 'True', podReady: true, endpoint: 'ready', taints: [], kubelet: 'running' };
   const at = (x: number): TimelinePoint => {
     const tm = (x - LEAD_S) * 1000;
@@ -181,25 +196,27 @@ function nodeCase(name: string, c: NodeCase): { pc: PromtoolCase; sim: ReturnTyp
   return { pc, sim };
 }
 
-test('containerd-stopped: KubeNodeNotReady fires, KubePodNotReady and KubeNodeUnreachable stay silent; a cordon silences KubeNodeNotReady; a stopped kubelet fires all three', (t) => {
-  if (!realTier(t, ['promtool'], false)) return;
-  const stopped = nodeCase('containerd stopped', { scenario: 'containerd-stopped' });
-  assert.ok(stopped.sim.nodeNotReadyAtMs !== undefined, 'the model turns the node NotReady');
-  const cordonAtS = Math.ceil((stopped.sim.nodeNotReadyAtMs as number) / 1000) + 60;
-  const cordoned = nodeCase('containerd stopped, node cordoned a minute after NotReady', { scenario: 'containerd-stopped', cordonAtS });
-  const kubelet = nodeCase('kubelet stopped', { scenario: 'kubelet-stopped' });
-  const summaries = runCases(t, 'ingress-nginx', [stopped.pc, cordoned.pc, kubelet.pc]);
-  assertMatchesPage('containerd-stopped', summaries, 'containerd stopped');
-  const get = (c: string, a: string) => summaries.find((x) => x.name === c && x.alertname === a) as CaseSummary;
-  // KubeNodeNotReady: pending from the first evaluation that sees Ready=False, firing 15 minutes later.
-  const first = get('containerd stopped', 'KubeNodeNotReady').firing[0] as number;
-  const notReadyS = LEAD_S + (stopped.sim.nodeNotReadyAtMs as number) / 1000;
-  assert.equal(first, Math.ceil(notReadyS / EVAL_S) + forOf('KubeNodeNotReady') / EVAL_S);
-  assert.deepEqual(get('containerd stopped, node cordoned a minute after NotReady', 'KubeNodeNotReady').firing, []);
-  for (const a of ['KubeNodeNotReady', 'KubeNodeUnreachable', 'KubePodNotReady']) {
-    assert.ok(get('kubelet stopped', a).firing.length > 0, `with the kubelet stopped, ${a} fires`);
-  }
-});
+for (const version of K8S_VERSIONS) {
+  test(`containerd-stopped (${version}): KubeNodeNotReady fires, KubePodNotReady and KubeNodeUnreachable stay silent; a cordon silences KubeNodeNotReady; a stopped kubelet fires all three`, (t) => {
+    if (!realTier(t, ['promtool'], false)) return;
+    const stopped = nodeCase('containerd stopped', { scenario: 'containerd-stopped', version });
+    assert.ok(stopped.sim.nodeNotReadyAtMs !== undefined, 'the model turns the node NotReady');
+    const cordonAtS = Math.ceil((stopped.sim.nodeNotReadyAtMs as number) / 1000) + 60;
+    const cordoned = nodeCase('containerd stopped, node cordoned a minute after NotReady', { scenario: 'containerd-stopped', version, cordonAtS });
+    const kubelet = nodeCase('kubelet stopped', { scenario: 'kubelet-stopped', version });
+    const summaries = runCases(t, 'ingress-nginx', [stopped.pc, cordoned.pc, kubelet.pc]);
+    assertMatchesPage('containerd-stopped', summaries, 'containerd stopped');
+    const get = (c: string, a: string) => summaries.find((x) => x.name === c && x.alertname === a) as CaseSummary;
+    // KubeNodeNotReady: pending from the first evaluation that sees Ready=False, firing 15 minutes later.
+    const first = get('containerd stopped', 'KubeNodeNotReady').firing[0] as number;
+    const notReadyS = LEAD_S + (stopped.sim.nodeNotReadyAtMs as number) / 1000;
+    assert.equal(first, Math.ceil(notReadyS / EVAL_S) + forOf('KubeNodeNotReady') / EVAL_S);
+    assert.deepEqual(get('containerd stopped, node cordoned a minute after NotReady', 'KubeNodeNotReady').firing, []);
+    for (const a of ['KubeNodeNotReady', 'KubeNodeUnreachable', 'KubePodNotReady']) {
+      assert.ok(get('kubelet stopped', a).firing.length > 0, `with the kubelet stopped, ${a} fires`);
+    }
+  });
+}
 
 test('promtool fails the same cordon case with the older KubeNodeNotReady expression, which ignored cordons', (t) => {
   if (!realTier(t, ['promtool'], false)) return;
@@ -354,4 +371,16 @@ test('keepalive-502: GatewayHigh5xxRate fires for the recorded 502 burst on ever
     assert.ok(rate.silent.some((k) => k * EVAL_S > GW_LEAD_S + 300 + forOf('GatewayHigh5xxRate')), `${kind}: the rule clears after the burst`);
   }
   assert.ok(SCRAPE_S > 0);
+});
+
+test('every alert rule is seen firing and seen silent by some case, and every incident has its case', (t) => {
+  if (!realTier(t, ['promtool'], false)) return;
+  for (const r of rulesOf(prometheusRule(ALERTS, 'https://kb.example/'))) {
+    assert.ok(ALL.some((x) => x.alertname === r.alert && x.firing.length > 0), `${r.alert}: no promtool case in which it fires; add one built from an incident's model`);
+    assert.ok(ALL.some((x) => x.alertname === r.alert && x.silent.length > 0), `${r.alert}: no promtool case in which it is checked silent`);
+  }
+  for (const f of readdirSync(join(ROOT, 'content', 'incidents')).filter((x) => x.endsWith('.mdx'))) {
+    const slug = f.replace(/\.mdx$/, '');
+    assert.ok(COVERED_INCIDENTS.has(slug), `content/incidents/${f}: no promtool case checks its alerts (fires and silent); add one to tests/unit/alert-rules-promtool.test.ts built from repros/${slug}`);
+  }
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkPage, extractBlocks, format, inlineProblems, kubectlProblems, PLACEHOLDERS, pageFiles, pythonCheck, shellProblems } from '../lib/page-commands.ts';
+import { checkPage, extractBlocks, format, inlineExports, inlineProblems, kubectlProblems, PLACEHOLDERS, pageFiles, pythonCheck, shellProblems } from '../lib/page-commands.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -57,9 +57,16 @@ test('Python blocks must parse and define every name they read', () => {
   assert.deepEqual(py('import os, sys\nport = int(os.environ.get("PORT", "8080"))\nfor i in range(3):\n    print(i, port, sys.argv)'), []);
 });
 
-test('inline kubectl commands in prose are checked; a bare mention of a verb is not', () => {
-  assert.match(inlineProblems('page.md', 'Run `kubectl get pods -w` now.').map(format).join('\n'), /page\.md:1: inline `kubectl get pods -w`: kubectl get acts on a namespaced object/);
-  assert.deepEqual(inlineProblems('page.md', 'Deleting it with `kubectl delete pod` does not help.'), []);
+test('inline kubectl commands with a placeholder are checked; mentions with literal names are not', () => {
+  assert.match(inlineProblems('page.md', 'Run `kubectl logs "$POD" --previous` now.').map(format).join('\n'), /page\.md:1: inline `kubectl logs "\$POD" --previous`: kubectl logs acts on a namespaced object/);
+  assert.match(inlineProblems('page.md', 'Run `kubectl describe pod <pod> -n "$NAMESPACE"`.').map(format).join('\n'), /angle-bracket placeholder <pod>/);
+  assert.deepEqual(inlineProblems('page.md', 'Deleting it with `kubectl delete pod` does not help; it prints as `kubectl get pods -w` would.'), []);
+});
+
+test('an inline `export NAME=...` the prose asks the reader to paste sets NAME for later blocks', () => {
+  const page = 'It prints `export GATEWAY=http://127.0.0.1:1 CONTROL=http://127.0.0.1:2`; paste it.\n\n```sh\ncurl "$GATEWAY/ok" "$CONTROL/x"\n```\n';
+  assert.deepEqual(shellProblems(extractBlocks('page.md', page), inlineExports(page)), []);
+  assert.match(shellProblems(extractBlocks('page.md', page)).map(format).join('\n'), /\$GATEWAY is used but nothing on the page sets it/);
 });
 
 for (const file of pageFiles(ROOT)) {
