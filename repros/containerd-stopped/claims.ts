@@ -25,6 +25,11 @@ const CEILING = chainCeilingBytes(DEFAULT_PIPE_BYTES, DEFAULT_PIPE_BYTES);
 const PREDICTED_REQUESTS = predictedRequestsBeforeHang(RUN.lineBytes, DEFAULT_PIPE_BYTES, DEFAULT_PIPE_BYTES);
 const PREDICTED_RATIO = predictedRequestsBeforeHang(RUN.lineBytes, RUN.bigPipeBytes, RUN.bigPipeBytes) / PREDICTED_REQUESTS;
 
+/** How long after the stop the model watches the DaemonSet pod (an outage far longer than the eviction). */
+export const DAEMONSET_HOLD_S = 3600;
+/** When the delete-the-pod mitigation runs in the model, seconds after containerd stopped. */
+export const DELETE_AT_S = 60;
+
 /** The tolerationSeconds the page recommends for the not-ready / unreachable taints of stateless pods. */
 export const SHORT_TOLERATION_S = 30;
 
@@ -44,42 +49,86 @@ const EVICT_MIN_S = DEFAULT_TOLERATION_SECONDS + (k.runtimeSyncThresholdMs - k.r
 const EVICT_MAX_S =
   DEFAULT_TOLERATION_SECONDS + (k.runtimeSyncThresholdMs + k.nodeStatusUpdateFrequencyMs) / 1000 + monitorS + NODE_EVICTION_PERIOD_MS / 1000;
 
-const S = {
-  pipe7: { label: 'pipe(7): pipe capacity, PIPE_BUF, F_GETPIPE_SZ', url: 'https://man7.org/linux/man-pages/man7/pipe.7.html' },
+const K = 'https://github.com/kubernetes/kubernetes/blob';
+const C = 'https://github.com/containerd/containerd/blob';
+
+export const S = {
+  pipe7: { label: 'pipe(7): pipe capacity, PIPE_BUF, a write to a full pipe blocks', url: 'https://man7.org/linux/man-pages/man7/pipe.7.html' },
   fcntl: { label: 'fcntl(2): F_SETPIPE_SZ / F_GETPIPE_SZ', url: 'https://man7.org/linux/man-pages/man2/fcntl.2.html' },
+  listen: { label: 'listen(2): the backlog queues completely established connections waiting to be accepted', url: 'https://man7.org/linux/man-pages/man2/listen.2.html' },
   wchan: { label: 'proc_pid_wchan(5)', url: 'https://man7.org/linux/man-pages/man5/proc_pid_wchan.5.html' },
   pipeC: { label: 'Linux fs/pipe.c: anon_pipe_write (merging into the last page slot)', url: 'https://github.com/torvalds/linux/blob/master/fs/pipe.c' },
   shimIo: {
-    label: 'containerd cmd/containerd-shim-runc-v2/process/io.go: copyPipes, bufPool (4,096 bytes)',
-    url: 'https://github.com/containerd/containerd/blob/main/cmd/containerd-shim-runc-v2/process/io.go',
+    label: 'containerd v1.6.20 pkg/process/io.go: copyPipes, bufPool (4,096 bytes), the FIFO opened O_WRONLY and O_RDONLY (same in v1.7.x; v2.x: cmd/containerd-shim-runc-v2/process/io.go)',
+    url: `${C}/v1.6.20/pkg/process/io.go`,
   },
-  criIo: {
-    label: 'containerd internal/cri/io/container_io.go: CRI log redirection',
-    url: 'https://github.com/containerd/containerd/blob/main/internal/cri/io/container_io.go',
+  goCopy: {
+    label: 'Go src/io/io.go: copyBuffer stages through the given buffer when neither side has WriteTo/ReadFrom (true for the shim built with Go < 1.22)',
+    url: 'https://github.com/golang/go/blob/master/src/io/io.go',
   },
-  unit: { label: 'containerd containerd.service: KillMode=process', url: 'https://github.com/containerd/containerd/blob/main/containerd.service' },
-  nodeIo: { label: 'Node.js docs: process, "A note on process I/O"', url: 'https://nodejs.org/api/process.html#a-note-on-process-io' },
-  tcpProbe: { label: 'k/k pkg/probe/tcp/tcp.go: DoTCPProbe', url: 'https://github.com/kubernetes/kubernetes/blob/master/pkg/probe/tcp/tcp.go' },
-  httpProbe: { label: 'k/k pkg/probe/http/http.go: DoHTTPProbe', url: 'https://github.com/kubernetes/kubernetes/blob/master/pkg/probe/http/http.go' },
+  criLogger: {
+    label: 'containerd v1.6.20 pkg/cri/io/logger.go: redirectLogs (4 KiB reader, F per line, P only for > 16 KiB or at end of input, no flush on stop)',
+    url: `${C}/v1.6.20/pkg/cri/io/logger.go`,
+  },
+  criRestart: {
+    label: 'containerd v1.6.20 pkg/cri/server/restart.go: loadContainer re-opens a running container\'s FIFOs (NewContainerIO WithFIFOs, Pipe)',
+    url: `${C}/v1.6.20/pkg/cri/server/restart.go`,
+  },
+  unit: { label: 'containerd v1.6.20 containerd.service: KillMode=process', url: `${C}/v1.6.20/containerd.service` },
+  realRun: {
+    label: 'Measured with Debian 12 containerd 1.6.20 + runc 1.1.5: daemon SIGTERM or SIGKILL while idle, 100-byte lines, restart with the same config: every line in the CRI log, no gap',
+  },
+  nodeIo: { label: 'Node.js docs: process, "A note on process I/O" (pipes are asynchronous on Linux)', url: 'https://nodejs.org/api/process.html#a-note-on-process-io' },
+  nodeWritable: {
+    label: 'Node.js docs: stream writable.writableLength (bytes queued, not yet sent)',
+    url: 'https://nodejs.org/api/stream.html#writablewritablelength',
+  },
+  fixedApp: { label: "This repro's fixed logger, repros/containerd-stopped/app.ts (dropping): the behaviour under test is ours, not upstream's" },
+  tcpProbe: { label: 'k/k pkg/probe/tcp/tcp.go: DoTCPProbe (success = the connection was established)', url: `${K}/master/pkg/probe/tcp/tcp.go` },
+  httpProbe: { label: 'k/k pkg/probe/http/http.go: DoHTTPProbe (failure on timeout)', url: `${K}/master/pkg/probe/http/http.go` },
   nlc: {
     label: 'k/k pkg/controller/nodelifecycle/node_lifecycle_controller.go: monitorNodeHealth, tryUpdateNodeHealth',
-    url: 'https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/nodelifecycle/node_lifecycle_controller.go',
+    url: `${K}/master/pkg/controller/nodelifecycle/node_lifecycle_controller.go`,
   },
   taintEviction: {
-    label: 'k/k pkg/controller/tainteviction/taint_eviction.go: processPodOnNode, getMinTolerationTime',
-    url: 'https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/tainteviction/taint_eviction.go',
+    label: 'k/k pkg/controller/tainteviction/taint_eviction.go: processPodOnNode, getMinTolerationTime (no tolerationSeconds: never evicted)',
+    url: `${K}/master/pkg/controller/tainteviction/taint_eviction.go`,
   },
-  kubeletRuntime: { label: 'k/k pkg/kubelet/runtime.go: runtimeErrors', url: 'https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/runtime.go' },
+  kubeletRuntime: { label: 'k/k pkg/kubelet/runtime.go: runtimeErrors ("container runtime is down")', url: `${K}/master/pkg/kubelet/runtime.go` },
   grace: { label: 'k/k PR #126287: node-monitor-grace-period 40 s -> 50 s (1.32)', url: 'https://github.com/kubernetes/kubernetes/pull/126287' },
   issue125618: { label: 'k/k issue #125618: pods stay Ready when the kubelet posts Ready=False', url: 'https://github.com/kubernetes/kubernetes/issues/125618' },
   issue112733: { label: 'k/k issue #112733: False -> Unknown does not mark pods NotReady', url: 'https://github.com/kubernetes/kubernetes/issues/112733' },
   tolerations: {
-    label: 'Kubernetes docs: taint-based evictions, tolerationSeconds 300 by default',
+    label: 'Kubernetes docs: taint-based evictions, tolerationSeconds 300 added by DefaultTolerationSeconds',
     url: 'https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions',
   },
+  toleratesTaint: {
+    label: 'k/k staging/src/k8s.io/api/core/v1/toleration.go: ToleratesTaint (commit 19c6083b): empty effect matches all effects, empty key with Exists matches all keys',
+    url: `${K}/19c6083b5c8b499f3bdd52e5f58a0b6f645d0fd3/staging/src/k8s.io/api/core/v1/toleration.go`,
+  },
+  tolerationApi: {
+    label: 'Kubernetes API reference, Pod tolerations: an empty key means all keys (operator must be Exists), an empty effect all effects, no tolerationSeconds means forever',
+    url: 'https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#scheduling',
+  },
+  daemonTolerations: {
+    label: 'k/k pkg/controller/daemon/util/daemonset_util.go: AddOrUpdateDaemonPodTolerations (commit 05c351a9): not-ready and unreachable NoExecute with no tolerationSeconds',
+    url: `${K}/05c351a9037bd79bf88c56171a951c3097b658da/pkg/controller/daemon/util/daemonset_util.go`,
+  },
   epslice: {
-    label: 'k/k staging/src/k8s.io/endpointslice/utils.go: podToEndpoint',
-    url: 'https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/endpointslice/utils.go',
+    label: 'k/k staging/src/k8s.io/endpointslice/utils.go: podToEndpoint (commit 115584ee): serving = pod Ready, ready = serving && !terminating',
+    url: `${K}/115584ee0d12b1698f52c5d7cfae1dd84716b6b5/staging/src/k8s.io/endpointslice/utils.go`,
+  },
+  proxyTopology: {
+    label: 'k/k pkg/proxy/topology.go: CategorizeEndpoints (commit 008b3652): ready endpoints, else serving and terminating ones',
+    url: `${K}/008b3652959ca58af8be3fb5b6ecfe9ae7638282/pkg/proxy/topology.go`,
+  },
+  kep1669: {
+    label: 'KEP-1669: proxy terminating endpoints (ProxyTerminatingEndpoints, GA 1.28)',
+    url: 'https://github.com/kubernetes/enhancements/tree/master/keps/sig-network/1669-proxy-terminating-endpoints',
+  },
+  skipSync: {
+    label: 'k/k pkg/kubelet/kubelet.go: syncLoop skips pod work while runtimeErrors() is non-empty ("Skipping pod synchronization")',
+    url: `${K}/master/pkg/kubelet/kubelet.go`,
   },
 } satisfies Record<string, Source>;
 
@@ -93,7 +142,7 @@ export const claims = defineClaims(SLUG, {
   'hang-bytes': {
     statement: `With the copier stopped, the app hangs once it has written more than one pipe's worth but at most the app pipe + the shim's 4 KiB buffer + the FIFO (${CEILING.toLocaleString('en-US')} bytes) into the undrained chain.`,
     expected: { kind: 'range', min: DEFAULT_PIPE_BYTES, max: CEILING, unit: 'bytes' },
-    sources: [S.pipe7, S.shimIo],
+    sources: [S.pipe7, S.shimIo, S.goCopy],
     method: 'Bytes of log the app had written, from its last answered response, minus what it had written when the copier stopped.',
   },
   'hang-requests': {
@@ -106,13 +155,13 @@ export const claims = defineClaims(SLUG, {
   'tcp-connect-while-hung': {
     statement: 'While the app is hung, a TCP connection to it still succeeds: the kernel completes the handshake.',
     expected: { kind: 'equals', value: true },
-    sources: [S.tcpProbe],
+    sources: [S.listen],
     method: 'A new TCP connection to the app port after the hang was detected.',
   },
   'http-no-response-while-hung': {
     statement: 'While the app is hung, an HTTP request gets no response at all.',
     expected: { kind: 'equals', value: 'no response' },
-    sources: [S.pipe7],
+    sources: [S.pipe7, S.nodeIo],
     method: 'GET on a new connection, waiting 2 s (a healthy request takes milliseconds).',
   },
   wchan: {
@@ -124,7 +173,7 @@ export const claims = defineClaims(SLUG, {
   'tcp-probe-passes': {
     statement: 'A tcpSocket readiness probe against the hung app passes.',
     expected: { kind: 'equals', value: 'success' },
-    sources: [S.tcpProbe],
+    sources: [S.tcpProbe, S.listen],
   },
   'http-probe-fails': {
     statement: 'An httpGet readiness probe against the hung app fails at its timeout.',
@@ -135,14 +184,16 @@ export const claims = defineClaims(SLUG, {
   'waiting-requests-complete': {
     statement: 'When containerd starts again, every request that was waiting gets its answer.',
     expected: { kind: 'equals', value: 0, unit: 'requests still unanswered' },
-    sources: [S.shimIo, S.criIo],
+    sources: [S.unit, S.shimIo, S.criRestart],
     method: 'The requests left waiting during the hang, counted again 10 s after a new copier attached.',
   },
   'log-exactly-once': {
-    statement: 'After containerd is back, the log file has every request line exactly once, in order.',
+    statement:
+      'With containerd stopped while no log line was in flight, and lines shorter than 4 KiB written whole, the log file has every request line exactly once, in order, after containerd is back: the lines waited in the pipes, not in the daemon.',
     expected: { kind: 'equals', value: { missing: 0, duplicated: 0, outOfOrder: 0 } },
-    sources: [S.criIo, S.unit],
-    method: 'Request numbers read back from the CRI log file (partial "P" entries joined), 1 to the last request.',
+    sources: [S.criLogger, S.criRestart, S.unit, S.realRun],
+    method:
+      'Request numbers read back from the CRI log file (partial "P" entries joined), 1 to the last request. The copier is stopped between requests, like the real run. Upstream does not flush on a stop: a line the daemon had half read when it died would be lost (tested separately on the copier).',
   },
   'bigger-pipe-lasts-longer': {
     statement: `With both pipes raised to 1 MiB (F_SETPIPE_SZ) the app answers about ${Math.round(PREDICTED_RATIO)} times more requests before it hangs.`,
@@ -154,12 +205,12 @@ export const claims = defineClaims(SLUG, {
   'fixed-logger-never-hangs': {
     statement: `The fixed app (a non-blocking logger with a 64 KiB bound) answers all ${RUN.fixedRequests.toLocaleString('en-US')} requests while containerd is down.`,
     expected: { kind: 'equals', value: 0, unit: 'requests without an answer' },
-    sources: [S.nodeIo],
+    sources: [S.fixedApp, S.nodeIo],
   },
   'fixed-logger-counts-drops': {
     statement: 'The fixed app reports exactly how many lines it dropped: the log is short by that many lines, no more.',
     expected: { kind: 'equals', value: 0, unit: 'lines unaccounted for' },
-    sources: [S.nodeIo],
+    sources: [S.fixedApp, S.nodeWritable],
     method: 'Lines missing from the log after containerd is back, minus the dropped count the app reported.',
   },
   'console-log-no-hang': {
@@ -170,7 +221,7 @@ export const claims = defineClaims(SLUG, {
   'console-log-memory-grows': {
     statement: "Instead, every line the chain cannot take waits in the app's memory (process.stdout's buffer).",
     expected: { kind: 'range', min: RUN.consoleRequests * RUN.lineBytes - CEILING, unit: 'bytes' },
-    sources: [S.nodeIo],
+    sources: [S.nodeIo, S.nodeWritable],
     method: `process.stdout.writableLength after ${RUN.consoleRequests} requests of ${RUN.lineBytes}-byte lines: at least what was logged minus the chain's ceiling.`,
   },
   'kubelet-stop-endpoint-1-31': {
@@ -188,14 +239,42 @@ export const claims = defineClaims(SLUG, {
   'containerd-stop-never-marks-pods': {
     statement: 'Stopping containerd (alone, or followed by the kubelet) never makes the controller mark the pods NotReady.',
     expected: { kind: 'equals', value: 0, unit: 'MarkPodsNotReady calls' },
-    sources: [S.nlc, S.issue125618, S.issue112733],
+    sources: [S.nlc, S.kubeletRuntime, S.issue125618, S.issue112733],
     method: 'Model: the kubelet posts Ready=False itself, so the observed condition is never True when the current one turns non-True.',
   },
   'containerd-stop-endpoint-until-eviction': {
     statement: `After containerd stops, the pod stays a ready endpoint until the not-ready taint's ${DEFAULT_TOLERATION_SECONDS} s toleration runs out and it is evicted: ${EVICT_MIN_S} to ${EVICT_MAX_S} s later.`,
     expected: { kind: 'range', min: EVICT_MIN_S, max: EVICT_MAX_S, unit: 's' },
-    sources: [S.kubeletRuntime, S.nlc, S.taintEviction, S.tolerations, S.epslice],
+    sources: [S.kubeletRuntime, S.skipSync, S.nlc, S.taintEviction, S.tolerations, S.epslice],
     method:
       'Model. The kubelet reports "container runtime is down" 25-30 s after the stop (30 s threshold, runtime checked every 5 s), posts it within 10 s, the controller reads it within 5 s and taints within 0.1 s; then 300 s.',
+  },
+  'empty-key-toleration-matches-all': {
+    statement:
+      'A toleration with an empty key and operator Exists tolerates every taint; a toleration with an empty effect tolerates its key\'s taint whatever the effect.',
+    expected: { kind: 'equals', value: { emptyKeyExists: true, emptyEffect: true } },
+    sources: [S.toleratesTaint, S.tolerationApi],
+    method: 'Model: toleratesTaint (the port of ToleratesTaint) over the not-ready and unreachable taints (NoExecute and NoSchedule), unschedulable, and a custom taint with a value.',
+  },
+  'daemonset-pod-never-evicted': {
+    statement:
+      'A DaemonSet pod on the same node is never evicted while containerd is down (alone or followed by the kubelet): it tolerates the not-ready and unreachable taints with no time limit, so it stays Ready and a ready endpoint for as long as the outage lasts.',
+    expected: { kind: 'equals', value: { deleted: false, readyEndpointThroughout: true } },
+    sources: [S.daemonTolerations, S.taintEviction, S.nlc, S.epslice],
+    method: `Model, ${DAEMONSET_HOLD_S / 60} minutes after the stop, both containerd scenarios, next to the Deployment pod that is evicted.`,
+  },
+  'deleted-pod-stays-serving': {
+    statement:
+      'Deleting the pod while containerd is down does not take it out at once: the EndpointSlice shows it ready=false but serving=true and terminating=true, because the kubelet cannot update the pod and its Ready condition stays True.',
+    expected: { kind: 'equals', value: { ready: false, serving: true, terminating: true } },
+    sources: [S.epslice, S.skipSync],
+    method: `Model: kubectl delete pod ${DELETE_AT_S} s after the stop; the endpoint's conditions 60 s later.`,
+  },
+  'deleted-pod-terminating-fallback': {
+    statement:
+      'kube-proxy keeps sending new connections to that deleted pod when no other endpoint of the Service is ready (the terminating fallback), and stops only when another ready replica exists.',
+    expected: { kind: 'equals', value: { alone: true, withReadyReplica: false } },
+    sources: [S.proxyTopology, S.kep1669],
+    method: 'Model: the port of CategorizeEndpoints (Cluster traffic policy) given the deleted pod alone, and next to one ready replica.',
   },
 });
