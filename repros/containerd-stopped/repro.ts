@@ -101,7 +101,6 @@ export const repro: Repro = {
     'repros/containerd-stopped/node-lifecycle-controller.ts',
     'repros/containerd-stopped/kubelet.ts',
     'repros/containerd-stopped/taint-eviction.ts',
-    'repros/containerd-stopped/endpointslice.ts',
     'repros/containerd-stopped/kube-proxy-topology.ts',
   ],
   expectedOutput: [
