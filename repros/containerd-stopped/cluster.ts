@@ -17,6 +17,7 @@ export type TaintEffect = 'NoSchedule' | 'NoExecute';
 
 export interface Taint {
   key: string;
+  value?: string;
   effect: TaintEffect;
   timeAdded?: number;
 }
@@ -35,10 +36,13 @@ export interface Lease {
 }
 
 export interface Toleration {
-  key: string;
-  operator: 'Exists' | 'Equal';
+  /** Empty or absent: any key (only with operator Exists). */
+  key?: string;
+  /** Absent means Equal. */
+  operator?: 'Exists' | 'Equal';
   value?: string;
-  effect: TaintEffect;
+  /** Empty or absent: any effect. */
+  effect?: TaintEffect;
   tolerationSeconds?: number;
 }
 
@@ -52,6 +56,8 @@ export interface PodCondition {
 export interface Pod {
   namespace: string;
   name: string;
+  /** The controller that owns it: its kind decides the tolerations it gets. */
+  ownerKind?: 'ReplicaSet' | 'DaemonSet';
   spec: { nodeName: string; tolerations: Toleration[] };
   status: { conditions: PodCondition[] };
   deletionTimestamp?: number;
@@ -71,6 +77,24 @@ export function defaultTolerations(seconds = DEFAULT_TOLERATION_SECONDS): Tolera
   return [
     { key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds },
     { key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds },
+  ];
+}
+
+/**
+ * The tolerations the DaemonSet controller puts on every DaemonSet pod (k/k
+ * pkg/controller/daemon/util/daemonset_util.go, AddOrUpdateDaemonPodTolerations): not-ready and
+ * unreachable NoExecute with no tolerationSeconds, i.e. forever ("DaemonSet pods shouldn't be deleted
+ * by NodeController in case of node problems"), plus NoSchedule ones for the pressure and
+ * unschedulable taints, which never evict.
+ */
+export function daemonSetTolerations(): Toleration[] {
+  return [
+    { key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute' },
+    { key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
   ];
 }
 

@@ -1,18 +1,26 @@
 // Stands in for the part of the containerd daemon that drains a container's stdout FIFO: the CRI
-// plugin's log redirection (containerd internal/cri/io/container_io.go, logger.go). It reads the
-// FIFO, splits it into lines and appends each as "<RFC3339Nano> stdout F <line>" to the container
-// log file the kubelet serves (`kubectl logs`).
+// plugin's ContainerIO.Pipe (pkg/cri/io/container_io.go) copying the FIFO into redirectLogs
+// (pkg/cri/io/logger.go, ported in cri-logger.ts), which appends "<RFC3339Nano> stdout F <line>"
+// entries to the container log file the kubelet serves (`kubectl logs`).
 //
 // "systemctl stop containerd" is SIGTERM to this process only; "systemctl start containerd" is a new
-// copier that opens the same FIFO again and carries on where the old one stopped, because the data
-// waited in the FIFO, in the shim and in the app's pipe. On SIGTERM it stops reading, writes what it
-// already read (an unfinished line as a "P" partial entry, the CRI tag for a line in several parts)
-// and exits, so no byte it took from the FIFO is lost.
+// copier that opens the same FIFO again (as the CRI plugin's restart.go does when it loads a running
+// container) and carries on, because the data waited in the FIFO, in the shim and in the app's pipe.
+// Like containerd, it does not flush on a stop: whatever it had read from the FIFO but not yet written
+// as an entry (an unfinished line) is lost, which only matters if a line was in flight at that moment.
 import { appendFileSync, constants, existsSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { childArgs, exitWhenParentDies } from '../lib/child.ts';
-import { criLogEntry } from './log-line.ts';
+import { CriLineSplitter, type CriOutEntry } from './cri-logger.ts';
+import { rfc3339Nano } from './log-line.ts';
 import { makeFifo } from './linux-pipe.ts';
+import { GO_COPY_DEFAULT_BYTES } from './pipe-math.ts';
+
+/**
+ * ContainerIO.Pipe reads the FIFO with io.Copy: containerd/fifo has no WriteTo and the writer group no
+ * ReadFrom, so each read takes up to io.Copy's own 32 KiB buffer.
+ */
+export const FIFO_READ_BYTES = GO_COPY_DEFAULT_BYTES;
 
 /** Wall-clock time in nanoseconds since the epoch, with sub-millisecond digits from the monotonic clock. */
 function nowNs(): bigint {
@@ -27,36 +35,38 @@ function main(): void {
   if (!fifo || !logPath) throw new Error('cri-log-copier needs --fifo PATH --log PATH');
 
   if (!existsSync(fifo)) makeFifo(fifo);
-  // Non-blocking, driven by the event loop: every byte read is handled before any signal handler
-  // runs, which is what makes the stop lossless. Opened read-write (Linux allows it on a FIFO,
-  // fifo(7)) so that no writer yet, or a shim that went away, reads as "no data" rather than as
-  // end-of-file; the copier never writes to it.
+  // Opened read-write (Linux allows it on a FIFO, fifo(7)) so that no writer yet, or a shim that
+  // went away, reads as "no data" rather than as end-of-file; the copier never writes to it. So the
+  // splitter's end() (upstream's EOF path) is never reached here.
   const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
-  const fifoStream = new Socket({ fd, readable: true, writable: false });
-  let partial = '';
-
-  const flushLines = (chunk: string): void => {
-    partial += chunk;
-    let out = '';
-    let i: number;
-    while ((i = partial.indexOf('\n')) !== -1) {
-      out += criLogEntry(nowNs(), 'stdout', 'F', partial.slice(0, i));
-      partial = partial.slice(i + 1);
-    }
-    if (out) appendFileSync(logPath, out);
+  const splitter = new CriLineSplitter();
+  const stream = 'stdout';
+  const write = (entries: CriOutEntry[]): void => {
+    if (entries.length === 0) return;
+    const ts = rfc3339Nano(nowNs());
+    appendFileSync(logPath, Buffer.concat(entries.flatMap((e) => [Buffer.from(`${ts} ${stream} ${e.tag} `), e.content, Buffer.from('\n')])));
   };
-
-  fifoStream.setEncoding('utf8');
-  fifoStream.on('data', (chunk: string) => flushLines(chunk));
+  const readBuffer = Buffer.alloc(FIFO_READ_BYTES);
+  const fifoStream = new Socket({
+    fd,
+    readable: true,
+    writable: false,
+    onread: {
+      buffer: readBuffer,
+      callback: (n: number, buf: Uint8Array) => {
+        write(splitter.push(Buffer.from(buf.buffer, buf.byteOffset, n)));
+        return true;
+      },
+    },
+  });
   fifoStream.on('error', (err) => {
     process.stderr.write(`cri-log-copier: ${err.message}\n`);
     process.exit(1);
   });
 
   const stop = (sig: string): void => {
-    fifoStream.pause();
-    if (partial) appendFileSync(logPath, criLogEntry(nowNs(), 'stdout', 'P', partial));
-    process.stderr.write(`cri-log-copier: ${sig}: stopped reading ${fifo}\n`);
+    const held = splitter.heldBytes();
+    process.stderr.write(`cri-log-copier: ${sig}: stopped reading ${fifo}${held ? `; ${held} bytes read but not written are lost` : ''}\n`);
     process.exit(0);
   };
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => stop(sig));

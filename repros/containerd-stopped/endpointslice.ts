@@ -1,6 +1,8 @@
 // The EndpointSlice controller's view of a pod: kubernetes/kubernetes
-// staging/src/k8s.io/endpointslice/utils.go, podToEndpoint. The node's condition is not consulted:
-// a pod on a NotReady node stays a ready endpoint for as long as its own Ready condition is True.
+// staging/src/k8s.io/endpointslice/utils.go, podToEndpoint (read at k/k commit 115584ee). The node's
+// condition is not consulted: a pod on a NotReady node stays a ready endpoint for as long as its own
+// Ready condition is True. serving is the pod's Ready condition alone, so a pod deleted while the
+// kubelet cannot update its status (runtime down) is ready=false but serving=true, terminating=true.
 import { isPodReady, type Pod } from './cluster.ts';
 
 export interface EndpointConditions {

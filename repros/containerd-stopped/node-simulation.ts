@@ -1,8 +1,12 @@
-// One node, one pod of the service, a simulated clock, and the ported kubelet, node lifecycle
-// controller, taint eviction controller and EndpointSlice view. Pure and deterministic: the same
-// options give the same timeline, in microseconds of real time, for the CLI, the tests and the page.
-import { ApiServer, DEFAULT_TOLERATION_SECONDS, defaultTolerations, getReadyCondition, isPodReady, type ApiEvent, type ConditionStatus } from './cluster.ts';
-import { endpointConditions } from './endpointslice.ts';
+// One node with two pods (one replica of a Deployment, and a DaemonSet pod), a simulated clock, and
+// the ported kubelet, node lifecycle controller, taint eviction controller, EndpointSlice view and
+// kube-proxy endpoint choice. Pure and deterministic: the same options give the same timeline, in
+// microseconds of real time, for the CLI, the tests and the page.
+import {
+  ApiServer, DEFAULT_TOLERATION_SECONDS, daemonSetTolerations, defaultTolerations, getReadyCondition, isPodReady, type ApiEvent, type ConditionStatus, type Pod,
+} from './cluster.ts';
+import { endpointConditions, type EndpointConditions } from './endpointslice.ts';
+import { clusterEndpoints } from './kube-proxy-topology.ts';
 import { DEFAULT_KUBELET_CONFIG, SimKubelet, type KubeletPhases } from './kubelet.ts';
 import { DEFAULT_CONTROLLER_CONFIG, NODE_EVICTION_PERIOD_MS, NodeLifecycleController } from './node-lifecycle-controller.ts';
 import { TaintEvictionController } from './taint-eviction.ts';
@@ -41,11 +45,24 @@ export interface SimulationOptions {
   kubeletStopAtMs?: number;
   /** How long to simulate after the stop. */
   durationMs?: number;
-  /** The pod's own tolerationSeconds for the not-ready and unreachable taints (default 300). */
+  /** The Deployment pod's own tolerationSeconds for the not-ready and unreachable taints (default 300). */
   tolerationSeconds?: number;
+  /** `kubectl delete pod` on the Deployment pod at this time (ms after the stop). */
+  deletePodAtMs?: number;
 }
 
-export type EndpointState = 'ready' | 'not ready' | 'terminating';
+/** The Deployment's pod on the node (the incident's replica) and the DaemonSet pod next to it. */
+export const DEPLOYMENT_POD = { namespace: 'shop', name: 'orders-7d9f-1' } as const;
+export const DAEMONSET_POD = { namespace: 'shop', name: 'orders-cache-x7k2p' } as const;
+
+/** The endpoint as a reader of the EndpointSlice sees it: ready, or terminating and still serving, or neither. */
+export type EndpointState = 'ready' | 'not ready' | 'terminating, serving' | 'terminating';
+
+/**
+ * Whether kube-proxy sends NEW connections to the pod (clusterEndpoints): "yes" while it is ready,
+ * "if no other is ready" while it is terminating but serving (the fallback), "no" otherwise.
+ */
+export type NewConnections = 'yes' | 'if no other is ready' | 'no';
 
 /** The state after each change, with t in ms relative to the stop. */
 export interface TimelinePoint {
@@ -53,6 +70,11 @@ export interface TimelinePoint {
   nodeReady: ConditionStatus;
   podReady: boolean;
   endpoint: EndpointState;
+  /** The Deployment pod's endpoint conditions, as the EndpointSlice carries them. */
+  conditions: EndpointConditions;
+  newConnections: NewConnections;
+  daemonPodReady: boolean;
+  daemonEndpoint: EndpointState;
   taints: string[];
   /** "skipping pod sync": the kubelet runs but its syncLoop skips pod work (runtime errors). */
   kubelet: 'running' | 'skipping pod sync' | 'stopped';
@@ -75,7 +97,12 @@ export interface SimulationResult {
   /** When the pod left the ready endpoints, for whatever reason. */
   endpointNotReadyAtMs: number | undefined;
   podMarkedNotReadyAtMs: number | undefined;
+  /** When the Deployment pod was deleted (by the taint manager, or by the operator). */
   podDeletedAtMs: number | undefined;
+  deletePodAtMs: number | undefined;
+  /** When the DaemonSet pod left the ready endpoints, and when it was deleted: undefined is never. */
+  daemonEndpointNotReadyAtMs: number | undefined;
+  daemonPodDeletedAtMs: number | undefined;
 }
 
 const NODE = 'node-a';
@@ -102,12 +129,19 @@ export function simulate(opts: SimulationOptions): SimulationResult {
 
   api.nodes.set(NODE, { name: NODE, uid: 'uid-node-a', creationTimestamp: START_MS, spec: { taints: [] }, status: { conditions: [] } });
   api.pods.push({
-    namespace: 'shop',
-    name: 'orders-7d9f-1',
+    ...DEPLOYMENT_POD,
+    ownerKind: 'ReplicaSet',
     spec: { nodeName: NODE, tolerations: defaultTolerations(opts.tolerationSeconds) },
     status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: START_MS }] },
   });
-  const pod = api.pods[0] as (typeof api.pods)[number];
+  api.pods.push({
+    ...DAEMONSET_POD,
+    ownerKind: 'DaemonSet',
+    spec: { nodeName: NODE, tolerations: daemonSetTolerations() },
+    status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: START_MS }] },
+  });
+  const pod = api.pods[0] as Pod;
+  const daemonPod = api.pods[1] as Pod;
 
   const kcfg = DEFAULT_KUBELET_CONFIG;
   const kubelet = new SimKubelet(api, NODE, () => containerdUp, kcfg, {
@@ -132,11 +166,15 @@ export function simulate(opts: SimulationOptions): SimulationResult {
       t: now,
       nodeReady: getReadyCondition(node?.status)?.status ?? 'Unknown',
       podReady: isPodReady(pod),
-      endpoint: ep.terminating ? 'terminating' : ep.ready ? 'ready' : 'not ready',
+      endpoint: endpointState(ep),
+      conditions: ep,
+      newConnections: newConnections(ep),
+      daemonPodReady: isPodReady(daemonPod),
+      daemonEndpoint: endpointState(endpointConditions(daemonPod)),
       taints: (node?.spec.taints ?? []).map((t) => `${t.key.replace('node.kubernetes.io/', '')}:${t.effect}`),
       kubelet: !kubelet.running ? 'stopped' : kubelet.skippingPodSync ? 'skipping pod sync' : 'running',
     };
-    const key = `${point.nodeReady}|${point.podReady}|${point.endpoint}|${point.taints.join(',')}|${point.kubelet}`;
+    const key = `${point.nodeReady}|${point.podReady}|${point.endpoint}|${point.newConnections}|${point.daemonPodReady}|${point.daemonEndpoint}|${point.taints.join(',')}|${point.kubelet}`;
     if (key !== lastKey) {
       points.push(point);
       lastKey = key;
@@ -152,6 +190,12 @@ export function simulate(opts: SimulationOptions): SimulationResult {
       lastHeartbeatMs = api.getLease(NODE)?.renewTime;
       kubelet.stop();
       api.record('operator', 'systemctl stop kubelet');
+    }
+    if (now === opts.deletePodAtMs && pod.deletionTimestamp === undefined) {
+      // The API server sets deletionTimestamp at once; removing the pod needs the kubelet to stop its
+      // containers, which it cannot do while the runtime is down (or while it is stopped itself).
+      pod.deletionTimestamp = now;
+      api.record('operator', `kubectl delete pod -n ${pod.namespace} ${pod.name} --wait=false`);
     }
     kubelet.tick();
     if (now >= nextMonitor) {
@@ -180,8 +224,25 @@ export function simulate(opts: SimulationOptions): SimulationResult {
     nodeUnknownAtMs: firstT((p) => p.nodeReady === 'Unknown'),
     endpointNotReadyAtMs: firstT((p) => p.endpoint !== 'ready'),
     podMarkedNotReadyAtMs: events.find((e) => e.text.startsWith('MarkPodsNotReady'))?.at,
-    podDeletedAtMs: events.find((e) => e.text.startsWith('deleted pod'))?.at,
+    podDeletedAtMs: pod.deletionTimestamp,
+    deletePodAtMs: opts.deletePodAtMs,
+    daemonEndpointNotReadyAtMs: firstT((p) => p.daemonEndpoint !== 'ready'),
+    daemonPodDeletedAtMs: daemonPod.deletionTimestamp,
   };
+}
+
+function endpointState(ep: EndpointConditions): EndpointState {
+  if (ep.terminating) return ep.serving ? 'terminating, serving' : 'terminating';
+  return ep.ready ? 'ready' : 'not ready';
+}
+
+/** kube-proxy's choice for this endpoint, tried with and without another ready replica of the Service. */
+function newConnections(ep: EndpointConditions): NewConnections {
+  const self = { name: 'self', ...ep };
+  const peer = { name: 'peer', ready: true, serving: true, terminating: false };
+  const withPeer = clusterEndpoints([self, peer]).includes(self);
+  const alone = clusterEndpoints([self]).includes(self);
+  return withPeer ? 'yes' : alone ? 'if no other is ready' : 'no';
 }
 
 /** Every scenario on every version, with the default phases: what the page charts. */

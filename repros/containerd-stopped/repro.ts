@@ -96,10 +96,12 @@ export const repro: Repro = {
     'repros/containerd-stopped/app.ts',
     'repros/containerd-stopped/shim.ts',
     'repros/containerd-stopped/cri-log-copier.ts',
+    'repros/containerd-stopped/cri-logger.ts',
     'repros/containerd-stopped/pipe-math.ts',
     'repros/containerd-stopped/node-lifecycle-controller.ts',
     'repros/containerd-stopped/kubelet.ts',
     'repros/containerd-stopped/taint-eviction.ts',
+    'repros/containerd-stopped/kube-proxy-topology.ts',
   ],
   expectedOutput: [
     `Kernel says: app stdout pipe ${DEFAULT_PIPE_BYTES} bytes, FIFO ${DEFAULT_PIPE_BYTES} bytes (F_GETPIPE_SZ).`,

@@ -5,11 +5,13 @@ import type { ClaimCheck } from '../lib/claims.ts';
 import { scaledMs, sleep, stopwatch, waitFor } from '../lib/clock.ts';
 import type { RunContext, ScenarioResult } from '../lib/repro.ts';
 import type { AppStatus, LoggerKind } from './app-api.ts';
-import { claims, RUN } from './claims.ts';
+import { claims, DAEMONSET_HOLD_S, DELETE_AT_S, RUN } from './claims.ts';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, type Taint } from './cluster.ts';
+import { toleratesTaint } from './taint-eviction.ts';
 import { get, httpGetProbe, keepAliveAgent, tcpConnect, tcpSocketProbe } from './client.ts';
 import { auditLog, requestNumberOf } from './log-line.ts';
 import { pipeSizeAt, pipeSizeUnsupported, readRss, readWchan, resizePipeAt, wchanUnsupported } from './linux-pipe.ts';
-import { K8S_VERSIONS, NODE_SCENARIOS, SCENARIO_LABELS, simulate, type SimulationResult } from './node-simulation.ts';
+import { K8S_VERSIONS, NODE_SCENARIOS, SCENARIO_LABELS, simulate, type SimulationResult, type TimelinePoint } from './node-simulation.ts';
 import { startChain, waitForLogLines, type Chain } from './pipe-chain.ts';
 
 /**
@@ -342,7 +344,26 @@ export async function nodeController(ctx: RunContext): Promise<ScenarioResult> {
       }
     }
   }
-  const observations = Object.fromEntries(
+  checks.push(check('empty-key-toleration-matches-all', emptyTolerations()));
+
+  // The DaemonSet pod next to the Deployment pod, over an outage much longer than the eviction.
+  const daemon: Record<string, unknown> = {};
+  for (const scenario of ['containerd-stopped', 'containerd-then-kubelet-stopped'] as const) {
+    const r = simulate({ scenario, version: '1.32', durationMs: DAEMONSET_HOLD_S * 1000 });
+    const observed = { deleted: r.daemonPodDeletedAtMs !== undefined, readyEndpointThroughout: r.points.every((p) => p.daemonEndpoint === 'ready') };
+    daemon[scenario] = { ...observed, deploymentPodDeletedS: r.podDeletedAtMs === undefined ? null : r.podDeletedAtMs / 1000 };
+    ctx.log(`\n${SCENARIO_LABELS[scenario]}, ${DAEMONSET_HOLD_S} s: Deployment pod deleted at ${fmtS(r.podDeletedAtMs)}; DaemonSet pod deleted: ${fmtS(r.daemonPodDeletedAtMs)}, endpoint ready throughout: ${observed.readyEndpointThroughout}`);
+    checks.push(check('daemonset-pod-never-evicted', observed));
+  }
+
+  // kubectl delete pod while the runtime is down: what the EndpointSlice and kube-proxy do with it.
+  const del = simulate({ scenario: 'containerd-stopped', version: '1.32', deletePodAtMs: DELETE_AT_S * 1000 });
+  const after = pointAt(del.points, (DELETE_AT_S + 60) * 1000);
+  ctx.log(`\nkubectl delete pod ${DELETE_AT_S} s after containerd stopped; 60 s later the endpoint is ${after.endpoint} (${JSON.stringify(after.conditions)}), pod Ready ${String(after.podReady)}, new connections: ${after.newConnections}`);
+  checks.push(check('deleted-pod-stays-serving', after.conditions));
+  checks.push(check('deleted-pod-terminating-fallback', { alone: after.newConnections !== 'no', withReadyReplica: after.newConnections === 'yes' }));
+
+  const observations: Record<string, unknown> = Object.fromEntries(
     runs.map((r) => [
       `${r.scenario}@${r.version}`,
       {
@@ -356,5 +377,32 @@ export async function nodeController(ctx: RunContext): Promise<ScenarioResult> {
       },
     ]),
   );
+  observations.daemonSetPod = daemon;
+  observations.deletedPod = { atS: DELETE_AT_S, conditions: after.conditions, podReady: after.podReady, newConnections: after.newConnections };
   return { observations, checks };
+}
+
+/** The model's state at time t (the last change at or before it). */
+export function pointAt(points: readonly TimelinePoint[], t: number): TimelinePoint {
+  const p = [...points].reverse().find((x) => x.t <= t);
+  if (!p) throw new Error(`no model state at ${t} ms`);
+  return p;
+}
+
+/** The taints the empty-key / empty-effect toleration check runs over. */
+export const TOLERATION_CHECK_TAINTS: readonly Taint[] = [
+  { key: TAINT_NODE_NOT_READY, effect: 'NoExecute' },
+  { key: TAINT_NODE_NOT_READY, effect: 'NoSchedule' },
+  { key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute' },
+  { key: TAINT_NODE_UNREACHABLE, effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' },
+  { key: 'example.com/dedicated', value: 'batch', effect: 'NoExecute' },
+];
+
+/** Runs the ported ToleratesTaint with an empty key (Exists) and with an empty effect. */
+export function emptyTolerations(): { emptyKeyExists: boolean; emptyEffect: boolean } {
+  const emptyKeyExists = TOLERATION_CHECK_TAINTS.every((t) => toleratesTaint({ operator: 'Exists' }, t));
+  const notReady = TOLERATION_CHECK_TAINTS.filter((t) => t.key === TAINT_NODE_NOT_READY);
+  const emptyEffect = notReady.length === 2 && notReady.every((t) => toleratesTaint({ key: TAINT_NODE_NOT_READY, operator: 'Exists' }, t));
+  return { emptyKeyExists, emptyEffect };
 }

@@ -2,9 +2,12 @@
 // its stdout, and copies that pipe into the container's stdout FIFO, from which containerd's CRI
 // plugin (cri-log-copier.ts) writes the log file.
 //
-// Faithful to containerd cmd/containerd-shim-runc-v2/process/io.go (copyPipes):
-// - the copy uses one 4,096-byte buffer ("setting to 4096 to align with PIPE_BUF") and blocking
-//   io.CopyBuffer, so while the FIFO is full the shim holds at most one buffer and stops reading;
+// Faithful to containerd's copyPipes (pkg/process/io.go in v1.6.20 and v1.7.x,
+// cmd/containerd-shim-runc-v2/process/io.go in v2.x):
+// - the copy uses one SHIM_BUFFER_BYTES (4,096-byte) buffer and blocking io.CopyBuffer, so while the
+//   FIFO is full the shim holds at most one buffer and stops reading (a shim built with Go 1.22+
+//   copies through a 32 KiB buffer instead: see pipe-math.ts; it still holds one line when lines
+//   arrive one at a time);
 // - the shim opens the FIFO for writing AND for reading, and never reads its read end. With
 //   containerd gone the FIFO still has a reader, so the shim's writes block instead of failing
 //   with EPIPE, and the app's writes block behind them.
@@ -20,9 +23,7 @@ import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { childArgs } from '../lib/child.ts';
 import { parseAddressLine } from './app-api.ts';
 import { getPipeSize, makeFifo, makePipe, pipeSizeUnsupported } from './linux-pipe.ts';
-
-/** containerd's bufPool buffer size for the stdout/stderr copy. */
-export const SHIM_COPY_BUFFER = 4096;
+import { SHIM_BUFFER_BYTES } from './pipe-math.ts';
 
 export interface ShimReady {
   type: 'ready';
@@ -39,9 +40,9 @@ interface CopyJob {
   to: number;
 }
 
-/** io.CopyBuffer(fifo, appStdout, buf[4096]): returns when the app's end of the pipe is closed. */
+/** io.CopyBuffer(fifo, appStdout, buf[SHIM_BUFFER_BYTES]): returns when the app's end of the pipe is closed. */
 function copyLoop({ from, to }: CopyJob): void {
-  const buf = Buffer.alloc(SHIM_COPY_BUFFER);
+  const buf = Buffer.alloc(SHIM_BUFFER_BYTES);
   for (;;) {
     let n: number;
     try {

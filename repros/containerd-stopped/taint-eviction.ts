@@ -9,11 +9,22 @@ interface TimedWork {
   fireAt: number;
 }
 
-// core/v1 toleration.go: (*Toleration).ToleratesTaint
+// k8s.io/api core/v1 toleration.go: (*Toleration).ToleratesTaint (read at k/k commit 19c6083b,
+// staging/src/k8s.io/api/core/v1/toleration.go; the same rules since the function was written):
+// an empty effect matches every effect, an empty key matches every key, Exists matches every value,
+// Equal (or no operator) compares the values. The numeric Lt/Gt operators that commit also has are
+// not modelled: no pod here uses them.
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect !== taint.effect) return false;
-  if (t.key !== taint.key) return false;
-  return t.operator === 'Exists' || t.value === undefined;
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  switch (t.operator ?? 'Equal') {
+    case 'Equal':
+      return (t.value ?? '') === (taint.value ?? '');
+    case 'Exists':
+      return true;
+    default:
+      return false;
+  }
 }
 
 // helpers.go: GetMatchingTolerations. All taints must be tolerated; returns the tolerations used.

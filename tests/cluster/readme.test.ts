@@ -18,7 +18,7 @@ import { DEFAULT_HOLD_S } from '../../repros/containerd-stopped/cluster/variants
 import { DEFAULT_KUBELET_CONFIG } from '../../repros/containerd-stopped/kubelet.ts';
 import { DEFAULT_CONTROLLER_CONFIG } from '../../repros/containerd-stopped/node-lifecycle-controller.ts';
 import { GRACE_PERIOD_S } from '../../repros/containerd-stopped/node-simulation.ts';
-import { SHIM_BUFFER_BYTES } from '../../repros/containerd-stopped/pipe-math.ts';
+import { GO_COPY_DEFAULT_BYTES, SHIM_BUFFER_BYTES } from '../../repros/containerd-stopped/pipe-math.ts';
 import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/scenarios.ts';
 import { NODE_PORT } from '../../repros/keepalive-502/cluster/manifests.ts';
 import { REAL } from '../../repros/keepalive-502/timings.ts';
@@ -49,7 +49,8 @@ const STATED: Record<string, string[]> = {
     `default hold of ${DEFAULT_HOLD_S} s is long enough to see the ${DEFAULT_TOLERATION_SECONDS} s toleration`,
     `(${(k.runtimeSyncThresholdMs - k.runtimeUpPeriodMs) / 1000} to ${(k.runtimeSyncThresholdMs + k.nodeStatusUpdateFrequencyMs) / 1000} s)`,
     `a ${SHIM_BUFFER_BYTES.toLocaleString('en-US')}-byte\n  buffer`,
-    `about ${32 - SHIM_BUFFER_BYTES / 1024} KiB more`,
+    `ceiling by ${(GO_COPY_DEFAULT_BYTES - SHIM_BUFFER_BYTES) / 1024} KiB`,
+    `\`io.Copy\`'s ${GO_COPY_DEFAULT_BYTES / 1024} KiB`,
     `checks the runtime every ${k.runtimeUpPeriodMs / 1000} s and posts\n  status every ${k.nodeStatusUpdateFrequencyMs / 1000} s, and the controller reads it every ${DEFAULT_CONTROLLER_CONFIG.nodeMonitorPeriodMs / 1000} s`,
     `(${GRACE_PERIOD_S['1.31']} s before 1.32, ${GRACE_PERIOD_S['1.32']} s from 1.32)`,
     `After ${k.plegRelistThresholdMs / 60_000} minutes without a successful relist`,

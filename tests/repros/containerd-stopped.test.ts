@@ -1,7 +1,15 @@
 // The log-pipe hang with real processes and real pipes: one run per scenario, each feeding several
 // claims, plus the pieces the claims rest on (the CRI log format, the page-slot arithmetic).
 import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { waitFor } from '../../repros/lib/clock.ts';
+import { CriLineSplitter, MAX_CONTAINER_LOG_LINE_BYTES } from '../../repros/containerd-stopped/cri-logger.ts';
+import { makeFifo } from '../../repros/containerd-stopped/linux-pipe.ts';
+import { COPIER_SCRIPT } from '../../repros/containerd-stopped/pipe-chain.ts';
 import { runScenario } from '../../repros/lib/runner.ts';
 import { claims, PREDICTIONS, RUN } from '../../repros/containerd-stopped/claims.ts';
 import { accessLogLine, auditLog, criLogEntry, reassemble, requestNumberOf, rfc3339Nano } from '../../repros/containerd-stopped/log-line.ts';
@@ -70,4 +78,64 @@ test('log lines: fixed length, request number recoverable, CRI entries round-tri
   assert.deepEqual(reassemble(text), [body]);
   const audit = auditLog([accessLogLine(1, '/', 200, 243), accessLogLine(3, '/', 200, 243), accessLogLine(3, '/', 200, 243), accessLogLine(2, '/', 200, 243)], 1, 3);
   assert.deepEqual({ missing: audit.missing, duplicated: audit.duplicated, outOfOrder: audit.outOfOrder }, { missing: 0, duplicated: 1, outOfOrder: 2 });
+});
+
+test('CRI logger port (redirectLogs): F per line, P parts of 16 KiB for longer lines, P for a tail only at end of input', () => {
+  const sp = new CriLineSplitter();
+  const show = (es: { tag: string; content: Buffer }[]) => es.map((e) => `${e.tag}${e.content.length}`);
+  assert.deepEqual(show(sp.push(Buffer.from('abc\n\nxy\r\n'))), ['F3', 'F0', 'F2'], 'empty lines are entries; CRLF loses the CR');
+  const long = Buffer.alloc(40_000, 0x61);
+  assert.deepEqual(show(sp.push(Buffer.concat([long, Buffer.from('\n')]))), [`P${MAX_CONTAINER_LOG_LINE_BYTES}`, `P${MAX_CONTAINER_LOG_LINE_BYTES}`, `F${40_000 - 2 * MAX_CONTAINER_LOG_LINE_BYTES}`]);
+  const exact = Buffer.alloc(MAX_CONTAINER_LOG_LINE_BYTES, 0x62);
+  assert.deepEqual(show(sp.push(Buffer.concat([exact, Buffer.from('\n')]))), [`F${MAX_CONTAINER_LOG_LINE_BYTES}`], 'exactly the limit is one entry');
+  // Arrival in pieces does not change the entries.
+  const pieces = new CriLineSplitter();
+  const out = [...pieces.push(Buffer.from('hel')), ...pieces.push(Buffer.from('lo\nwor')), ...pieces.push(Buffer.from('ld\n'))];
+  assert.deepEqual(out.map((e) => e.content.toString()), ['hello', 'world']);
+  // An unfinished line: held, not written, until its newline or the end of input.
+  assert.deepEqual(pieces.push(Buffer.from('half')), []);
+  assert.equal(pieces.heldBytes(), 4);
+  assert.deepEqual(pieces.end().map((e) => `${e.tag}:${e.content.toString()}`), ['P:half']);
+});
+
+test('cri-log-copier stopped with half a line read: no flush, the half is lost, like containerd', { timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cri-copier-'));
+  const fifo = join(dir, 'stdout');
+  const log = join(dir, '0.log');
+  makeFifo(fifo);
+  const writer = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  const start = async () => {
+    const child = fork(COPIER_SCRIPT, ['--fifo', fifo, '--log', log], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`copier exited ${code}`)));
+    });
+    return child;
+  };
+  const entries = () => {
+    try {
+      return readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').slice(2).join(' '));
+    } catch {
+      return [];
+    }
+  };
+  try {
+    const first = await start();
+    writeSync(writer, 'line-1\nhal');
+    await waitFor('line-1 in the log', () => (entries().length >= 1 ? true : undefined), { timeoutMs: 10_000, intervalMs: 20 });
+    const exited = new Promise((r) => first.once('exit', r));
+    first.kill('SIGTERM');
+    await exited;
+    assert.deepEqual(entries(), ['F line-1'], 'no P entry written on the stop');
+    const second = await start();
+    writeSync(writer, 'f-line\nline-3\n');
+    await waitFor('line-3 in the log', () => (entries().includes('F line-3') ? true : undefined), { timeoutMs: 10_000, intervalMs: 20 });
+    assert.deepEqual(entries(), ['F line-1', 'F f-line', 'F line-3'], 'the 3 bytes the first copier had read are gone');
+    const gone = new Promise((r) => second.once('exit', r));
+    second.kill('SIGTERM');
+    await gone;
+  } finally {
+    closeSync(writer);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

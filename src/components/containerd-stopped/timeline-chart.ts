@@ -58,7 +58,17 @@ const LANES: Lane[] = [
   {
     label: 'endpoint',
     value: (p) => p.endpoint,
-    tone: (v) => (v === 'ready' ? 'good' : v === 'terminating' ? 'warn' : 'neutral'),
+    tone: (v) => (v === 'ready' ? 'good' : v.startsWith('terminating') ? 'warn' : 'neutral'),
+  },
+  {
+    label: 'new connections',
+    value: (p) => p.newConnections,
+    tone: (v) => (v === 'yes' ? 'good' : v === 'no' ? 'neutral' : 'warn'),
+  },
+  {
+    label: 'DaemonSet pod',
+    value: (p) => `${p.daemonPodReady ? 'Ready' : 'not Ready'}, endpoint ${p.daemonEndpoint}`,
+    tone: (v) => (v === 'Ready, endpoint ready' ? 'good' : 'warn'),
   },
   {
     label: 'NoExecute taint',
@@ -69,7 +79,10 @@ const LANES: Lane[] = [
 
 /** Actions worth a marker on the chart, and the short label they get. */
 function markerLabel(actor: string, text: string): string | undefined {
-  if (actor === 'operator') return text.startsWith('systemctl stop containerd') ? 'containerd stopped' : 'kubelet stopped';
+  if (actor === 'operator') {
+    if (text.startsWith('kubectl delete pod')) return 'pod deleted';
+    return text.startsWith('systemctl stop containerd') ? 'containerd stopped' : 'kubelet stopped';
+  }
   if (text.startsWith('MarkPodsNotReady')) return 'MarkPodsNotReady';
   if (text.startsWith('deleted pod')) return 'pod evicted';
   return undefined;
