@@ -9,7 +9,7 @@
 //
 //   node inside.ts --scenario broken|single-replica-service --scale S --dir TMPDIR
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { childArgs, exitWhenParentDies } from '../../lib/child.ts';
@@ -37,6 +37,11 @@ const signal = ac.signal;
 // The parent stops this process with SIGTERM; exiting runs the group's exit hook, which kills every
 // child (and nginx also has a parent-death signal).
 for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(143));
+// The run directory goes with this process, also when the runner was SIGKILLed and cannot remove it.
+process.on('exit', () => {
+  procs.killAllNow();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 const out = (o: unknown): void => void process.stdout.write(JSON.stringify(o) + '\n');
 const log = (line: string): void => out({ log: line });
