@@ -168,10 +168,11 @@ export async function runUp(ctx: RunContext): Promise<ScenarioResult> {
   });
   ctx.log(`gateway URL: ${topo.gatewayUrl}/`);
   ctx.log(`control URL: ${topo.controlUrl}/`);
-  ctx.log('try:');
-  ctx.log(`  curl -s -D- -o /dev/null ${topo.gatewayUrl}${OK_PAGE} ${topo.gatewayUrl}/api/orders   # one connection, two URLs`);
-  ctx.log(`  curl -X POST ${topo.controlUrl}/pods/0/terminate                                # kubectl delete pod pod-0`);
-  ctx.log(`  curl ${topo.controlUrl}/pods`);
+  ctx.log('in another terminal, paste this line, then run the commands below (or the page\'s):');
+  ctx.log(`  export GATEWAY=${topo.gatewayUrl} CONTROL=${topo.controlUrl}`);
+  ctx.log(`  curl -s -D- -o /dev/null "$GATEWAY${OK_PAGE}" "$GATEWAY/api/orders"   # one connection, two URLs`);
+  ctx.log('  curl -X POST "$CONTROL/pods/0/terminate"                          # kubectl delete pod pod-0');
+  ctx.log('  curl "$CONTROL/pods"');
   ctx.log('Ctrl-C stops every process.');
   // Runs until interrupted; an interrupted run ends like any other (the CLI exits 130).
   return new Promise<ScenarioResult>((_, reject) => {
