@@ -36,7 +36,7 @@ const NGINX_NEXT: Source = {
   url: `https://github.com/nginx/nginx/blob/${NGINX_RELEASE}/src/http/ngx_http_upstream.c`,
 };
 const CONNTRACK_LOOSE: Source = {
-  label: 'Linux docs: nf_conntrack sysctl, nf_conntrack_tcp_loose (an established flow without an entry is picked up as a new one, so it is NATed again)',
+  label: 'Linux docs: nf_conntrack sysctl, nf_conntrack_tcp_loose (on by default: already established connections are picked up)',
   url: 'https://docs.kernel.org/networking/nf_conntrack-sysctl.html',
 };
 /** The incident's write-up: what it reports, as opposed to what upstream code or documentation says. */
@@ -172,10 +172,13 @@ export const claims = defineClaims('keepalive-502', {
   'conntrack-delete-resets': {
     statement:
       'Deleting the conntrack entry of an established keep-alive connection to the terminating pod ends that connection: ' +
-      'its next packet is NATed afresh to the ready pod, which answers with a reset, and the next request fails with ECONNRESET.',
-    expected: { kind: 'equals', value: 'ECONNRESET' },
+      'the kernel picks the flow up again as a new entry, the nat chains now send it to the ready pod, which has no such ' +
+      'connection and resets it, and the next request fails with ECONNRESET.',
+    expected: { kind: 'equals', value: { nextRequest: 'ECONNRESET', newEntryTo: 'the ready pod' } },
     sources: [CONNTRACK_LOOSE, CONNTRACK],
-    method: '`conntrack -D -p tcp --orig-port-src PORT` for a second keep-alive connection that reached the deleted pod, halfway through preStop.',
+    method:
+      '`conntrack -D -p tcp --orig-port-src PORT` for a second keep-alive connection that reached the deleted pod, halfway ' +
+      'through preStop; `conntrack -E` shows the flow\'s NEW entry and the pod address it was NATed to.',
     tiers: ['real'],
   },
   'nginx-stock-passes-503': {

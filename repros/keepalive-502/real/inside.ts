@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { childArgs, exitWhenParentDies } from '../../lib/child.ts';
 import { sleep } from '../../lib/clock.ts';
@@ -184,6 +185,52 @@ function freshConnections(svc: Service): { results: { t: number; pod: string | n
   return { results, stop: async () => { running = false; await loop; } };
 }
 
+/**
+ * Deletes the conntrack entry of one flow (by its source port) and sends the next request on it,
+ * watching conntrack's event stream: the kernel picks the flow up again (nf_conntrack_tcp_loose) with
+ * a NEW entry, and that entry's reply source says where the nat chains sent it this time.
+ */
+async function deleteFlowAndRetry(sport: string, next: () => Promise<{ status: number; error: string | null }>): Promise<{ flow: string; events: string[]; nextRequest: string; newEntryReplySrc: string | undefined }> {
+  const flow = run(bin('conntrack'), ['-L', '-p', 'tcp', '--orig-port-src', sport]).trim();
+  const watch = procs.spawn(bin('conntrack'), ['-E', '-p', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const all: string[] = [];
+  const mine = ` sport=${sport} `;
+  const lines = (): string[] => all.filter((l) => l.includes(mine));
+  let wake = (): void => undefined;
+  createInterface({ input: watch.child.stdout! }).on('line', (l) => {
+    all.push(l.trim().replace(/\s+/g, ' ') + ' ');
+    wake();
+  });
+  const until = async (what: string, ok: () => boolean): Promise<void> => {
+    const deadline = performance.now() + SLACK_MS;
+    while (!ok()) {
+      if (performance.now() > deadline) throw new Error(`conntrack -E: no ${what} within ${SLACK_MS} ms; saw: ${all.join(' | ')}`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 50);
+      });
+    }
+  };
+  // The watch is subscribed once it reports a connection we open for that purpose; retried until then.
+  let opened = 0;
+  await until('event for a connection of our own', () => {
+    if (all.length > 0) return true;
+    if (opened++ % 4 === 0) void get(SERVICE_ADDRESSES[0], SERVICE_PORT, '/api/watch-ready', false);
+    return false;
+  });
+  run(bin('conntrack'), ['-D', '-p', 'tcp', '--orig-port-src', sport]);
+  const r = await next();
+  await until('NEW entry for the flow', () => lines().some((l) => l.startsWith('[NEW]')));
+  watch.child.kill('SIGTERM');
+  const fresh = lines().find((l) => l.startsWith('[NEW]')) ?? '';
+  return { flow, events: lines().map((l) => l.trim()), nextRequest: r.error ?? String(r.status), newEntryReplySrc: /dport=\d+ (?:\[UNREPLIED\] )?src=(\S+) dst=/.exec(fresh)?.[1] };
+}
+
+/** The pod whose address a conntrack reply source names, or "none". */
+function podNamed(pods: readonly Pod[], address: string | undefined): string {
+  return pods.find((p) => p.ep.host === address)?.name ?? 'none';
+}
+
 const rel = (x: number, deletedAt: number): number => Math.round(((x - deletedAt) / 1000 / scale) * 1000) / 1000;
 
 async function broken(): Promise<Record<string, unknown>> {
@@ -225,10 +272,9 @@ async function broken(): Promise<Record<string, unknown>> {
   const kubelet = kubeletTerminate(victim, deletedAt);
 
   await sleep(t.preStopMs / 2, signal);
-  const flow = run(bin('conntrack'), ['-L', '-p', 'tcp', '--orig-port-src', String(probePort)]).trim();
-  run(bin('conntrack'), ['-D', '-p', 'tcp', '--orig-port-src', String(probePort)]);
-  const onDeleted = await get(svc.addresses[0]!, svc.port, '/api/probe', probe);
-  log(`conntrack -D of the probe's flow; its next request: ${onDeleted.error ?? onDeleted.status}`);
+  const ct = await deleteFlowAndRetry(String(probePort), () => get(svc.addresses[0]!, svc.port, '/api/probe', probe!));
+  const natTo = podNamed(pods, ct.newEntryReplySrc);
+  log(`conntrack -D of the probe's flow; its next request: ${ct.nextRequest}; the kernel's new entry for it goes to ${natTo}`);
   probe.destroy();
 
   const { preStopDoneAt, killedAt } = await kubelet;
@@ -247,7 +293,7 @@ async function broken(): Promise<Record<string, unknown>> {
     ...responseObservations(timeline, victim.name),
     newConnectionsToDeletedPod: newConnectionsToDeleted(victim.events.events, deletedAt),
     freshConnectionsAfterDeletion: fresh.results.map((r) => r.pod ?? r.error),
-    conntrack: { flow, nextRequest: onDeleted.error ?? String(onDeleted.status) },
+    conntrack: { flow: ct.flow, events: ct.events, nextRequest: ct.nextRequest, newEntryTo: natTo === victim.name ? 'the deleted pod' : natTo === 'none' ? 'none' : 'the ready pod' },
     errorLog: messagesIn(readFileSync(errorLogPath(dir, gw), 'utf8')),
     timeline,
   };

@@ -12,7 +12,7 @@ interface BrokenObservations {
   statusRunsAfterDeletion: number[];
   oldConnection: { conn: string | null; requestsAfterDeletion: number; lastServedS: number | null };
   newConnectionsToDeletedPod: string[];
-  conntrack: { nextRequest: string };
+  conntrack: { nextRequest: string; newEntryTo: string };
 }
 
 interface ServiceObservations {
@@ -30,7 +30,7 @@ async function broken(ctx: RunContext): Promise<ScenarioResult> {
     { claim: claims['old-connection-keeps-serving'], observed: o.oldConnection.requestsAfterDeletion },
     { claim: claims['old-connection-window'], observed: o.oldConnection.lastServedS },
     { claim: claims['no-new-connections-to-terminating'], observed: o.newConnectionsToDeletedPod.length },
-    { claim: claims['conntrack-delete-resets'], observed: o.conntrack.nextRequest },
+    { claim: claims['conntrack-delete-resets'], observed: { nextRequest: o.conntrack.nextRequest, newEntryTo: o.conntrack.newEntryTo } },
     { claim: claims['nginx-stock-passes-503'], observed: o.statusRunsAfterDeletion },
   ];
   ctx.log(`after the deletion, through nginx: ${o.statusRunsAfterDeletion.join(' -> ')}; ${o.oldConnection.requestsAfterDeletion} answered on the old connection`);
