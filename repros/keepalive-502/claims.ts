@@ -98,7 +98,7 @@ export const claims = defineClaims('keepalive-502', {
       'While the incident\'s gateway has the upstream marked down, every client gets 502 on every path: curl, fetching ' +
       '/ok.htm and /api/orders over one new connection to the gateway, gets 502 twice.',
     expected: { kind: 'equals', value: [502, 502] },
-    sources: [writeUp('with the only LB address removed, the site answered 502'), GATEWAY_MODEL],
+    sources: [writeUp('the gateway marked its only LB address unhealthy, and the site answered 502'), GATEWAY_MODEL],
     method: 'curl 7.88 against the running `up` topology, both URLs on one command line so curl reuses its connection.',
   },
   'fixed-no-errors': {

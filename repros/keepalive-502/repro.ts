@@ -49,7 +49,7 @@ function component(description: string, script: string, args: (ctx: RunContext) 
 }
 
 // Defaults that chain the parts started alone on fixed ports:
-//   pod --port 8081  <-  l4-balancer --port 9000  <-  gateway --port 8080  <-  client
+//   pod --port 8081  <-  l4-balancer --port 9000  <-  incident-gateway --port 8080  <-  client
 const DEFAULTS = {
   endpoints: 'pod-0=127.0.0.1:8081',
   upstreams: 'lb=127.0.0.1:9000',
@@ -106,7 +106,7 @@ export const repro: Repro = {
       '--endpoints', listFlag(ctx, 'endpoints'),
       '--policy', ctx.flags.policy === 'kube-proxy' ? 'kube-proxy' : 'deregister',
     ]),
-    gateway: component('the incident\'s gateway alone, as modelled (marks even its only upstream down after a 503; --upstreams, default lb=127.0.0.1:9000)', 'gateway.ts', (ctx) => {
+    'incident-gateway': component('the incident\'s gateway alone, as modelled (marks even its only upstream down after a 503; --upstreams, default lb=127.0.0.1:9000)', 'incident-gateway.ts', (ctx) => {
       const t = scaledTimings(ctx.scale);
       return [
         '--upstreams', listFlag(ctx, 'upstreams'),
@@ -131,7 +131,7 @@ export const repro: Repro = {
     'repros/keepalive-502/endpoints.ts',
     'repros/keepalive-502/l4-balancer.ts',
     'repros/keepalive-502/incident-gateway-health.ts',
-    'repros/keepalive-502/gateway.ts',
+    'repros/keepalive-502/incident-gateway.ts',
     'repros/keepalive-502/client.ts',
     'repros/keepalive-502/real/kube-proxy-chains.ts',
     'repros/keepalive-502/real/nginx-conf.ts',

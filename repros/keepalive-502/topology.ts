@@ -84,7 +84,7 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
     balancer = { ...b, port: l.port, adminPort: l.adminPort };
   }
   const upstreams = balancer ? `lb=127.0.0.1:${balancer.port}` : podAddrs;
-  const g = start<GatewayEvent>(ctx, 'gateway.ts', ['--upstreams', upstreams, '--fail-timeout-ms', String(t.failTimeoutMs), ...keepAlive], o.onEvent);
+  const g = start<GatewayEvent>(ctx, 'incident-gateway.ts', ['--upstreams', upstreams, '--fail-timeout-ms', String(t.failTimeoutMs), ...keepAlive], o.onEvent);
   const gateway = { ...g, port: (await listening(ctx, g, 'gateway')).port };
 
   const c = start<ControlEvent>(

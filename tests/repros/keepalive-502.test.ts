@@ -70,7 +70,7 @@ test('single-replica-service: through a Service the terminating pod keeps gettin
 // The page charts recordings of real runs at scale 1 (repros/keepalive-502/recordings/*.json, made
 // with `npm run -s repro -- keepalive-502 <scenario> --json`). They must still look like what the repro
 // produces now: the same fields, the same sequence of statuses, every claim passed.
-for (const scenario of ['broken', 'fixed', 'direct', 'single-replica']) {
+for (const scenario of ['broken', 'fixed', 'direct', 'single-replica', 'single-replica-service']) {
   test(`the ${scenario} recording has the shape and the status sequence of a run today`, () => {
     const fresh = reports.get(scenario);
     assert.ok(fresh, `the ${scenario} run above must have passed`);
@@ -98,7 +98,7 @@ test('bad input: topology flags on a fixed scenario, and a malformed address, ex
   const p = cli('up', '--policy', 'round-robin');
   assert.equal(p.status, 2);
   assert.match(p.stderr, /kube-proxy, deregister/);
-  const g = cli('gateway', '--upstreams', 'lb=nowhere');
+  const g = cli('incident-gateway', '--upstreams', 'lb=nowhere');
   assert.equal(g.status, 2);
   assert.match(g.stderr, /endpoint "lb=nowhere" must be host:port or name=host:port/);
   const c = cli('client', '--target', 'example.com');

@@ -164,8 +164,9 @@ async function kubeletTerminate(pod: Pod, deletedAt: number): Promise<{ preStopD
   log(`preStop: GET ${OK_PAGE}?down=true on ${pod.name} -> ${down.status}; the app is draining`);
   process.kill(pod.pid, 'SIGTERM');
   await sleep(deletedAt + t.graceMs - now(), signal);
-  process.kill(pod.pid, 'SIGKILL');
+  // Taken before the signal: every answer that arrived earlier was sent by a pod still alive.
   const killedAt = now();
+  process.kill(pod.pid, 'SIGKILL');
   log(`kubelet: SIGKILL to ${pod.name} (grace period over)`);
   await pod.exited;
   return { preStopDoneAt, killedAt };
@@ -330,8 +331,10 @@ async function singleReplicaService(): Promise<Record<string, unknown>> {
   const { preStopDoneAt, killedAt } = await kubeletTerminate(pod, deletedAt);
   await fresh.stop();
 
+  // Answers that arrived before the SIGKILL: a request in flight when the pod is killed fails for
+  // that reason, whatever nginx's settings.
   const window = (c: EventStream<ClientEvent>, untilT: number): ClientResponse[] => {
-    const r = responses(c).filter((x) => x.t >= deletedAt && x.sentT < untilT);
+    const r = responses(c).filter((x) => x.t >= deletedAt && x.t < untilT);
     const first503 = r.findIndex((x) => x.status === 503);
     return first503 === -1 ? [] : r.slice(first503);
   };

@@ -7,7 +7,7 @@
 // The upstreams are either the one load-balancer address (the affected sites) or the pod addresses
 // (the sites that were not affected).
 //
-//   node gateway.ts --upstreams lb=127.0.0.1:9000 [--port N] [--fail-timeout-ms N] [--keepalive-ms N]
+//   node incident-gateway.ts --upstreams lb=127.0.0.1:9000 [--port N] [--fail-timeout-ms N] [--keepalive-ms N]
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { childArgs, exitWhenParentDies } from '../lib/child.ts';
