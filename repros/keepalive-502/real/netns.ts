@@ -4,21 +4,31 @@
 // clean-up to forget, because the kernel frees the namespace, its addresses, its iptables rules and
 // its conntrack table when the last process in it exits. Node's parent is the runner itself (unshare
 // execs without forking), so inside.ts exits when the runner dies, even by SIGKILL, and nginx inside
-// has a parent-death signal.
+// has a parent-death signal. Works as root and, where the kernel allows unprivileged user
+// namespaces, as any user (measured: as nobody on Linux 6.18).
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toolPath } from '../../lib/real/tools.ts';
-import type { RunContext } from '../../lib/repro.ts';
 import { createInterface } from 'node:readline';
+import { toolPath } from '../../lib/real/tools.ts';
+import { UsageError, type RunContext } from '../../lib/repro.ts';
 
 /** Runs inside.ts for a scenario in a fresh user + network namespace, narrating its log lines. */
 export async function runInNamespace(ctx: RunContext, scenario: string): Promise<Record<string, unknown>> {
+  const unshare = toolPath('unshare') ?? 'unshare';
+  const probe = spawnSync(unshare, ['-Urn', 'true'], { encoding: 'utf8', timeout: 10_000 });
+  if (probe.status !== 0) {
+    throw new UsageError(
+      `the real tier runs in a user and network namespace of its own, and \`unshare -Urn\` failed here: ${(probe.stderr || probe.error?.message || '').trim()}. ` +
+        'Run it as root, or allow unprivileged user namespaces (Debian: sysctl -w kernel.unprivileged_userns_clone=1; and user.max_user_namespaces above 0).',
+    );
+  }
   const dir = mkdtempSync(join(tmpdir(), 'keepalive-502-real-'));
   try {
     const s = ctx.procs.spawn(
-      toolPath('unshare') ?? 'unshare',
+      unshare,
       ['-Urn', '--', process.execPath, join(import.meta.dirname, 'inside.ts'), '--scenario', scenario, '--scale', String(ctx.scale), '--dir', dir],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
