@@ -1,15 +1,20 @@
-// The balancer's endpoint table and its choice for a new connection, as pure logic.
+// The endpoint table behind a balancer, and which endpoints a NEW connection may go to, as pure logic.
+// Established connections are never re-balanced: the stand-in splices them end to end, kube-proxy's
+// NAT applies only to a connection's first packet (later packets follow the conntrack entry), and a
+// cloud L4 load balancer keeps a flow on its target.
 //
 // Conditions follow the EndpointSlice API: a deleted pod's endpoint becomes ready=false,
-// terminating=true at once (serving stays true while the pod still passes readiness). The balancer
-// sends NEW connections only to ready endpoints, round robin; it keeps no per-connection state here,
-// because established connections are spliced end to end and never re-balanced (as with kube-proxy's
-// conntrack, which only NATs a connection's first packet, and a cloud L4 load balancer).
+// terminating=true at once; serving stays true while the pod still passes readiness.
 //
-// kube-proxy differs in one corner (k/k pkg/proxy/topology.go, CategorizeEndpoints): when NO endpoint
-// is ready it falls back to serving terminating ones. The incident's cloud load balancer had
-// deregistered the pod, so this model has no fallback: with zero ready endpoints, new connections are
-// refused.
+// Two policies for new connections, because the incident's balancer and a Service differ exactly when
+// no endpoint is ready (a single replica being deleted):
+//  - 'kube-proxy': a Service (Cluster traffic policy, no topology hints), as k/k
+//    pkg/proxy/topology.go CategorizeEndpoints chooses: the ready endpoints, or, when none is ready,
+//    the serving and terminating ones. A single replica keeps getting new connections while it
+//    terminates.
+//  - 'deregister': a cloud load balancer that takes the pod out of its targets when it starts
+//    terminating (the incident's cloud LB, as its write-up reports: "connection refused" once the
+//    only pod was deleted). Ready endpoints only; none ready means new connections are refused.
 import { UsageError } from '../lib/repro.ts';
 import type { EndpointState } from './events.ts';
 
@@ -36,14 +41,28 @@ export function removeEndpoint(eps: readonly Endpoint[], name: string): Endpoint
   return eps.filter((ep) => ep.name !== name);
 }
 
-/** The endpoints a new connection may go to. */
-export function eligibleForNewConnections(eps: readonly Endpoint[]): Endpoint[] {
-  return eps.filter((ep) => ep.ready);
+export const POLICIES = ['kube-proxy', 'deregister'] as const;
+export type Policy = (typeof POLICIES)[number];
+
+/**
+ * Port of k/k pkg/proxy/topology.go `CategorizeEndpoints` (commit 008b3652959c), the
+ * clusterEndpoints half for a Service with Cluster traffic policy and no topology hints
+ * (topologyMode ""): ready endpoints; if there are none, endpoints that are serving AND terminating.
+ */
+export function categorizeClusterEndpoints(eps: readonly Endpoint[]): Endpoint[] {
+  const ready = eps.filter((ep) => ep.ready);
+  if (ready.length > 0) return ready;
+  return eps.filter((ep) => ep.serving && ep.terminating);
+}
+
+/** The endpoints a new connection may go to under the given policy. */
+export function eligibleForNewConnections(eps: readonly Endpoint[], policy: Policy = 'deregister'): Endpoint[] {
+  return policy === 'kube-proxy' ? categorizeClusterEndpoints(eps) : eps.filter((ep) => ep.ready);
 }
 
 /** Round robin over the eligible endpoints; `counter` is the number of connections placed so far. */
-export function pickEndpoint(eps: readonly Endpoint[], counter: number): Endpoint | undefined {
-  const eligible = eligibleForNewConnections(eps);
+export function pickEndpoint(eps: readonly Endpoint[], counter: number, policy: Policy = 'deregister'): Endpoint | undefined {
+  const eligible = eligibleForNewConnections(eps, policy);
   return eligible.length === 0 ? undefined : eligible[counter % eligible.length];
 }
 

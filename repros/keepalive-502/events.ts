@@ -2,6 +2,7 @@
 // writes one JSON event per line on stdout (its bound port first), and the parent reads them as they
 // arrive. Ports, timelines and every measurement travel this way; nothing is shared by files or sleeps.
 import type { ChildProcess } from 'node:child_process';
+import type { Policy } from './endpoints.ts';
 import { createInterface } from 'node:readline';
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one host. */
@@ -20,7 +21,7 @@ export type PodEvent =
 export type EndpointState = 'ready' | 'terminating' | 'removed';
 
 export type BalancerEvent =
-  | { ev: 'listening'; proc: 'l4-balancer'; port: number; adminPort: number; t: number }
+  | { ev: 'listening'; proc: 'l4-balancer'; port: number; adminPort: number; policy: Policy; t: number }
   | { ev: 'conn'; proc: 'l4-balancer'; id: number; endpoint: string; endpointState: EndpointState; t: number }
   | { ev: 'endpoint'; proc: 'l4-balancer'; name: string; state: EndpointState; t: number }
   | { ev: 'refusing'; proc: 'l4-balancer'; t: number }

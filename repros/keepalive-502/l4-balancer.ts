@@ -1,28 +1,32 @@
-// A TCP (layer 4) load balancer in front of the pods: the cloud load balancer of the incident, or
-// kube-proxy's Service VIP. Each new connection goes to a ready endpoint (endpoints.ts) and is then
-// spliced byte for byte until either side closes it. Marking an endpoint terminating changes where
-// NEW connections go and nothing else: established connections keep flowing to the old pod.
-// With no ready endpoint left, the balancer stops listening, so new connections are refused.
+// A TCP (layer 4) balancer in front of the pods, in user space: each new connection goes to an
+// endpoint the policy allows (endpoints.ts) and is then spliced byte for byte until either side closes
+// it. It is neither kube-proxy nor a cloud load balancer; it reproduces the one behaviour both share
+// (an established connection stays on its pod) and, with --policy, the one where they differ:
+//   --policy deregister   the incident's cloud LB: a terminating pod gets no new connection; with no
+//                         ready endpoint left the balancer stops listening, so connections are refused
+//   --policy kube-proxy   a Service: ready endpoints, else serving+terminating ones (CategorizeEndpoints)
+// The real tier replaces it with the kernel's NAT in kube-proxy's chains.
 //
-//   node l4-balancer.ts --endpoints pod-0=127.0.0.1:8081,pod-1=127.0.0.1:8082 [--port N]
+//   node l4-balancer.ts --endpoints pod-0=127.0.0.1:8081,pod-1=127.0.0.1:8082 [--policy P] [--port N]
 // Admin API (what the EndpointSlice controller does to it), on a second port printed at start:
 //   GET /endpoints    POST /endpoints/<name>/terminating    DELETE /endpoints/<name>
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { childArgs, exitWhenParentDies } from '../lib/child.ts';
 import { listen } from '../lib/net.ts';
-import { endpointState, markTerminating, parseEndpoints, pickEndpoint, removeEndpoint, type Endpoint } from './endpoints.ts';
+import { eligibleForNewConnections, endpointState, markTerminating, parseEndpoints, pickEndpoint, removeEndpoint, type Endpoint, type Policy } from './endpoints.ts';
 import { emit, now } from './events.ts';
 
 exitWhenParentDies();
 const args = childArgs();
 let endpoints: Endpoint[] = parseEndpoints((args.get('endpoints') ?? '').split(',').filter((s) => s !== ''));
+const policy: Policy = args.get('policy') === 'kube-proxy' ? 'kube-proxy' : 'deregister';
 let placed = 0;
 let server: Server | undefined;
 let port = Number(args.get('port') ?? 0);
 
 function splice(client: Socket): void {
-  const ep = pickEndpoint(endpoints, placed);
+  const ep = pickEndpoint(endpoints, placed, policy);
   if (!ep) {
     client.destroy();
     return;
@@ -39,9 +43,9 @@ function splice(client: Socket): void {
   upstream.on('close', () => client.destroy());
 }
 
-/** Listens while some endpoint is ready and stops listening (refusing connections) when none is. */
+/** Listens while the policy allows some endpoint and stops listening (refusing connections) when none. */
 async function reconcileListener(): Promise<void> {
-  const anyReady = endpoints.some((ep) => ep.ready);
+  const anyReady = eligibleForNewConnections(endpoints, policy).length > 0;
   if (anyReady && !server) {
     const s = createServer({ allowHalfOpen: true }, splice);
     server = s;
@@ -82,4 +86,4 @@ const admin = createHttpServer((req, res) => {
 
 await reconcileListener();
 const adminPort = await listen(admin, 0, 'l4-balancer admin');
-emit({ ev: 'listening', proc: 'l4-balancer', port, adminPort, t: now() });
+emit({ ev: 'listening', proc: 'l4-balancer', port, adminPort, policy, t: now() });

@@ -33,7 +33,7 @@ export function describe(e: AnyEvent, o: NarrateOptions): string | undefined {
     case 'l4-balancer':
       if (e.ev === 'conn') return `${ts}  l4-balancer: new connection #${e.id} -> ${e.endpoint}`;
       if (e.ev === 'endpoint') return `${ts}  l4-balancer: endpoint ${e.name} ${e.state}`;
-      if (e.ev === 'refusing') return `${ts}  l4-balancer: no ready endpoint left, new connections are refused`;
+      if (e.ev === 'refusing') return `${ts}  l4-balancer: no endpoint left for new connections, they are refused`;
       return undefined;
     case 'gateway':
       if (e.ev === 'upstream-down') {

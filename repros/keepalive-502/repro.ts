@@ -3,16 +3,18 @@
 import { join } from 'node:path';
 import { UsageError, type Component, type FlagSpec, type Repro, type RunContext } from '../lib/repro.ts';
 import { claims } from './claims.ts';
-import { parseEndpoints } from './endpoints.ts';
+import { parseEndpoints, POLICIES } from './endpoints.ts';
 import { EventStream, now, type AnyEvent } from './events.ts';
 import { OK_PAGE } from './graceful-shutdown.ts';
 import { describe } from './narrate.ts';
+import { realBroken, realSingleReplicaService } from './real/scenarios.ts';
 import { runDeletion, runUp } from './scenarios.ts';
 import { REAL, scaledTimings } from './timings.ts';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'fix', type: 'boolean', description: 'up, pod: the fixed app (Connection: close while draining, ok page stays 200)' },
   { name: 'direct', type: 'boolean', description: 'up: gateway upstreams are the pod addresses, no balancer' },
+  { name: 'policy', type: 'string', choices: POLICIES, description: 'up, l4-balancer: new connections to ready pods only (deregister: the incident\'s cloud LB) or as a Service (kube-proxy: terminating pods when none is ready)', default: 'deregister' },
   { name: 'replicas', type: 'number', description: 'up: number of pods', default: '2', min: 1, max: 5 },
   { name: 'name', type: 'string', description: 'pod: the pod name in x-pod', default: 'pod-0' },
   { name: 'endpoints', type: 'list', description: 'l4-balancer: pod addresses, name=127.0.0.1:port or 127.0.0.1:port', default: 'pod-0=127.0.0.1:8081' },
@@ -47,7 +49,7 @@ function component(description: string, script: string, args: (ctx: RunContext) 
 }
 
 // Defaults that chain the parts started alone on fixed ports:
-//   pod --port 8081  <-  l4-balancer --port 9000  <-  gateway --port 8080  <-  client
+//   pod --port 8081  <-  l4-balancer --port 9000  <-  incident-gateway --port 8080  <-  client
 const DEFAULTS = {
   endpoints: 'pod-0=127.0.0.1:8081',
   upstreams: 'lb=127.0.0.1:9000',
@@ -64,16 +66,22 @@ function listFlag(ctx: RunContext, flag: 'endpoints' | 'upstreams'): string {
 export const repro: Repro = {
   slug: 'keepalive-502',
   title: '502s during pod termination behind a load balancer with HTTP keep-alive',
-  description: 'Deleting a pod: the gateway\'s keep-alive connection through the balancer reaches the terminating pod, a 503 marks the only upstream down, 502s follow.',
+  description: 'Deleting a pod: the gateway\'s keep-alive connection through the balancer reaches the terminating pod; the incident\'s gateway marks its only upstream down on a 503, 502s follow.',
   defaultScenario: 'broken',
   scenarios: {
     broken: {
-      description: 'gateway -> l4-balancer -> 2 pods; delete the pod the client is on: 200s for the preStop time, a 503, then 502s',
+      description: 'the incident\'s gateway -> l4-balancer -> 2 pods; delete the pod the client is on: 200s for the preStop time, a 503, then 502s',
       run: (ctx) => runDeletion(ctx, 'broken'),
+      real: realBroken,
     },
     'single-replica': {
-      description: 'as broken with one pod: after the deletion the balancer refuses new connections, 502s until the end',
+      description: 'as broken with one pod behind a balancer that deregisters it (the cloud LB): new connections refused, 502s until the end',
       run: (ctx) => runDeletion(ctx, 'single-replica'),
+    },
+    'single-replica-service': {
+      description: 'one pod behind a Service (kube-proxy policy): the terminating pod keeps getting new connections, none refused',
+      run: (ctx) => runDeletion(ctx, 'single-replica-service'),
+      real: realSingleReplicaService,
     },
     fixed: {
       description: 'as broken with the fixed app (Connection: close while draining, ok page stays 200): no non-2xx',
@@ -94,10 +102,11 @@ export const repro: Repro = {
       '--keepalive-ms', String(scaledTimings(ctx.scale).keepAliveTimeoutMs),
       ...(ctx.flags.fix === true ? ['--fix'] : []),
     ]),
-    'l4-balancer': component('the TCP load balancer alone (--endpoints, default pod-0=127.0.0.1:8081)', 'l4-balancer.ts', (ctx) => [
+    'l4-balancer': component('the TCP balancer alone (--endpoints, default pod-0=127.0.0.1:8081; --policy)', 'l4-balancer.ts', (ctx) => [
       '--endpoints', listFlag(ctx, 'endpoints'),
+      '--policy', ctx.flags.policy === 'kube-proxy' ? 'kube-proxy' : 'deregister',
     ]),
-    gateway: component('the gateway alone (--upstreams, default lb=127.0.0.1:9000)', 'gateway.ts', (ctx) => {
+    'incident-gateway': component('the incident\'s gateway alone, as modelled (marks even its only upstream down after a 503; --upstreams, default lb=127.0.0.1:9000)', 'incident-gateway.ts', (ctx) => {
       const t = scaledTimings(ctx.scale);
       return [
         '--upstreams', listFlag(ctx, 'upstreams'),
@@ -121,9 +130,12 @@ export const repro: Repro = {
     'repros/keepalive-502/control.ts',
     'repros/keepalive-502/endpoints.ts',
     'repros/keepalive-502/l4-balancer.ts',
-    'repros/keepalive-502/passive-health.ts',
-    'repros/keepalive-502/gateway.ts',
+    'repros/keepalive-502/incident-gateway-health.ts',
+    'repros/keepalive-502/incident-gateway.ts',
     'repros/keepalive-502/client.ts',
+    'repros/keepalive-502/real/kube-proxy-chains.ts',
+    'repros/keepalive-502/real/nginx-conf.ts',
+    'repros/keepalive-502/real/netns.ts',
   ],
   expectedOutput: [
     'A per-request timeline: time, status, pod, connection.',

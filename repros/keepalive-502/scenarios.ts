@@ -3,6 +3,7 @@
 // has exited and a few more requests were answered. `up` starts the topology and leaves it running.
 import { UsageError, type RunContext, type ScenarioResult } from '../lib/repro.ts';
 import { deletionChecks, type DeletionKind } from './checks.ts';
+import type { Policy } from './endpoints.ts';
 import { now, type ClientResponse } from './events.ts';
 import { OK_PAGE } from './graceful-shutdown.ts';
 import { describe } from './narrate.ts';
@@ -13,25 +14,30 @@ import { REAL, scaledTimings } from './timings.ts';
 import { startTopology, type Topology } from './topology.ts';
 
 
-const SETUPS: Record<DeletionKind, { replicas: number; fix: boolean; direct: boolean }> = {
-  broken: { replicas: 2, fix: false, direct: false },
-  fixed: { replicas: 2, fix: true, direct: false },
-  direct: { replicas: 2, fix: false, direct: true },
-  'single-replica': { replicas: 1, fix: false, direct: false },
+// The incident's balancer was a cloud load balancer that deregisters a terminating pod. With two
+// replicas a Service (kube-proxy) chooses the same endpoints, so only the single-replica runs differ.
+export const SETUPS: Record<DeletionKind, { replicas: number; fix: boolean; direct: boolean; policy: Policy }> = {
+  broken: { replicas: 2, fix: false, direct: false, policy: 'deregister' },
+  fixed: { replicas: 2, fix: true, direct: false, policy: 'deregister' },
+  direct: { replicas: 2, fix: false, direct: true, policy: 'deregister' },
+  'single-replica': { replicas: 1, fix: false, direct: false, policy: 'deregister' },
+  'single-replica-service': { replicas: 1, fix: false, direct: false, policy: 'kube-proxy' },
 };
 
 /** Waits that depend on timers get the scaled duration plus this much slack for a busy machine. */
 const SLACK_MS = 20_000;
 
-function shape(replicas: number, direct: boolean, fix: boolean): string {
+const BALANCER: Record<Policy, string> = { deregister: 'l4-balancer (deregisters, as the cloud LB)', 'kube-proxy': 'l4-balancer (as a Service)' };
+
+function shape(replicas: number, direct: boolean, fix: boolean, policy: Policy): string {
   const pods = `${replicas} pod${replicas === 1 ? '' : 's'}${fix ? ' (with the fix)' : ''}`;
-  return direct ? `client -> gateway -> ${pods} (pod addresses as upstreams)` : `client -> gateway -> l4-balancer -> ${pods}`;
+  return direct ? `client -> gateway -> ${pods} (pod addresses as upstreams)` : `client -> gateway -> ${BALANCER[policy]} -> ${pods}`;
 }
 
 function rejectTopologyFlags(ctx: RunContext, scenario: string): void {
-  for (const f of ['fix', 'direct', 'replicas']) {
+  for (const f of ['fix', 'direct', 'replicas', 'policy']) {
     if (ctx.flags[f] !== undefined) {
-      throw new UsageError(`--${f} applies to the up scenario (and --fix to the pod component), not to ${scenario}; the scenarios broken, fixed, direct and single-replica set it themselves`);
+      throw new UsageError(`--${f} applies to the up scenario (and --fix to the pod component), not to ${scenario}; the deletion scenarios set it themselves`);
     }
   }
 }
@@ -58,7 +64,7 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
   const setup = SETUPS[kind];
   const t = scaledTimings(ctx.scale);
   const origin = now();
-  ctx.log(`${kind}: ${shape(setup.replicas, setup.direct, setup.fix)}`);
+  ctx.log(`${kind}: ${shape(setup.replicas, setup.direct, setup.fix, setup.policy)}`);
   ctx.log(
     `timings at scale ${ctx.scale}: preStop ${t.preStopMs / 1000} s, grace period ${t.graceMs / 1000} s, ` +
       `client every ${t.clientIntervalMs / 1000} s, gateway fail_timeout ${t.failTimeoutMs / 1000} s`,
@@ -111,7 +117,7 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
   const gatewayEvents = topo.gateway.events.events;
   const observations = {
     scenario: kind,
-    topology: shape(setup.replicas, setup.direct, setup.fix),
+    topology: shape(setup.replicas, setup.direct, setup.fix, setup.policy),
     deletedPod: victim,
     timings: { real: { preStopS: REAL.preStopS, graceS: REAL.graceS, clientIntervalS: REAL.clientIntervalS, failTimeoutS: REAL.failTimeoutS }, scaledMs: t },
     marks: marks(topo.control.events.events, gatewayEvents, deletedAt, ctx.scale),
@@ -123,6 +129,7 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
     ),
     drainingConnections: drainingConnections(podEvents),
     upstreamErrors: upstreamErrors(gatewayEvents, deletedAt),
+    upstreamErrorsWhileTerminating: upstreamErrors(gatewayEvents.filter((e) => e.t < exitedAt), deletedAt),
     upstreamsMarkedDown: upstreamsMarkedDown(gatewayEvents, deletedAt),
     timeline,
   };
@@ -144,13 +151,15 @@ export async function runUp(ctx: RunContext): Promise<ScenarioResult> {
   const replicas = typeof ctx.flags.replicas === 'number' ? ctx.flags.replicas : 2;
   const fix = ctx.flags.fix === true;
   const direct = ctx.flags.direct === true;
+  const policy: Policy = ctx.flags.policy === 'kube-proxy' ? 'kube-proxy' : 'deregister';
   const t = scaledTimings(ctx.scale);
   const origin = now();
-  ctx.log(`up: ${shape(replicas, direct, fix).replace('client ->', 'your client ->')}`);
+  ctx.log(`up: ${shape(replicas, direct, fix, policy).replace('client ->', 'your client ->')}`);
   const topo = await startTopology(ctx, {
     replicas,
     fix,
     direct,
+    policy,
     timings: t,
     onEvent: (e) => {
       const line = describe(e, { origin, verbose: true });
@@ -159,10 +168,11 @@ export async function runUp(ctx: RunContext): Promise<ScenarioResult> {
   });
   ctx.log(`gateway URL: ${topo.gatewayUrl}/`);
   ctx.log(`control URL: ${topo.controlUrl}/`);
-  ctx.log('try:');
-  ctx.log(`  curl -s -D- -o /dev/null ${topo.gatewayUrl}${OK_PAGE} ${topo.gatewayUrl}/api/orders   # one connection, two URLs`);
-  ctx.log(`  curl -X POST ${topo.controlUrl}/pods/0/terminate                                # kubectl delete pod pod-0`);
-  ctx.log(`  curl ${topo.controlUrl}/pods`);
+  ctx.log('in another terminal, paste this line, then run the commands below (or the page\'s):');
+  ctx.log(`  export GATEWAY=${topo.gatewayUrl} CONTROL=${topo.controlUrl}`);
+  ctx.log(`  curl -s -D- -o /dev/null "$GATEWAY${OK_PAGE}" "$GATEWAY/api/orders"   # one connection, two URLs`);
+  ctx.log('  curl -X POST "$CONTROL/pods/0/terminate"                          # kubectl delete pod pod-0');
+  ctx.log('  curl "$CONTROL/pods"');
   ctx.log('Ctrl-C stops every process.');
   // Runs until interrupted; an interrupted run ends like any other (the CLI exits 130).
   return new Promise<ScenarioResult>((_, reject) => {

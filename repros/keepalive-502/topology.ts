@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Spawned } from '../lib/processes.ts';
 import type { RunContext } from '../lib/repro.ts';
 import { EventStream, type AnyEvent, type BalancerEvent, type ClientEvent, type ControlEvent, type GatewayEvent, type PodEvent } from './events.ts';
+import type { Policy } from './endpoints.ts';
 import type { Timings } from './timings.ts';
 
 const HERE = import.meta.dirname;
@@ -15,6 +16,8 @@ export interface TopologyOptions {
   replicas: number;
   fix: boolean;
   direct: boolean;
+  /** Which endpoints the balancer gives new connections (endpoints.ts). */
+  policy: Policy;
   timings: Timings;
   /** Start the incident's client against the gateway, requesting this path. */
   clientPath?: string;
@@ -76,12 +79,12 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
 
   let balancer: Topology['balancer'];
   if (!o.direct) {
-    const b = start<BalancerEvent>(ctx, 'l4-balancer.ts', ['--endpoints', podAddrs], o.onEvent);
+    const b = start<BalancerEvent>(ctx, 'l4-balancer.ts', ['--endpoints', podAddrs, '--policy', o.policy], o.onEvent);
     const l = await listening(ctx, b, 'l4-balancer');
     balancer = { ...b, port: l.port, adminPort: l.adminPort };
   }
   const upstreams = balancer ? `lb=127.0.0.1:${balancer.port}` : podAddrs;
-  const g = start<GatewayEvent>(ctx, 'gateway.ts', ['--upstreams', upstreams, '--fail-timeout-ms', String(t.failTimeoutMs), ...keepAlive], o.onEvent);
+  const g = start<GatewayEvent>(ctx, 'incident-gateway.ts', ['--upstreams', upstreams, '--fail-timeout-ms', String(t.failTimeoutMs), ...keepAlive], o.onEvent);
   const gateway = { ...g, port: (await listening(ctx, g, 'gateway')).port };
 
   const c = start<ControlEvent>(

@@ -1,12 +1,16 @@
 // Unit tests for the pure parts of the keepalive-502 repro: the app's shutdown replies, the
-// balancer's endpoint choice, the gateway's nginx-style passive health check, and the timeline maths.
+// balancer's endpoint choices (a cloud LB that deregisters, kube-proxy's CategorizeEndpoints), the
+// incident gateway's passive health check, the real tier's iptables chains and nginx.conf, and the
+// timeline maths.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { chartOf, type Recording } from '../../src/components/keepalive-502/chart.ts';
-import { eligibleForNewConnections, markTerminating, parseEndpoints, pickEndpoint, removeEndpoint } from '../../repros/keepalive-502/endpoints.ts';
+import { categorizeClusterEndpoints, eligibleForNewConnections, markTerminating, parseEndpoints, pickEndpoint, removeEndpoint } from '../../repros/keepalive-502/endpoints.ts';
+import { natRules, sepChain, svcChain, type Service } from '../../repros/keepalive-502/real/kube-proxy-chains.ts';
+import { messagesIn, nginxConf } from '../../repros/keepalive-502/real/nginx-conf.ts';
 import { reply } from '../../repros/keepalive-502/graceful-shutdown.ts';
-import { createPeers, freePeer, getPeer, isUnavailable, mayTryNext, type HealthConfig } from '../../repros/keepalive-502/passive-health.ts';
+import { createPeers, freePeer, getPeer, isUnavailable, mayTryNext, type HealthConfig } from '../../repros/keepalive-502/incident-gateway-health.ts';
 import { burstAfterFirst503, oldConnection, statusRuns, type TimelineEntry } from '../../repros/keepalive-502/timeline.ts';
 import { UsageError } from '../../repros/lib/repro.ts';
 
@@ -41,6 +45,49 @@ test('endpoints: a terminating endpoint gets no new connections; none ready mean
   assert.deepEqual(removeEndpoint(t, 'pod-0').map((e) => e.name), ['pod-1']);
 });
 
+test('endpoints: kube-proxy falls back to serving terminating endpoints only when none is ready (CategorizeEndpoints)', () => {
+  const eps = parseEndpoints(['pod-0=127.0.0.1:8081', 'pod-1=127.0.0.1:8082']);
+  const t = markTerminating(eps, 'pod-0');
+  assert.deepEqual(categorizeClusterEndpoints(t).map((e) => e.name), ['pod-1'], 'a ready endpoint exists: the terminating one is left out');
+  const single = markTerminating(parseEndpoints(['pod-0=127.0.0.1:8081']), 'pod-0');
+  assert.deepEqual(eligibleForNewConnections(single, 'kube-proxy').map((e) => e.name), ['pod-0'], 'none ready: the serving, terminating one');
+  assert.deepEqual(eligibleForNewConnections(single, 'deregister'), [], 'a balancer that deregisters has nothing left');
+  assert.deepEqual(categorizeClusterEndpoints(single.map((e) => ({ ...e, serving: false }))), [], 'terminating but not serving: nothing');
+  assert.equal(pickEndpoint(single, 0, 'kube-proxy')?.name, 'pod-0');
+});
+
+test('real tier: kube-proxy-shaped chains, rewritten when an endpoint terminates and when it leaves', () => {
+  const svc: Service = { name: 'default/app:http', addresses: ['10.96.0.10'], port: 80 };
+  const eps = parseEndpoints(['pod-0=10.244.0.10:8080', 'pod-1=10.244.0.11:8080']);
+  const all = natRules(svc, eps);
+  assert.match(all.text, /^\*nat\n:KUBE-SERVICES - \[0:0\]\n/);
+  assert.ok(all.text.includes(`-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m comment --comment "default/app:http cluster IP" -m tcp --dport 80 -j ${svcChain(svc)}`));
+  assert.ok(all.text.includes('--probability 0.5000000000'), 'first of two endpoints: probability 1/2; the last takes the rest');
+  assert.ok(all.text.includes('-j DNAT --to-destination 10.244.0.11:8080'));
+  assert.ok(all.text.endsWith('COMMIT\n'));
+  assert.match(svcChain(svc), /^KUBE-SVC-[A-Z2-7]{16}$/);
+  const terminating = natRules(svc, markTerminating(eps, 'pod-0'), all.seps);
+  const sep0 = sepChain(svc, eps[0]!);
+  assert.deepEqual(terminating.seps, [sepChain(svc, eps[1]!)]);
+  assert.ok(terminating.text.includes(`:${sep0} - [0:0]\n`) && terminating.text.includes(`-X ${sep0}\n`), 'the stale chain is emptied, then deleted');
+  assert.ok(!terminating.text.includes('probability'));
+  const fallback = natRules(svc, markTerminating(parseEndpoints(['pod-0=10.244.0.10:8080']), 'pod-0'));
+  assert.ok(fallback.text.includes('--to-destination 10.244.0.10:8080'), 'no ready endpoint: the terminating one keeps its DNAT');
+});
+
+test('real tier: nginx.conf keeps every path under the run directory and states only what differs from the defaults', () => {
+  const conf = nginxConf('/tmp/x', [
+    { name: 'one', port: 8081, upstreams: ['10.96.0.10:80'] },
+    { name: 'two', port: 8083, upstreams: ['10.96.0.10:80', '10.96.0.11:80'], serverParams: 'max_fails=1 fail_timeout=2s', nextUpstream: 'error timeout http_503' },
+  ]);
+  for (const line of conf.split('\n').filter((l) => /(_path|pid|error_log) /.test(l))) assert.match(line, /\/tmp\/x\//, line);
+  assert.match(conf, /upstream one \{\n    server 10\.96\.0\.10:80;\n    keepalive 8;/);
+  assert.match(conf, /server 10\.96\.0\.11:80 max_fails=1 fail_timeout=2s;/);
+  assert.equal(conf.match(/proxy_next_upstream /g)?.length, 1, 'the one-server block keeps the default');
+  assert.match(conf, /listen 127\.0\.0\.1:8081;/);
+  assert.deepEqual(messagesIn('... [warn] 1#1: *3 upstream server temporarily disabled while reading response header from upstream'), ['upstream server temporarily disabled']);
+});
+
 test('endpoints: a malformed address is a usage error naming the valid form', () => {
   assert.throws(() => parseEndpoints(['pod-0=nowhere']), (e: unknown) => e instanceof UsageError && /name=host:port/.test(e.message));
   assert.throws(() => parseEndpoints(['127.0.0.1:70000']), UsageError);
@@ -48,7 +95,7 @@ test('endpoints: a malformed address is a usage error naming the valid form', ()
 
 const cfg: HealthConfig = { maxFails: 1, failTimeoutMs: 10_000 };
 
-test('passive health: one failure marks the only upstream unavailable for fail_timeout, then it is tried again', () => {
+test('incident gateway: one failure marks even the only upstream unavailable (stock nginx never does) for fail_timeout, then it is tried again', () => {
   const peers = createPeers(['lb']);
   const lb = peers[0]!;
   assert.equal(getPeer(peers, new Set(), cfg, 1_000), 0);
@@ -61,7 +108,7 @@ test('passive health: one failure marks the only upstream unavailable for fail_t
   assert.equal(lb.fails, 0, 'a success after the re-check clears the failures');
 });
 
-test('passive health: with pod addresses, a failing pod is skipped and the other keeps serving', () => {
+test('incident gateway: with pod addresses, a failing pod is skipped and the other keeps serving', () => {
   const peers = createPeers(['pod-0', 'pod-1']);
   const picks = [0, 1, 2, 3].map(() => getPeer(peers, new Set(), cfg, 0));
   assert.deepEqual(picks, [0, 1, 0, 1], 'equal weights: plain round robin');

@@ -56,15 +56,21 @@ test('direct: the gateway drops only the deleted pod, no 502', { timeout: 60_000
   assert.deepEqual(o.statusRunsAfterDeletion, [200], 'the 503 is retried on the other pod, so the client sees only 200s');
 });
 
-test('single-replica: the balancer refuses new connections once the only pod is deleted', { timeout: 60_000 }, async () => {
+test('single-replica: a balancer that deregisters the pod refuses new connections once the only pod is deleted', { timeout: 60_000 }, async () => {
   const o = obs(await run('single-replica'));
   assert.deepEqual(o.balancerConnectionsAfterDeletion, []);
+});
+
+test('single-replica-service: through a Service the terminating pod keeps getting new connections', { timeout: 60_000 }, async () => {
+  const o = obs(await run('single-replica-service'));
+  assert.ok(o.balancerConnectionsAfterDeletion.length >= 1);
+  assert.ok(o.balancerConnectionsAfterDeletion.every((c) => c.endpoint === o.deletedPod && c.endpointState === 'terminating'));
 });
 
 // The page charts recordings of real runs at scale 1 (repros/keepalive-502/recordings/*.json, made
 // with `npm run -s repro -- keepalive-502 <scenario> --json`). They must still look like what the repro
 // produces now: the same fields, the same sequence of statuses, every claim passed.
-for (const scenario of ['broken', 'fixed', 'direct', 'single-replica']) {
+for (const scenario of ['broken', 'fixed', 'direct', 'single-replica', 'single-replica-service']) {
   test(`the ${scenario} recording has the shape and the status sequence of a run today`, () => {
     const fresh = reports.get(scenario);
     assert.ok(fresh, `the ${scenario} run above must have passed`);
@@ -89,7 +95,10 @@ test('bad input: topology flags on a fixed scenario, and a malformed address, ex
   const f = cli('broken', '--fix');
   assert.equal(f.status, 2);
   assert.match(f.stderr, /--fix applies to the up scenario/);
-  const g = cli('gateway', '--upstreams', 'lb=nowhere');
+  const p = cli('up', '--policy', 'round-robin');
+  assert.equal(p.status, 2);
+  assert.match(p.stderr, /kube-proxy, deregister/);
+  const g = cli('incident-gateway', '--upstreams', 'lb=nowhere');
   assert.equal(g.status, 2);
   assert.match(g.stderr, /endpoint "lb=nowhere" must be host:port or name=host:port/);
   const c = cli('client', '--target', 'example.com');

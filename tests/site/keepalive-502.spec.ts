@@ -33,3 +33,21 @@ test('keepalive-502: the alert links lead to the alert pages @base-path', async 
     expect(res.status(), name).toBe(200);
   }
 });
+
+test('keepalive-502: "If you are paged" opens the page, every kubectl line has -n, and the claim links land on claims @base-path', async ({ page }) => {
+  await page.goto('incidents/keepalive-502/');
+  const box = page.locator('.content section.if-paged');
+  await expect(box.getByRole('heading', { name: 'If you are paged' })).toBeVisible();
+  const summary = page.locator('.content h2#summary');
+  const [boxY, summaryY] = await Promise.all([box.boundingBox(), summary.boundingBox()]);
+  expect(boxY && summaryY && boxY.y < summaryY.y, 'the box comes before the Summary').toBeTruthy();
+  const code = (await page.locator('.content pre').allInnerTexts()).join('\n');
+  const kubectl = code.split('\n').filter((l) => /^\s*kubectl /.test(l));
+  expect(kubectl.length).toBeGreaterThanOrEqual(2);
+  for (const l of kubectl) expect(l, l).toMatch(/ -n "\$NAMESPACE" /);
+  expect(code).not.toContain('upstream marked down');
+  for (const link of await page.locator('.content a[href^="#claim-"]').all()) {
+    const id = ((await link.getAttribute('href')) ?? '').slice(1);
+    await expect(page.locator(`[id="${id}"]`)).toHaveCount(1);
+  }
+});

@@ -139,12 +139,15 @@ export function observe(x: Collected): ScenarioResult {
     endpointSliceAfterDeletion: x.endpointSlice.filter((l) => l.t >= deletedAt).map((l) => ({ s: Math.round(l.t - deletedAt) / 1000, endpoints: l.line.trim() })),
     drainingConnections: drainingConnections(podEvents),
     upstreamErrors: upstreamErrors(gatewayEvents, deletedAt),
+    upstreamErrorsWhileTerminating: upstreamErrors(gatewayEvents.filter((e) => e.t < exitedAt), deletedAt),
     upstreamsMarkedDown: upstreamsMarkedDown(gatewayEvents, deletedAt),
     timeline,
   };
   x.log(`after the deletion: ${observations.requestsAfterDeletion} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ${observations.oldConnection.requestsAfterDeletion} answered by ${victim} on its old connection`);
 
-  const checks = deletionChecks(kind, {
+  // On a cluster the balancer is a Service: kube-proxy, not a balancer that deregisters the pod, so a
+  // single replica is checked against the Service's claims.
+  const checks = deletionChecks(kind === 'single-replica' ? 'single-replica-service' : kind, {
     ...observations,
     direct: false,
     oldConnectionServed: observations.oldConnection.requestsAfterDeletion,

@@ -20,7 +20,7 @@ export const CLIENT = 'client';
 export const NODE_PORT = 30080;
 export const ENTRY = {
   pod: 'repros/keepalive-502/pod.ts',
-  gateway: 'repros/keepalive-502/gateway.ts',
+  gateway: 'repros/keepalive-502/incident-gateway.ts',
   client: 'repros/keepalive-502/client.ts',
 } as const;
 

@@ -1,7 +1,7 @@
 // The real software the real tier runs, where it comes from, and its version. One table serves the
 // repros (which refuse to start without a tool, naming the command that installs it), `npm test`
 // (which installs what is missing as root on Debian) and the claim results (which record versions).
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { UsageError } from '../repro.ts';
@@ -24,7 +24,7 @@ export const TOOLS = {
   nginx: { bin: 'nginx', deb: 'nginx-light', versionArgs: ['-v'], versionRe: /nginx\/(\d+\.\d+\.\d+)/ },
   iptables: { bin: 'iptables', deb: 'iptables', versionArgs: ['--version'], versionRe: /v(\d+\.\d+\.\d+)/ },
   conntrack: { bin: 'conntrack', deb: 'conntrack', versionArgs: ['--version'], versionRe: /v(\d+\.\d+\.\d+)/ },
-  ip: { bin: 'ip', deb: 'iproute2', versionArgs: ['-V'], versionRe: /iproute2-(?:ss)?(\S+)/ },
+  ip: { bin: 'ip', deb: 'iproute2', versionArgs: ['-V'], versionRe: /iproute2-(?:ss)?([^\s,]+)/ },
   unshare: { bin: 'unshare', deb: 'util-linux', versionArgs: ['--version'], versionRe: /(\d+\.\d+(?:\.\d+)?)/ },
   busybox: { bin: 'busybox', deb: 'busybox-static', versionArgs: [], versionRe: /BusyBox v(\d+\.\d+\.\d+)/ },
   promtool: { bin: 'promtool', deb: 'prometheus', versionArgs: ['--version'], versionRe: /promtool, version (\d+\.\d+\.\d+)/ },
@@ -55,17 +55,9 @@ export function toolVersion(name: ToolName): string {
   if (cached) return cached;
   const path = toolPath(name);
   if (!path) throw new UsageError(missingMessage([name]));
-  let out = '';
-  try {
-    out = execFileSync(path, [...TOOLS[name].versionArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
-  } catch (err) {
-    // Some tools (busybox without arguments, nginx -v) print to stderr or exit non-zero.
-    const e = err as { stdout?: string; stderr?: string };
-    out = `${e.stdout ?? ''}${e.stderr ?? ''}`;
-  }
-  if (name === 'nginx' && !out) {
-    out = execFileSync(path, ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  }
+  // Some tools print their version to stderr (nginx -v) or exit non-zero (busybox without arguments).
+  const r = spawnSync(path, [...TOOLS[name].versionArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   const v = TOOLS[name].versionRe.exec(out)?.[1] ?? 'unknown';
   versionCache.set(name, v);
   return v;

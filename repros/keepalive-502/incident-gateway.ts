@@ -1,18 +1,20 @@
-// The gateway: an HTTP reverse proxy with a keep-alive connection pool per upstream and nginx-style
-// passive health checks (passive-health.ts). A 503 or a connection error counts as a failure and
-// marks that upstream unavailable for fail_timeout; the request moves on to the next upstream if
-// there is one; with no live upstream left the gateway answers 502 itself.
+// The incident's gateway (unnamed in the write-up), as a process: an HTTP reverse proxy with a
+// keep-alive connection pool per upstream and the passive health check of incident-gateway-health.ts.
+// A 503 or a connection error counts as a failure and marks that upstream unavailable for
+// fail_timeout, even when it is the only upstream; the request moves on to the next upstream if there
+// is one; with no live upstream left the gateway answers 502 itself. This is what the write-up
+// reports, not what stock nginx does (see incident-gateway-health.ts; the real tier runs nginx).
 // The upstreams are either the one load-balancer address (the affected sites) or the pod addresses
 // (the sites that were not affected).
 //
-//   node gateway.ts --upstreams lb=127.0.0.1:9000 [--port N] [--fail-timeout-ms N] [--keepalive-ms N]
+//   node incident-gateway.ts --upstreams lb=127.0.0.1:9000 [--port N] [--fail-timeout-ms N] [--keepalive-ms N]
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { childArgs, exitWhenParentDies } from '../lib/child.ts';
 import { listen } from '../lib/net.ts';
 import { parseEndpoints } from './endpoints.ts';
 import { emit, now } from './events.ts';
-import { availableAgainAt, createPeers, freePeer, getPeer, mayTryNext, type HealthConfig } from './passive-health.ts';
+import { availableAgainAt, createPeers, freePeer, getPeer, mayTryNext, type HealthConfig } from './incident-gateway-health.ts';
 
 exitWhenParentDies();
 const args = childArgs();

@@ -1,16 +1,29 @@
-// The gateway's upstream selection and passive health check: a port of nginx's round-robin peer
-// logic with equal weights (nginx src/http/ngx_http_upstream_round_robin.c), in milliseconds instead
-// of nginx's whole seconds. Pure: the caller passes the clock.
+// The incident's gateway: its upstream selection and passive health check, as the write-up reports it
+// behaved (a 503 from its only upstream, the load balancer address, made it remove that address and
+// answer 502). The write-up does not name the gateway. It was not stock nginx with one server: real
+// nginx 1.22.1 in that setup passes the 503 through and never answers 502 (the real tier measures it).
 //
-// One deliberate difference: nginx never marks the only server of a group unavailable ("If there is
-// only a single server in a group, max_fails, fail_timeout and slow_start parameters are ignored",
-// ngx_http_upstream_module docs; `peers->single` in the C code). The incident's gateway did mark its
-// single load-balancer upstream down, and that is the behaviour this repro reproduces.
+// Built from nginx's round-robin peer logic for SEVERAL servers with equal weights (nginx 1.22.1,
+// src/http/ngx_http_upstream_round_robin.c: ngx_http_upstream_get_peer,
+// ngx_http_upstream_free_round_robin_peer), in milliseconds instead of nginx's whole seconds, with the
+// two changes that make the incident's behaviour:
+//  1. The only upstream of a group is marked down too. nginx sets `peers->single` for a one-server
+//     group; ngx_http_upstream_get_round_robin_peer then checks only `down` and `max_conns`, and
+//     ngx_http_upstream_free_round_robin_peer returns before counting a failure: one server is never
+//     disabled and nginx never logs "no live upstreams" for it.
+//  2. A 503 counts as a failure on every attempt, the last one included. nginx counts a 503 only when
+//     proxy_next_upstream lists http_503, and only when another try is left
+//     (ngx_http_upstream_test_next: `u->peer.tries > 1`); on the last try it passes the 503 to the
+//     client and frees the peer as successful.
+// Pure: the caller passes the clock.
 
 export interface HealthConfig {
-  /** nginx `max_fails` (default 1): failures within fail_timeout that make a peer unavailable. */
+  /** As nginx `max_fails` (default 1): failures within fail_timeout that make a peer unavailable. */
   maxFails: number;
-  /** nginx `fail_timeout` (default 10 s), in ms: both the counting window and the time out. */
+  /**
+   * As nginx `fail_timeout`, in ms: both the counting window and the time out. The write-up does not
+   * say how long its gateway kept the address removed; the repro assumes nginx's default, 10 s.
+   */
   failTimeoutMs: number;
 }
 
