@@ -159,7 +159,10 @@ interface NodeCase {
 
 function nodeCase(name: string, c: NodeCase): { pc: PromtoolCase; sim: ReturnType<typeof simulate> } {
   const sim = simulate({ scenario: c.scenario, version: c.version ?? '1.32', durationMs: AFTER_S * 1000 });
-  const initial: TimelinePoint = { t: -Infinity, nodeReady: 'True', podReady: true, endpoint: 'ready', taints: [], kubelet: 'running' };
+  // Before the stop the node is as the simulation starts it: healthy.
+  const first = sim.points[0];
+  if (!first || first.nodeReady !== 'True') throw new Error(`simulation of ${c.scenario} does not start with a Ready node`);
+  const initial: TimelinePoint = { ...first, t: -Infinity };
   const at = (x: number): TimelinePoint => {
     const tm = (x - LEAD_S) * 1000;
     let p = initial;
