@@ -23,6 +23,11 @@ export const BUDGETS = {
   jsPageKb: 30,
   /** Inline script on a page without islands: only the theme (Starlight ships 4.5 KB up front). */
   inlineScriptKb: 1,
+  /**
+   * The reading aids of an incident or alert page (src/components/PageTools.astro: copy buttons,
+   * current section in the table of contents, folded sections opened for print), inline.
+   */
+  pageToolsKb: 0.75,
 };
 
 const gz = (buf: Buffer | string): number => gzipSync(buf, { level: 9 }).length / 1024;
@@ -66,12 +71,26 @@ test('JavaScript per page, up front and on demand, is within budget; pages witho
     // The search page loads Pagefind's engine on demand.
     if (/^search\/$/.test(p)) kb += gz(readFileSync(join(DIST, 'pagefind', 'pagefind.js')));
     if (kb > BUDGETS.jsPageKb) problems.push(`${p || 'home'}: ${kb.toFixed(1)} KB of JavaScript > ${BUDGETS.jsPageKb} KB`);
-    const island = /^(incidents\/[^/]+\/|search\/|)$/.test(p);
+    const island = /^(incidents\/[^/]+\/|alerts\/[^/]+\/|search\/|)$/.test(p);
     if (!island) {
       if (srcs.length > 0) problems.push(`${p}: loads ${srcs.join(', ')} but has no island`);
       const inlineKb = gz(inline.join('\n'));
       if (inlineKb > BUDGETS.inlineScriptKb) problems.push(`${p}: ${inlineKb.toFixed(1)} KB of inline script > ${BUDGETS.inlineScriptKb} KB`);
     }
+  }
+  expect(problems).toEqual([]);
+});
+
+test('the reading aids script of a long page stays small', () => {
+  const problems: string[] = [];
+  for (const p of SITE_PATHS.filter((x) => /^(incidents|alerts)\/[^/]+\/$/.test(x))) {
+    const tools = [...htmlOf(p).matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1] as string).find((js) => js.includes('copy-code'));
+    if (!tools) {
+      problems.push(`${p}: no reading aids script`);
+      continue;
+    }
+    const kb = gz(tools);
+    if (kb > BUDGETS.pageToolsKb) problems.push(`${p}: reading aids ${kb.toFixed(2)} KB > ${BUDGETS.pageToolsKb} KB`);
   }
   expect(problems).toEqual([]);
 });
