@@ -38,6 +38,8 @@ summary: "TODO: one paragraph of at least 80 characters: what happened, what use
 date: ${new Date().toISOString().slice(0, 10)}
 severity: SEV3
 status: open
+# Header fields the write-up does not give (they are then this knowledge base's filing): date, severity, status
+filedHere: []
 components: [kubelet]
 tags: [todo]
 alerts: { fires: [KubePodNotReady], silent: [] }

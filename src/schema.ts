@@ -21,6 +21,12 @@ export const incidentSchema = z.strictObject({
   date: z.coerce.date({ error: 'must be a date, YYYY-MM-DD' }),
   severity: z.enum(SEVERITIES),
   status: z.enum(STATUSES),
+  /**
+   * Header fields the incident's write-up does not give: the knowledge base files the incident with
+   * them (a date to sort by, a severity to filter by), and the page marks them as its own filing so
+   * no reader takes them for the incident's.
+   */
+  filedHere: z.array(z.enum(['date', 'severity', 'status'])).default([]),
   components: z.array(z.enum(COMPONENT_IDS)).min(1),
   tags: z.array(kebab).min(1),
   /**
