@@ -4,99 +4,16 @@
 // keep-alive timeline with the recordings' chart geometry (keepalive-502/chart.ts), the back-off
 // timeline with the calculator's renderer (crashloop-backoff/calc-view.ts), and the claims checked,
 // each with PASS or FAIL next to its documented expectation.
-import { chartOf, KIND_LABEL, type Chart, type Kind, type Recording } from '../components/keepalive-502/chart.ts';
-import { secs, timelineSvg } from '../components/crashloop-backoff/calc-view.ts';
-import type { Schedule } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
 import type { LiveEvent, LiveReport } from '../../repros/lib/live/api.ts';
+import { h } from './live-dom.ts';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const MAX_LOG_LINES = 3000;
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...kids: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...kids);
-  return e;
-}
-
-function s(tag: string, attrs: Record<string, string | number>, title?: string): SVGElement {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (title) {
-    const t = document.createElementNS(SVG, 'title');
-    t.textContent = title;
-    e.append(t);
-  }
-  return e;
-}
-
-function text(x: number, y: number, label: string, cls: string, anchor = 'start'): SVGElement {
-  const t = s('text', { x, y, class: cls, 'text-anchor': anchor });
-  t.textContent = label;
-  return t;
-}
-
-function mark(kind: Kind, x: number, y: number, title?: string): SVGElement {
-  const cls = `pt ${kind}`;
-  if (kind === 'ok') return s('circle', { class: cls, cx: x, cy: y, r: 4 }, title);
-  if (kind === 'halting') return s('rect', { class: cls, x: x - 5, y: y - 5, width: 10, height: 10, transform: `rotate(45 ${x} ${y})` }, title);
-  if (kind === 'gateway') return s('rect', { class: cls, x: x - 4, y: y - 4, width: 8, height: 8 }, title);
-  return s('path', { class: cls, d: `M${x - 4} ${y - 4}L${x + 4} ${y + 4}M${x + 4} ${y - 4}L${x - 4} ${y + 4}` }, title);
-}
-
-/** The keep-alive chart, drawn from the same geometry as the recordings' TimelineChart.astro. */
-function keepaliveChart(r: LiveReport): Element | undefined {
-  const o = r.observations as Partial<Recording['observations']>;
-  if (!Array.isArray(o.timeline) || !o.marks) return undefined;
-  const c: Chart = chartOf(r as unknown as Recording);
-  const svg = s('svg', { viewBox: `0 0 ${c.width} ${c.height}`, role: 'img', 'aria-label': `Requests of the live ${r.scenario} run by status, lane and time` });
-  for (const b of c.bands) svg.append(s('rect', { class: 'band', x: b.x1, y: c.plot.top, width: Math.max(1, b.x2 - b.x1), height: c.plot.bottom - c.plot.top }, b.label));
-  for (const l of c.lanes) svg.append(s('line', { class: 'lane', x1: c.plot.left, x2: c.plot.right, y1: l.y, y2: l.y }), text(c.plot.left - 8, l.y + 4, l.label, 'lbl', 'end'));
-  c.markers.forEach((m, i) => {
-    const right = m.x > c.width * 0.7;
-    svg.append(s('line', { class: 'marker', x1: m.x, x2: m.x, y1: 12 + 12 * i, y2: c.plot.bottom }), text(right ? m.x - 3 : m.x + 3, 12 + 12 * i, m.label, 'lbl', right ? 'end' : 'start'));
-  });
-  for (const p of c.points) svg.append(mark(p.kind, p.x, p.y, p.label));
-  svg.append(s('line', { class: 'axis', x1: c.plot.left, x2: c.plot.right, y1: c.plot.bottom, y2: c.plot.bottom }));
-  for (const t of c.ticks) svg.append(text(t.x, c.plot.bottom + 16, t.label, 'lbl', 'middle'));
-  svg.append(text((c.plot.left + c.plot.right) / 2, c.plot.bottom + 34, 'seconds since the pod was deleted (real seconds)', 'lbl', 'middle'));
-  const kinds = [...new Set(c.points.map((p) => p.kind))];
-  const legend = h('ul', { class: 'live-legend' }, ...kinds.map((k) => {
-    const icon = s('svg', { viewBox: '-6 -6 12 12', width: 12, height: 12, 'aria-hidden': 'true' });
-    icon.append(mark(k, 0, 0));
-    return h('li', {}, icon, ` ${KIND_LABEL[k]}`);
-  }));
-  const statuses = (o.timeline as { s: number; status: number }[]).filter((e) => e.s >= 0).map((e) => e.status || 'no answer');
-  const counts = [...new Set(statuses)].map((st) => `${statuses.filter((x) => x === st).length} × ${st}`).join(', ');
-  return h('figure', {}, svg, legend, h('figcaption', { 'data-testid': 'live-statuses' }, `After the deletion: ${counts}.`));
-}
-
-interface MeasuredRestart { restart: number; exitedAt: number; restartedAt: number; backoffSeconds: number; ranSeconds: number; modelBackoffSeconds: number; deviationMs: number }
-
-/** The back-off timeline of a chaos run, drawn by the calculator's renderer from the measured restarts. */
-function backoffChart(r: LiveReport): Element | undefined {
-  const o = r.observations as { mode?: string; restarts?: MeasuredRestart[]; firstAtCap?: number | null; kubelet?: Schedule['kubelet'] };
-  if (o.mode !== 'real' || !Array.isArray(o.restarts) || !o.kubelet) return undefined;
-  const spans: Schedule['spans'] = [];
-  let from = 0;
-  for (const x of o.restarts) {
-    spans.push({ kind: 'running', from, to: x.exitedAt }, { kind: 'backoff', from: x.exitedAt, to: x.restartedAt });
-    from = x.restartedAt;
-  }
-  const windowEnd = from || 1;
-  const running = spans.filter((p) => p.kind === 'running').reduce((a, p) => a + p.to - p.from, 0);
-  const sched = { kubelet: o.kubelet, restarts: o.restarts, spans, windowEnd, firstAtCap: o.firstAtCap ?? null, availability: running / windowEnd } as unknown as Schedule;
-  const fig = h('figure', {});
-  fig.innerHTML = timelineSvg(sched, 'live-clb-title');
-  const rows = o.restarts.map((x) => h('tr', {},
-    h('th', { scope: 'row' }, String(x.restart)), h('td', { 'data-wait': secs(x.backoffSeconds) }, `${secs(x.backoffSeconds)} s`),
-    h('td', { 'data-model': secs(x.modelBackoffSeconds) }, `${secs(x.modelBackoffSeconds)} s`), h('td', {}, `${x.deviationMs.toFixed(1)} ms`)));
-  const table = h('table', { 'data-testid': 'live-waits' },
-    h('caption', {}, 'Each wait before a restart (run time, s) next to the kubelet back-off model; difference in wall-clock ms'),
-    h('thead', {}, h('tr', {}, ...['Restart', 'Waited', 'Model', '|Difference|'].map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, ...rows));
-  fig.append(h('div', { class: 'live-scroll' }, table));
-  return fig;
-}
+/** Each incident's chart of a live run, loaded only on its page. */
+const CHARTS: Record<string, () => Promise<{ chart(r: LiveReport): Element | undefined }>> = {
+  'keepalive-502': () => import('./live-keepalive.ts'),
+  'crashloop-backoff': () => import('./live-backoff.ts'),
+};
 
 function claimsTable(r: LiveReport): HTMLElement {
   const rows = r.results.map((x) => h('tr', { 'data-claim': x.id, 'data-result': x.pass ? 'PASS' : 'FAIL' },
@@ -139,10 +56,10 @@ export function mount(panel: HTMLElement, token: string, api: string): void {
   scenario.addEventListener('change', syncTier);
   syncTier();
 
-  const post = (action: string, body: unknown, signal?: AbortSignal): Promise<Response> =>
-    fetch(api + action, { method: 'POST', headers: { 'content-type': 'application/json', 'x-kb-live-token': token }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+  const post = (action: string, body: unknown): Promise<Response> =>
+    fetch(api + action, { method: 'POST', headers: { 'content-type': 'application/json', 'x-kb-live-token': token }, body: JSON.stringify(body) });
 
-  let running: AbortController | undefined;
+  let running: XMLHttpRequest | undefined;
   const busy = (on: boolean): void => {
     run.disabled = on;
     stop.disabled = !on;
@@ -156,55 +73,70 @@ export function mount(panel: HTMLElement, token: string, api: string): void {
     while (log.childNodes.length > MAX_LOG_LINES) log.firstChild?.remove();
     log.scrollTop = log.scrollHeight;
   };
-  const show = (r: LiveReport): void => {
-    const chart = keepaliveChart(r) ?? backoffChart(r);
-    out.replaceChildren(...(chart ? [chart] : []), claimsTable(r));
+  // Events are handled in order, one at a time: the report waits for its chart module to load.
+  let queue = Promise.resolve();
+  const handle = (e: LiveEvent): void => {
+    queue = queue.then(async () => {
+      if (e.type === 'start') say(`Running: ${e.command} (stops by itself after ${Math.round(e.limitS / 60)} min)`);
+      else if (e.type === 'log') addLog(e.line);
+      else if (e.type === 'report') {
+        const chart = (await CHARTS[slug]?.())?.chart(e.report);
+        out.replaceChildren(...(chart ? [chart] : []), claimsTable(e.report));
+        panel.dataset.shown = e.report.scenario;
+      } else {
+        say(e.reason === 'finished' ? 'Finished: every process of the run has exited.' : e.reason === 'failed' ? `Failed: ${e.message ?? ''}` : `Stopped: ${e.message ?? e.reason}`);
+        panel.dataset.end = e.reason;
+      }
+    });
   };
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     if (running) return;
-    const ac = new AbortController();
-    running = ac;
     busy(true);
     log.hidden = false;
     log.textContent = '';
     out.replaceChildren();
+    delete panel.dataset.end;
+    delete panel.dataset.shown;
     say(`Starting ${scenario.value}…`);
-    void (async () => {
-      try {
-        const res = await post('run', { slug, scenario: scenario.value, tier: tier.value, scale: Number(scale.value) }, ac.signal);
-        if (!res.ok || !res.body) {
-          const e = (await res.json().catch(() => ({}))) as { error?: string };
-          say(`${res.status === 409 ? 'Busy' : 'Refused'}: ${e.error ?? res.statusText}`);
-          return;
-        }
-        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buf = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buf += value;
-          let i: number;
-          while ((i = buf.indexOf('\n')) !== -1) {
-            const e = JSON.parse(buf.slice(0, i)) as LiveEvent;
-            buf = buf.slice(i + 1);
-            if (e.type === 'start') say(`Running: ${e.command} (stops by itself after ${Math.round(e.limitS / 60)} min)`);
-            else if (e.type === 'log') addLog(e.line);
-            else if (e.type === 'report') show(e.report);
-            else {
-              panel.dataset.end = e.reason;
-              say(e.reason === 'finished' ? 'Finished: every process of the run has exited.' : e.reason === 'failed' ? `Failed: ${e.message ?? ''}` : `Stopped: ${e.message ?? e.reason}`);
-            }
-          }
-        }
-      } catch (err) {
-        if (!ac.signal.aborted) say(`The run's stream broke: ${err instanceof Error ? err.message : String(err)}`);
-      } finally {
-        running = undefined;
-        busy(false);
+    // XMLHttpRequest rather than a fetch stream: its progress events stream the response just as
+    // well, and Chromium reports a fetch stream read to its end as a cancelled request.
+    const xhr = new XMLHttpRequest();
+    running = xhr;
+    let seen = 0;
+    const feed = (): void => {
+      if (xhr.status !== 200) return;
+      const text = xhr.responseText;
+      const last = text.lastIndexOf('\n') + 1;
+      if (last <= seen) return;
+      for (const line of text.slice(seen, last).split('\n')) if (line) handle(JSON.parse(line) as LiveEvent);
+      seen = last;
+    };
+    const done = (): void => {
+      running = undefined;
+      void queue.then(() => busy(false));
+    };
+    xhr.open('POST', api + 'run');
+    xhr.setRequestHeader('content-type', 'application/json');
+    xhr.setRequestHeader('x-kb-live-token', token);
+    xhr.onprogress = feed;
+    xhr.onload = () => {
+      if (xhr.status === 200) feed();
+      else {
+        let error = xhr.statusText;
+        try {
+          error = (JSON.parse(xhr.responseText) as { error?: string }).error ?? error;
+        } catch { /* not JSON */ }
+        say(xhr.status === 409 ? `Busy: ${error.replace(/^busy: /, '')}` : `Refused: ${error}`);
       }
-    })();
+      done();
+    };
+    xhr.onerror = () => {
+      say('The connection to the server broke: is npm start still running?');
+      done();
+    };
+    xhr.send(JSON.stringify({ slug, scenario: scenario.value, tier: tier.value, scale: Number(scale.value) }));
   });
 
   stop.addEventListener('click', () => {

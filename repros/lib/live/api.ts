@@ -186,7 +186,7 @@ export class LiveApi {
   private async serve(req: IncomingMessage, res: ServerResponse, action: string): Promise<void> {
     this.check(req);
     const body = await readJson(req);
-    if (action === 'run') return this.start(req, res, body);
+    if (action === 'run') return this.start(res, body);
     if (action === 'stop') {
       const slug = (body as { slug?: unknown } | null)?.slug;
       const r = typeof slug === 'string' ? this.runs.get(slug) : undefined;
@@ -197,7 +197,7 @@ export class LiveApi {
     throw new RequestError(404, `unknown action "${action}". Valid: run, stop`);
   }
 
-  private async start(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  private async start(res: ServerResponse, body: unknown): Promise<void> {
     const { run, repro } = await validateRun(body);
     const busy = this.runs.get(run.slug);
     if (busy) {
@@ -257,8 +257,8 @@ export class LiveApi {
       : code === 0 || (code === 1 && report)
         ? { type: 'end', code, reason: 'finished' }
         : { type: 'end', code, reason: 'failed', message: errTail.replace(/^error: /, '') || `the repro exited with code ${code}` };
-    send(end);
-    res.end();
+    // The last event and the end of the stream in one write, so that the page reads both together.
+    if (!res.writableEnded && !res.destroyed) res.end(JSON.stringify(end) + '\n');
   }
 
   /** Stops every run and waits for the CLI children to exit. */

@@ -9,12 +9,13 @@ function stopSelf(): void {
   process.kill(process.pid, 'SIGTERM');
 }
 
-const parent = process.ppid;
+const parentPid = process.ppid;
 setInterval(() => {
-  if (process.ppid !== parent) stopSelf();
+  if (process.ppid !== parentPid) stopSelf();
 }, 250).unref();
 
 process.stdin.on('end', stopSelf);
 process.stdin.on('error', stopSelf);
 process.stdin.resume();
 process.stdin.unref?.();
+export {};
