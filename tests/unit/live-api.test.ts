@@ -180,8 +180,13 @@ test('a run streams its narration, then its report with each claim\'s statement 
   await nothingLeft([srv]);
 });
 
-/** Starts a long run (keepalive-502 up runs until stopped) and resolves once its topology is up. */
-function startLong(s: LiveServer): { up: Promise<void>; done: Promise<LiveEvent[]>; abort(): void } {
+/** A run that lasts until stopped: the chaos test in real time (two processes, about 40 minutes). */
+const CHAOS = { slug: 'crashloop-backoff', scenario: 'chaos', scale: 1, up: '1/1     Running' };
+/** keepalive-502 up: five processes and their sockets, until stopped. */
+const TOPOLOGY = { slug: 'keepalive-502', scenario: 'up', scale: 0.2, up: 'gateway URL' };
+
+/** Starts a long run and resolves `up` once its narration shows it is up. */
+function startLong(s: LiveServer, run = CHAOS): { up: Promise<void>; done: Promise<LiveEvent[]>; abort(): void } {
   let upResolve: () => void = () => undefined;
   const up = new Promise<void>((r) => (upResolve = r));
   let req: ReturnType<typeof httpRequest> | undefined;
@@ -191,13 +196,13 @@ function startLong(s: LiveServer): { up: Promise<void>; done: Promise<LiveEvent[
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
         body += c;
-        if (body.includes('gateway URL')) upResolve();
+        if (body.includes(run.up)) upResolve();
       });
       res.on('end', () => resolve(body.trim().split('\n').map((l) => JSON.parse(l) as LiveEvent)));
       res.on('error', () => resolve([]));
     });
     req.on('error', (e) => (req?.destroyed ? resolve([]) : reject(e)));
-    req.end(JSON.stringify({ slug: 'keepalive-502', scenario: 'up', scale: 0.2 }));
+    req.end(JSON.stringify({ slug: run.slug, scenario: run.scenario, scale: run.scale }));
   });
   return { up, done, abort: () => req?.destroy() };
 }
@@ -206,13 +211,14 @@ test('one run per incident: a second is busy, another incident may run; Stop end
   const long = startLong(srv);
   await long.up;
   assert.equal(HAVE_PROC ? treeOf(process.pid).length > 2 : true, true, 'the run has processes');
-  const second = await post(srv, 'run', { slug: 'keepalive-502', scenario: 'broken', scale: 0.2 });
+  const second = await post(srv, 'run', { slug: 'crashloop-backoff', scenario: 'model', scale: 1 });
   assert.equal(second.status, 409);
-  assert.match(errorOf(second), /^busy: keepalive-502 is already running up/);
-  const other = await post(srv, 'run', { slug: 'crashloop-backoff', scenario: 'model', scale: 1 });
+  assert.match(errorOf(second), /^busy: crashloop-backoff is already running chaos/);
+  const other = await post(srv, 'run', { slug: 'containerd-stopped', scenario: 'node-controller', scale: 1 });
   assert.equal(other.status, 200);
-  assert.equal((await post(srv, 'stop', { slug: 'containerd-stopped' })).status, 404);
-  const stop = await post(srv, 'stop', { slug: 'keepalive-502' });
+  assert.equal(events(other).at(-1)?.type, 'end');
+  assert.equal((await post(srv, 'stop', { slug: 'keepalive-502' })).status, 404);
+  const stop = await post(srv, 'stop', { slug: 'crashloop-backoff' });
   assert.equal(stop.status, 200, stop.body);
   const ev = await long.done;
   assert.equal(ev.at(-1)?.type, 'end');
@@ -265,7 +271,7 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
       const page = await (await fetch(`${url}incidents/keepalive-502/`)).text();
       const token = /name="kb-live" content="([^"]+)"/.exec(page)?.[1] ?? '';
       const fake = { port, api: { token } } as unknown as LiveServer;
-      const long = startLong(fake);
+      const long = startLong(fake, TOPOLOGY);
       await long.up;
       const procs = treeOf(server.pid as number);
       const socks = listenersOf(procs);
