@@ -20,7 +20,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { formatExpected, type ClaimResult } from '../claims.ts';
 import { COMMON_FLAGS, parseArgs } from '../flags.ts';
 import { ProcessGroup, type Spawned } from '../processes.ts';
@@ -37,7 +36,7 @@ const STOP_GRACE_MS = 8_000;
 const MAX_BODY = 1024;
 
 const CLI = join(REPROS_DIR, 'cli.ts');
-const GUARD = pathToFileURL(join(import.meta.dirname, 'orphan-guard.ts')).href;
+const GUARD = new URL('orphan-guard.ts', import.meta.url).href;
 
 export interface LiveOptions {
   /** Per-server secret; random by default. */
