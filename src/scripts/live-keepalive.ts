@@ -36,6 +36,6 @@ export function chart(r: LiveReport): Element | undefined {
   }));
   const statuses = (o.timeline as { s: number; status: number }[]).filter((e) => e.s >= 0).map((e) => e.status || 'no answer');
   const counts = [...new Set(statuses)].map((st) => `${statuses.filter((x) => x === st).length} × ${st}`).join(', ');
-  return h('figure', {}, svg, legend, h('figcaption', { 'data-testid': 'live-statuses' }, `After the deletion: ${counts}.`));
+  return h('figure', {}, h('div', { class: 'live-scroll' }, svg), legend, h('figcaption', { 'data-testid': 'live-statuses' }, `After the deletion: ${counts}.`));
 }
 

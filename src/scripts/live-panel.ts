@@ -17,16 +17,14 @@ const CHARTS: Record<string, () => Promise<{ chart(r: LiveReport): Element | und
 
 function claimsTable(r: LiveReport): HTMLElement {
   const rows = r.results.map((x) => h('tr', { 'data-claim': x.id, 'data-result': x.pass ? 'PASS' : 'FAIL' },
-    h('td', {}, h('a', { href: `#claim-${x.id}` }, String(x.n))),
-    h('td', {}, x.statement),
-    h('td', {}, x.expected),
-    h('td', {}, x.detail.replace(/^.*, observed /, '')),
-    h('td', {}, h('strong', { class: x.pass ? 'ok' : 'bad' }, x.pass ? 'PASS' : 'FAIL'))));
+    h('td', {}, h('strong', { class: x.pass ? 'ok' : 'bad' }, x.pass ? 'PASS' : 'FAIL')),
+    h('td', {}, h('a', { href: `#claim-${x.id}` }, `#${x.n}`), ' ', x.statement, h('br'),
+      h('small', {}, 'Documented: ', h('span', { 'data-expected': '' }, x.expected), '. Observed: ', h('span', { 'data-observed': '' }, x.detail.replace(/^.*, observed /, '')), '.'))));
   const failed = r.results.filter((x) => !x.pass).length;
-  return h('div', { class: 'live-scroll' }, h('table', { 'data-testid': 'live-claims' },
+  return h('table', { class: 'live-claims', 'data-testid': 'live-claims' },
     h('caption', {}, `Claims checked by this run: ${r.results.length - failed} passed, ${failed} failed (${r.scenario}, ${r.tier}, scale ${r.scale}, ${(r.durationMs / 1000).toFixed(1)} s)`),
-    h('thead', {}, h('tr', {}, ...['#', 'Claim', 'Documented', 'Observed', 'Result'].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, ...rows)));
+    h('thead', {}, h('tr', {}, ...['Result', 'Claim, documented expectation and observation'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, ...rows));
 }
 
 export function mount(panel: HTMLElement, token: string, api: string): void {
