@@ -6,6 +6,8 @@
 // each with PASS or FAIL next to its documented expectation.
 import type { LiveEvent, LiveReport } from '../../repros/lib/live/api.ts';
 import { h } from './live-dom.ts';
+// Its styles come with it (as a string: Astro would otherwise put them into every incident page).
+import css from './live-panel.css?inline';
 
 const MAX_LOG_LINES = 3000;
 
@@ -43,6 +45,7 @@ export function mount(panel: HTMLElement, token: string, api: string): void {
   const status = h('p', { role: 'status', 'data-testid': 'live-status' });
   const log = h('pre', { class: 'live-log', tabindex: '0', 'aria-label': 'Narration of the run', 'data-testid': 'live-log', hidden: '' });
   const out = h('div', { 'data-testid': 'live-out' });
+  document.head.append(h('style', {}, css));
   panel.querySelector('.live-off')?.remove();
   panel.append(h('p', {}, 'Runs the repro on this machine, through the server that serves this page (127.0.0.1 only).'), form, status, log, out);
 
