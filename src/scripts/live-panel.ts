@@ -62,8 +62,11 @@ export function mount(panel: HTMLElement, token: string, api: string): void {
 
   let running: XMLHttpRequest | undefined;
   const busy = (on: boolean): void => {
+    // Keyboard users keep their place: focus moves to the button that is enabled now.
+    const moveFocus = document.activeElement === (on ? run : stop);
     run.disabled = on;
     stop.disabled = !on;
+    if (moveFocus) (on ? stop : run).focus();
     panel.dataset.state = on ? 'running' : 'idle';
   };
   const say = (msg: string): void => {

@@ -257,8 +257,6 @@ test('the panel is keyboard usable and readable at 360 px in both themes', async
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await open(page, 'containerd-stopped');
-    // A model run (instant, no processes) fills the narration and the claims table.
-    await runFromPanel(page, 'node-controller', 1);
     const panel = page.locator('[data-live]');
     await page.getByLabel('Scenario').focus();
     await page.keyboard.press('Tab');
@@ -266,6 +264,12 @@ test('the panel is keyboard usable and readable at 360 px in both themes', async
     await page.keyboard.press('Tab');
     await expect(page.getByLabel('Time scale')).toBeFocused();
     await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: 'Run' })).toBeFocused();
+    // Run by keyboard: focus moves to Stop while it runs, and back to Run when it ends.
+    await page.getByLabel('Scenario').selectOption('node-controller');
+    await page.getByRole('button', { name: 'Run' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(panel).toHaveAttribute('data-end', 'finished', { timeout: RUN_MS });
     await expect(page.getByRole('button', { name: 'Run' })).toBeFocused();
     const box = await panel.boundingBox();
     expect(box && box.x + box.width, 'the panel fits the viewport').toBeLessThanOrEqual(360);
