@@ -15,6 +15,7 @@ const MAX_LOG_LINES = 3000;
 const CHARTS: Record<string, () => Promise<{ chart(r: LiveReport): Element | undefined }>> = {
   'keepalive-502': () => import('./live-keepalive.ts'),
   'crashloop-backoff': () => import('./live-backoff.ts'),
+  'containerd-stopped': () => import('./live-containerd.ts'),
 };
 
 function claimsTable(r: LiveReport): HTMLElement {

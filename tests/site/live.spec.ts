@@ -147,6 +147,8 @@ test.describe.serial('runs from the panel', () => {
     const e = csClaims['hang-requests'].expected;
     expect(e.kind === 'approx' && Math.abs(answered - PREDICTIONS.requestsBeforeHang) <= e.tolerance).toBe(true);
     await expect(page.getByTestId('live-log')).toContainText(/\d+ of \d+ waiting requests answered/);
+    await expect(page.getByTestId('live-hang')).toContainText(`the app answered ${answered.toLocaleString('en-US')} requests`);
+    await expect(page.getByTestId('live-hang')).toContainText(/When containerd came back, (\d+) of \1 waiting requests were answered/);
     await nothingLeft();
 
     await runFromPanel(page, 'fixed-logger', CONTAINERD_SCALE);
