@@ -133,6 +133,10 @@ test('the API refuses other methods, other origins, cross-site fetches, a missin
     assert.equal(a.status, status, `${what}: ${a.body}`);
     assert.match(errorOf(a), message, what);
   }
+  // The same site by name: Host and Origin both localhost on our port pass the guards (and reach validation).
+  const byName = await post(srv, 'run', {}, own(srv, { host: `localhost:${port}`, origin: `http://localhost:${port}` }));
+  assert.equal(byName.status, 400);
+  assert.match(errorOf(byName), /unknown incident/);
   assert.deepEqual(srv.api.active, { slugs: [], processes: 0 });
 });
 
