@@ -7,6 +7,7 @@ import mdx from '@astrojs/mdx';
 import sitemap from '@astrojs/sitemap';
 import { contentCheck } from './src/integrations/content-check.ts';
 import { pagefindIndex } from './src/integrations/pagefind.ts';
+import { liveRuns } from './src/integrations/live.ts';
 import { CODE_THEMES } from './src/lib/code-themes.ts';
 
 const base = process.env.KB_BASE ?? '/';
@@ -27,5 +28,5 @@ export default defineConfig({
       wrap: false,
     },
   },
-  integrations: [contentCheck(), mdx(), sitemap(), pagefindIndex()],
+  integrations: [contentCheck(), mdx(), sitemap(), pagefindIndex(), liveRuns()],
 });
