@@ -23,7 +23,9 @@ test('a bare table goes into a named scrolling box; a wrapped one is left alone'
 
 test('long paths break at slashes and underscores, JSON at commas, numbers never', () => {
   expect(breakable('pkg/kubelet/kuberuntime/kuberuntime_manager.go: doBackOff')).toEqual(['pkg/', 'kubelet/', 'kuberuntime/', 'kuberuntime_', 'manager.go: doBackOff']);
-  expect(breakable('{"missing":0,"duplicated":0}')).toEqual(['{"missing":0,', '"duplicated":0}']);
+  expect(breakable('{"missing":0,"duplicated":0}')).toEqual(['{"missing":', '0,', '"duplicated":', '0}']);
+  expect(breakable('{"readyEndpointThroughout":true}')).toEqual(['{"ready', 'Endpoint', 'Throughout":', 'true}']);
+  expect(breakable('KubeNodeNotReady')).toEqual(['KubeNodeNotReady']);
   expect(breakable('65,536 bytes')).toEqual(['65,536 bytes']);
   expect(breakable('1/2')).toEqual(['1/2']);
 });
