@@ -85,18 +85,21 @@ const S = {
 
 export const claims = defineClaims(SLUG, {
   'default-pipe-capacity': {
+    tiers: ['stand-in', 'real'],
     statement: "The app's stdout pipe holds 65,536 bytes: the Linux default of 16 pages.",
     expected: { kind: 'equals', value: DEFAULT_PIPE_BYTES, unit: 'bytes' },
     sources: [S.pipe7, S.fcntl],
     method: 'fcntl(F_GETPIPE_SZ) on the pipe the shim created, and on the FIFO.',
   },
   'hang-bytes': {
+    tiers: ['stand-in', 'real'],
     statement: `With the copier stopped, the app hangs once it has written more than one pipe's worth but at most the app pipe + the shim's 4 KiB buffer + the FIFO (${CEILING.toLocaleString('en-US')} bytes) into the undrained chain.`,
     expected: { kind: 'range', min: DEFAULT_PIPE_BYTES, max: CEILING, unit: 'bytes' },
     sources: [S.pipe7, S.shimIo],
     method: 'Bytes of log the app had written, from its last answered response, minus what it had written when the copier stopped.',
   },
   'hang-requests': {
+    tiers: ['stand-in', 'real'],
     statement: `With ${RUN.lineBytes}-byte lines the app answers ${PREDICTED_REQUESTS} requests after the copier stops, not ${Math.floor(CEILING / RUN.lineBytes)}: each pipe holds 16 page slots of ${Math.floor(4096 / RUN.lineBytes)} lines, plus one line in the shim's buffer.`,
     expected: { kind: 'approx', value: PREDICTED_REQUESTS, tolerance: Math.ceil(PREDICTED_REQUESTS * 0.05), unit: 'requests' },
     sources: [S.pipe7, S.pipeC, S.shimIo],
@@ -104,47 +107,55 @@ export const claims = defineClaims(SLUG, {
       'Sequential requests until one gets no answer within the timeout. Tolerance 5%: when the shim reads two lines in one go, the merged write may not fit the FIFO\'s last page slot, which wastes a few lines.',
   },
   'tcp-connect-while-hung': {
+    tiers: ['stand-in', 'real'],
     statement: 'While the app is hung, a TCP connection to it still succeeds: the kernel completes the handshake.',
     expected: { kind: 'equals', value: true },
     sources: [S.tcpProbe],
     method: 'A new TCP connection to the app port after the hang was detected.',
   },
   'http-no-response-while-hung': {
+    tiers: ['stand-in', 'real'],
     statement: 'While the app is hung, an HTTP request gets no response at all.',
     expected: { kind: 'equals', value: 'no response' },
     sources: [S.pipe7],
     method: 'GET on a new connection, waiting 2 s (a healthy request takes milliseconds).',
   },
   wchan: {
+    tiers: ['stand-in', 'real'],
     statement: "The hung app sleeps in the kernel's pipe write function.",
     expected: { kind: 'oneOf', values: ['pipe_write', 'anon_pipe_write'] },
     sources: [S.wchan, S.pipeC],
     method: '/proc/<app pid>/wchan: pipe_write on older kernels, anon_pipe_write on newer ones. Not observable without /proc (macOS).',
   },
   'tcp-probe-passes': {
+    tiers: ['stand-in', 'real'],
     statement: 'A tcpSocket readiness probe against the hung app passes.',
     expected: { kind: 'equals', value: 'success' },
     sources: [S.tcpProbe],
   },
   'http-probe-fails': {
+    tiers: ['stand-in', 'real'],
     statement: 'An httpGet readiness probe against the hung app fails at its timeout.',
     expected: { kind: 'equals', value: 'failure' },
     sources: [S.httpProbe],
     method: 'timeoutSeconds: 1, the default.',
   },
   'waiting-requests-complete': {
+    tiers: ['stand-in', 'real'],
     statement: 'When containerd starts again, every request that was waiting gets its answer.',
     expected: { kind: 'equals', value: 0, unit: 'requests still unanswered' },
     sources: [S.shimIo, S.criIo],
     method: 'The requests left waiting during the hang, counted again 10 s after a new copier attached.',
   },
   'log-exactly-once': {
+    tiers: ['stand-in', 'real'],
     statement: 'After containerd is back, the log file has every request line exactly once, in order.',
     expected: { kind: 'equals', value: { missing: 0, duplicated: 0, outOfOrder: 0 } },
     sources: [S.criIo, S.unit],
     method: 'Request numbers read back from the CRI log file (partial "P" entries joined), 1 to the last request.',
   },
   'bigger-pipe-lasts-longer': {
+    tiers: ['stand-in', 'real'],
     statement: `With both pipes raised to 1 MiB (F_SETPIPE_SZ) the app answers about ${Math.round(PREDICTED_RATIO)} times more requests before it hangs.`,
     expected: { kind: 'approx', value: PREDICTED_RATIO, tolerance: 1.5, unit: 'x' },
     sources: [S.fcntl, S.pipe7],
@@ -152,11 +163,13 @@ export const claims = defineClaims(SLUG, {
       'Requests before the hang with 1 MiB pipes divided by the same with the default pipes, one run each. Tolerance 1.5: on a busy machine the shim sometimes copies two lines at once, and the merged write can waste the end of a page slot.',
   },
   'fixed-logger-never-hangs': {
+    tiers: ['stand-in', 'real'],
     statement: `The fixed app (a non-blocking logger with a 64 KiB bound) answers all ${RUN.fixedRequests.toLocaleString('en-US')} requests while containerd is down.`,
     expected: { kind: 'equals', value: 0, unit: 'requests without an answer' },
     sources: [S.nodeIo],
   },
   'fixed-logger-counts-drops': {
+    tiers: ['stand-in', 'real'],
     statement: 'The fixed app reports exactly how many lines it dropped: the log is short by that many lines, no more.',
     expected: { kind: 'equals', value: 0, unit: 'lines unaccounted for' },
     sources: [S.nodeIo],
