@@ -13,6 +13,7 @@ import { auditLog } from '../log-line.ts';
 import { pipeSizeAt, readWchan, resizePipeAt } from '../linux-pipe.ts';
 import { predictedRequestsBeforeHang } from '../pipe-math.ts';
 import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../scenarios.ts';
+import { unreadBytesAt } from './fionread.ts';
 import { startRealNode, type RealNode } from './node.ts';
 
 /** Upper bound for what should happen promptly once containerd is back (it re-attaches in ~1-3 s). */
@@ -123,10 +124,22 @@ export async function realPipeHang(ctx: RunContext, pipeBytes?: number): Promise
     obs.requestsAfterStop = d.answered;
     obs.bytesAfterStop = bytesAfterStop;
     obs.matchesStandIn = d.answered === predicted;
+    // Where the lines are: FIONREAD on the container's pipe and on the FIFO; the rest sit in the
+    // shim's copy buffer, blocked in its write to the full FIFO (nothing is in flight anywhere else:
+    // the warm-up lines were all in the log before the stop, and a write of <= PIPE_BUF bytes is atomic).
+    const inPipeBytes = unreadBytesAt(`/proc/${app.pid}/fd/1`);
+    const inFifoBytes = unreadBytesAt(node.stdoutFifo);
+    const where = {
+      containerPipeLines: inPipeBytes / RUN.lineBytes,
+      shimLines: (bytesAfterStop - inPipeBytes - inFifoBytes) / RUN.lineBytes,
+      fifoLines: inFifoBytes / RUN.lineBytes,
+    };
+    obs.linesWhere = where;
     ctx.log(
       `Request ${d.answered + 1} after the stop got no response: the app answered ${d.answered} requests and wrote ` +
         `${bytesAfterStop.toLocaleString('en-US')} bytes first. The stand-in's page-slot arithmetic predicts ${predicted}.`,
     );
+    ctx.log(`Where they wait (FIONREAD): ${where.containerPipeLines} lines in the container's stdout pipe, ${where.shimLines} in the shim's buffer, ${where.fifoLines} in the CRI FIFO.`);
 
     const w = await waitFor('the app to sleep in the kernel', () => {
       const v = readWchan(app.pid);
