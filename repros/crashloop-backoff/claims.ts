@@ -54,6 +54,7 @@ export const claims = defineClaims('crashloop-backoff', {
     method: 'The ported doBackOff and Backoff, driven through eight exits of a container that runs 210 s each time.',
   },
   'seventh-restart-hits-cap': {
+    tiers: ['stand-in', 'real'],
     statement: 'With the container killed every 210 s of run time, restart 7 is the first one that waits the full 300 s.',
     expected: { kind: 'equals', value: 7 },
     sources: [DO_BACKOFF, CLIENT_GO_BACKOFF],
@@ -100,6 +101,7 @@ export const claims = defineClaims('crashloop-backoff', {
       'The model with --retry-granularity over 200 seeds: the largest delay between the nominal expiry and the restart (PLEG relist up to 1 s, then pod worker retries every 10-15 s).',
   },
   'supervisor-matches-model': {
+    tiers: ['stand-in', 'real'],
     statement: `The real supervisor's measured waits (child exit to next spawn) match the model within ${SUPERVISOR_TOLERANCE_MS} ms.`,
     expected: { kind: 'range', min: 0, max: SUPERVISOR_TOLERANCE_MS, unit: 'ms' },
     sources: [DO_BACKOFF, CLIENT_GO_BACKOFF],

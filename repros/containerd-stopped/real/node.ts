@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../lib/clock.ts';
 import type { RunContext } from '../../lib/repro.ts';
-import { startContainerd, type PrivateContainerd } from '../../lib/real/containerd.ts';
-import { appImageSpec, buildImage, inImage, NODE_IN_IMAGE, pauseImageSpec } from '../../lib/real/images.ts';
-import { freePort, readCriLog, runPod, startContainer, type Pod, type StartedContainer } from '../../lib/real/pods.ts';
+import type { PrivateContainerd } from '../../lib/real/containerd.ts';
+import { inImage, NODE_IN_IMAGE } from '../../lib/real/images.ts';
+import { bootNode, freePort, readCriLog, runPod, startContainer, type Pod, type StartedContainer } from '../../lib/real/pods.ts';
 import type { ToolName } from '../../lib/real/tools.ts';
 import type { LoggerKind } from '../app-api.ts';
 import { get } from '../client.ts';
@@ -32,11 +32,6 @@ export interface RealNode {
   timings: Record<string, number>;
 }
 
-/** The app's entry file inside the image, and the images every real run of this incident uses. */
-export function images(): { app: ReturnType<typeof buildImage>; pause: ReturnType<typeof buildImage> } {
-  return { app: buildImage(appImageSpec([APP])), pause: buildImage(pauseImageSpec()) };
-}
-
 /** containerd's FIFO for a container's stdout: <state>/io.containerd.grpc.v1.cri/containers/<id>/io/<n>/<id>-stdout. */
 function findStdoutFifo(cd: PrivateContainerd, id: string): string {
   const ioDir = join(cd.dir, 'state', 'io.containerd.grpc.v1.cri', 'containers', id, 'io');
@@ -52,28 +47,18 @@ function findStdoutFifo(cd: PrivateContainerd, id: string): string {
 }
 
 export async function startRealNode(ctx: RunContext, logger: LoggerKind, lineBytes: number): Promise<RealNode> {
-  const timings: Record<string, number> = {};
+  const { cd, appRef, timings } = await bootNode(ctx);
   let t = performance.now();
   const lap = (what: string): void => {
     timings[what] = Math.round(performance.now() - t);
     t = performance.now();
   };
-  const img = images();
-  lap(img.app.built ? 'buildImagesMs' : 'cachedImagesMs');
-  const cd = await startContainerd(ctx, { pauseRef: img.pause.ref });
   try {
-    lap('startContainerdMs');
-    const v = await cd.cri.version();
-    ctx.log(`Private containerd ${v.runtimeVersion} (CRI ${v.runtimeApiVersion}) on ${cd.socket}.`);
-    await cd.importImage(img.pause);
-    await cd.importImage(img.app);
-    lap('importImagesMs');
-    ctx.log(`Imported ${img.app.ref} (${(img.app.layerBytes / 1e6).toFixed(0)} MB: node, its libraries, the app) and the pause image.`);
     const pod = await runPod(cd, 'containerd-stopped-app');
     const port = await freePort();
     const app = await startContainer(cd, pod, {
       name: 'app',
-      image: img.app.ref,
+      image: appRef,
       command: [NODE_IN_IMAGE],
       args: [inImage(APP), '--logger', logger, '--line-bytes', String(lineBytes), '--port', String(port)],
     });

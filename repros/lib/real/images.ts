@@ -257,6 +257,17 @@ export function appImageSpec(entries: readonly string[]): ImageSpec {
   };
 }
 
+/**
+ * The apps the real tier runs in containers. One image holds them all, so it is built and cached
+ * once for every incident.
+ */
+export const PROJECT_APPS: readonly string[] = ['repros/containerd-stopped/app.ts', 'repros/crashloop-backoff/app.ts'];
+
+/** The real tier's two images, built or taken from the cache. */
+export function projectImages(): { app: BuiltImage; pause: BuiltImage } {
+  return { app: buildImage(appImageSpec(PROJECT_APPS.map((f) => join(REPO_ROOT, f)))), pause: buildImage(pauseImageSpec()) };
+}
+
 /** The pod sandbox image: busybox-static's sleep, for ever. */
 export function pauseImageSpec(): ImageSpec {
   const busybox = toolPath('busybox');

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerConfig, PodSandboxConfig } from '../cri/client.ts';
-import type { PrivateContainerd } from './containerd.ts';
+import type { RunContext } from '../repro.ts';
+import { startContainerd, type PrivateContainerd } from './containerd.ts';
+import { projectImages } from './images.ts';
 
 export interface Pod {
   name: string;
@@ -90,4 +92,37 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+export interface BootedNode {
+  cd: PrivateContainerd;
+  /** The app image's reference (every project app is in it). */
+  appRef: string;
+  timings: Record<string, number>;
+}
+
+/** The images (cached), a private containerd, both images imported: a node ready for pods. */
+export async function bootNode(ctx: RunContext): Promise<BootedNode> {
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (what: string): void => {
+    timings[what] = Math.round(performance.now() - t);
+    t = performance.now();
+  };
+  const img = projectImages();
+  lap(img.app.built ? 'buildImagesMs' : 'cachedImagesMs');
+  const cd = await startContainerd(ctx, { pauseRef: img.pause.ref });
+  try {
+    lap('startContainerdMs');
+    const v = await cd.cri.version();
+    ctx.log(`Private containerd ${v.runtimeVersion} (CRI ${v.runtimeApiVersion}) on ${cd.socket}.`);
+    await cd.importImage(img.pause);
+    await cd.importImage(img.app);
+    lap('importImagesMs');
+    ctx.log(`Imported ${img.app.ref} (${(img.app.layerBytes / 1e6).toFixed(0)} MB: node, its libraries, the apps) and the pause image.`);
+    return { cd, appRef: img.app.ref, timings };
+  } catch (err) {
+    await cd.close().catch(() => undefined);
+    throw err;
+  }
 }
