@@ -261,16 +261,23 @@ async function interruptRealRun(args: string[], signal: NodeJS.Signals, upWhen: 
   return { code: code ?? null, up, runDir, seen: seen.size, left, output };
 }
 
-const realRun = { args: ['containerd-stopped', 'pipe-hang', '--tier', 'real', '--scale', '0.01'], tools: REAL_TOOLS };
-const realCases: { signal: NodeJS.Signals; when: string; upWhen: RegExp }[] = [
-  { signal: 'SIGINT', when: 'containerd up, the app serving', upWhen: /^Pod sandbox \w+, container/m },
-  { signal: 'SIGTERM', when: 'containerd stopped, the app hung behind its shim', upWhen: /^Request \d+ after the stop got no response/m },
-  { signal: 'SIGKILL', when: 'containerd stopped, the app hung behind its shim', upWhen: /^Request \d+ after the stop got no response/m },
+const CS_REAL = ['containerd-stopped', 'pipe-hang', '--tier', 'real', '--scale', '0.01'];
+const realCases: { name: string; args: string[]; signal: NodeJS.Signals; when: string; upWhen: RegExp }[] = [
+  { name: 'containerd-stopped pipe-hang', args: CS_REAL, signal: 'SIGINT', when: 'containerd up, the app serving', upWhen: /^Pod sandbox \w+, container/m },
+  { name: 'containerd-stopped pipe-hang', args: CS_REAL, signal: 'SIGTERM', when: 'containerd stopped, the app hung behind its shim', upWhen: /^Request \d+ after the stop got no response/m },
+  { name: 'containerd-stopped pipe-hang', args: CS_REAL, signal: 'SIGKILL', when: 'containerd stopped, the app hung behind its shim', upWhen: /^Request \d+ after the stop got no response/m },
+  {
+    name: 'crashloop-backoff chaos',
+    args: ['crashloop-backoff', 'chaos', '--tier', 'real', '--scale', '0.01', '--restarts', '3'],
+    signal: 'SIGKILL',
+    when: 'the container restarted after a kill',
+    upWhen: /Started container app \(attempt 1,/,
+  },
 ];
-for (const { signal, when, upWhen } of realCases) {
-  test(`real tier, containerd-stopped pipe-hang: ${signal} (${when}) leaves no containerd, shim, runc or container process, mount, cgroup or socket`, async (t) => {
-    if (!realTier(t, realRun.tools)) return;
-    const r = await interruptRealRun(realRun.args, signal, upWhen);
+for (const { name, args, signal, when, upWhen } of realCases) {
+  test(`real tier, ${name}: ${signal} (${when}) leaves no containerd, shim, runc or container process, mount, cgroup or socket`, async (t) => {
+    if (!realTier(t, REAL_TOOLS)) return;
+    const r = await interruptRealRun(args, signal, upWhen);
     assert.ok(r.up, `the run did not reach "${upWhen.source}" (exit ${r.code}):\n${r.output.slice(-1500)}`);
     assert.ok(r.runDir, 'the run made its directory under REPRO_REAL_DIR');
     assert.ok(r.seen >= 3, `containerd, a shim and a container were seen while it ran (saw ${r.seen} processes)`);

@@ -9,8 +9,8 @@
 // "can't get final child's PID from pipe: EOF"); snapshotter overlayfs; pods with host network need
 // no CNI. Everything the run creates is removed by sweep.ts, by the run itself or, after a SIGKILL of
 // the runner, by a watchdog child (watchdog.ts).
-import { type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,29 +92,45 @@ export function containerdConfig(dir: string, socket: string, pauseRef: string):
   ].join('\n');
 }
 
-/**
- * Where the run's directory goes: /dev/shm when it is a tmpfs (containerd's content store fsyncs
- * every blob, and a 130 MB import then unpack on a busy disk takes seconds; in memory it takes a
- * fraction), else the temporary directory. REPRO_REAL_DIR overrides.
- */
+/** Where the run's directory goes: the temporary directory, or REPRO_REAL_DIR (the interrupt test uses it). */
 function runBase(): string {
-  const forced = process.env.REPRO_REAL_DIR;
-  if (forced) return forced;
-  try {
-    const mounts = readFileSync('/proc/self/mounts', 'utf8');
-    if (/^\S+ \/dev\/shm tmpfs /m.test(mounts)) {
-      accessSync('/dev/shm', constants.W_OK);
-      return '/dev/shm';
-    }
-  } catch {
-    // fall through
+  return process.env.REPRO_REAL_DIR || tmpdir();
+}
+
+/**
+ * Fills a new run's containerd root from a seeded one (seed.ts): hard links where the file systems
+ * allow (content blobs and unpacked layers are never written to again), real copies of the bolt
+ * databases, which containerd updates in place.
+ */
+export function populateRoot(seed: string, root: string): 'linked' | 'copied' {
+  let how: 'linked' | 'copied' = 'linked';
+  if (spawnSync('cp', ['-a', '--link', seed, root], { stdio: 'ignore' }).status !== 0) {
+    rmSync(root, { recursive: true, force: true });
+    const r = spawnSync('cp', ['-a', seed, root], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cp -a ${seed} ${root}: ${r.stderr}`);
+    how = 'copied';
   }
-  return tmpdir();
+  if (how === 'linked') {
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.isFile() && e.name.endsWith('.db')) {
+          copyFileSync(p, `${p}.copy`);
+          renameSync(`${p}.copy`, p);
+        }
+      }
+    };
+    walk(root);
+  }
+  return how;
 }
 
 export interface ContainerdOptions {
   /** The pod sandbox image's reference (imported by the caller before the first pod). */
   pauseRef: string;
+  /** A containerd root to start from (seed.ts: the images already imported and unpacked). */
+  seedRoot?: string;
 }
 
 export async function startContainerd(ctx: RunContext, opts: ContainerdOptions): Promise<PrivateContainerd> {
@@ -237,6 +253,7 @@ export async function startContainerd(ctx: RunContext, opts: ContainerdOptions):
     startDaemon,
     close,
   };
+  if (opts.seedRoot) populateRoot(opts.seedRoot, join(dir, 'root'));
   // Interrupted (Ctrl-C, SIGTERM): clean up at once, wherever the scenario is waiting.
   ctx.signal.addEventListener('abort', () => void close().catch(() => undefined), { once: true });
   try {

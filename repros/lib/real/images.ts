@@ -9,7 +9,7 @@
 // - the pause image: busybox-static's `sleep`, which is all a pod sandbox's process has to do.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toolPath } from './tools.ts';
@@ -189,6 +189,11 @@ export function buildImage(spec: ImageSpec): BuiltImage {
     tarDir(layout, tmpTar, ['oci-layout', 'index.json', 'blobs']);
     renameSync(tmpTar, tar);
     writeFileSync(meta, JSON.stringify({ ref, layerBytes, files: spec.files.length }));
+    // Older builds of the same image are of no further use: 130 MB each.
+    const prefix = `${spec.repository.replace(/[^a-z0-9]+/g, '-')}-`;
+    for (const f of readdirSync(IMAGE_CACHE)) {
+      if (f.startsWith(prefix) && /^[-a-z0-9]+-[0-9a-f]{12}\.tar(\.json)?$/.test(f) && !f.startsWith(`${prefix}${key.slice(0, 12)}`)) rmSync(join(IMAGE_CACHE, f), { force: true });
+    }
     return { ref, tar, built: true, layerBytes };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import type { ContainerConfig, PodSandboxConfig } from '../cri/client.ts';
 import type { RunContext } from '../repro.ts';
 import { startContainerd, type PrivateContainerd } from './containerd.ts';
 import { projectImages } from './images.ts';
+import { seededRoot } from './seed.ts';
 
 export interface Pod {
   name: string;
@@ -111,15 +112,14 @@ export async function bootNode(ctx: RunContext): Promise<BootedNode> {
   };
   const img = projectImages();
   lap(img.app.built ? 'buildImagesMs' : 'cachedImagesMs');
-  const cd = await startContainerd(ctx, { pauseRef: img.pause.ref });
+  const seed = await seededRoot(ctx, [img.pause, img.app]);
+  lap(seed.built ? 'seedRootMs' : 'cachedSeedMs');
+  const cd = await startContainerd(ctx, { pauseRef: img.pause.ref, seedRoot: seed.root });
   try {
     lap('startContainerdMs');
     const v = await cd.cri.version();
     ctx.log(`Private containerd ${v.runtimeVersion} (CRI ${v.runtimeApiVersion}) on ${cd.socket}.`);
-    await cd.importImage(img.pause);
-    await cd.importImage(img.app);
-    lap('importImagesMs');
-    ctx.log(`Imported ${img.app.ref} (${(img.app.layerBytes / 1e6).toFixed(0)} MB: node, its libraries, the apps) and the pause image.`);
+    ctx.log(`Images (imported once, cached in ${seed.root}): ${img.app.ref} (${(img.app.layerBytes / 1e6).toFixed(0)} MB: node, its libraries, the apps) and ${img.pause.ref}.`);
     return { cd, appRef: img.app.ref, timings };
   } catch (err) {
     await cd.close().catch(() => undefined);
