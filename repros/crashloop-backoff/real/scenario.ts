@@ -1,5 +1,5 @@
 // The chaos scenario on the real tier: the mini kubelet of ./kubelet.ts restarts real containers,
-// and the measured waits (runtime FinishedAt to the next instance's CreatedAt) are compared with the
+// and the measured waits (the runtime's FinishedAt to the kubelet's restart) are compared with the
 // ported model, as the stand-in run compares its child processes (../repro.ts, chaos).
 import type { ClaimCheck } from '../../lib/claims.ts';
 import { UsageError, type RunContext, type ScenarioResult } from '../../lib/repro.ts';
@@ -21,10 +21,10 @@ export async function realChaos(ctx: RunContext, input: ScheduleInput): Promise<
     return { ...r, modelBackoffSeconds: modelWait, deviationMs: Math.abs(r.backoffSeconds - modelWait) * 1000 * ctx.scale };
   });
   ctx.log('');
-  ctx.log('restart  exit  finishedAt  createdAt   waited   model  |diff| (wall ms)  runc create+start (ms)');
+  ctx.log('restart  exit  finishedAt  restarted   waited   model  |diff| (wall ms)  to CreatedAt, StartedAt (ms)');
   for (const r of rows) {
     ctx.log(
-      `${String(r.restart).padStart(7)}  ${String(r.exitCode).padStart(4)}  ${fmt(r.exitedAt).padStart(9)}s  ${fmt(r.restartedAt).padStart(8)}s  ${fmt(r.backoffSeconds).padStart(6)}s  ${fmt(r.modelBackoffSeconds).padStart(5)}s  ${r.deviationMs.toFixed(1).padStart(7)}  ${r.startLatencyMs.toFixed(1).padStart(20)}`,
+      `${String(r.restart).padStart(7)}  ${String(r.exitCode).padStart(4)}  ${fmt(r.exitedAt).padStart(9)}s  ${fmt(r.restartedAt).padStart(8)}s  ${fmt(r.backoffSeconds).padStart(6)}s  ${fmt(r.modelBackoffSeconds).padStart(5)}s  ${r.deviationMs.toFixed(1).padStart(7)}  ${`${r.createLatencyMs.toFixed(0)}, +${r.startLatencyMs.toFixed(0)}`.padStart(20)}`,
     );
   }
   const maxDeviationMs = Math.max(0, ...rows.map((r) => r.deviationMs));
