@@ -19,5 +19,8 @@ test('real chaos: SIGKILLed containers exit 137, and the ported back-off restart
   assert.deepEqual(o.exitCodes, [137, 137, 137, 137, 137, 137, 137], 'ContainerStatus reports 128 + SIGKILL for every killed instance');
   assert.equal(o.killedByChaos, 7, 'the chaos killer killed each instance that exited');
   assert.equal(o.restarts[0]?.refusals, 0, 'the first restart is not refused (no back-off entry yet)');
-  assert.ok(o.restarts.slice(1).every((r) => r.refusals >= 1), 'every later restart was refused at least once (CrashLoopBackOff)');
+  // Later restarts are refused (CrashLoopBackOff) while the back-off runs; at this scale a 10 s
+  // back-off is 100 ms, which a busy machine can spend before the kubelet even sees the exit, so only
+  // the long ones are certain to be refused.
+  assert.ok(o.restarts.slice(4).every((r) => r.refusals >= 1), `restarts 5-7 (80-300 s back-off) were refused first: ${o.restarts.map((r) => r.refusals).join(', ')}`);
 });
