@@ -2,9 +2,11 @@
 // (../scenarios.ts), taken from real containerd 1.6 + runc running the app as a CRI container, and
 // mapped onto the same claims. The stand-in's arithmetic (../pipe-math.ts) predicts the count; here
 // the real shim and the real CRI plugin either agree with it or prove it wrong.
+import { readdirSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import type { ClaimCheck } from '../../lib/claims.ts';
 import { scaledMs, sleep, stopwatch, waitFor } from '../../lib/clock.ts';
+import { runProcesses } from '../../lib/real/sweep.ts';
 import type { RunContext, ScenarioResult } from '../../lib/repro.ts';
 import type { AppStatus } from '../app-api.ts';
 import { claims, PREDICTIONS, RUN } from '../claims.ts';
@@ -32,6 +34,19 @@ interface Drive {
 }
 
 const asleepInPipeWrite = (pid: number): boolean => /pipe_write/.test(readWchan(pid) ?? '');
+
+/** Where the shim's threads sleep (/proc/PID/task/TID/wchan), counted by kernel function. */
+function shimThreadWchans(node: RealNode): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const shim of runProcesses(node.cd.footprint).filter((p) => p.what === 'shim')) {
+    for (const tid of readdirSync(`/proc/${shim.pid}/task`)) {
+      const w = readWchan(Number(tid)) ?? '?';
+      const k = w === '0' ? 'running' : w;
+      out[k] = (out[k] ?? 0) + 1;
+    }
+  }
+  return out;
+}
 
 /**
  * Sequential requests on one keep-alive connection, as the stand-in sends them. A request without an
@@ -150,6 +165,8 @@ export async function realPipeHang(ctx: RunContext, pipeBytes?: number, lineByte
     }, { timeoutMs: RECOVERY_TIMEOUT_MS, signal: ctx.signal });
     obs.wchan = w;
     ctx.log(`cat /proc/${app.pid}/wchan -> ${w}`);
+    obs.shimThreads = shimThreadWchans(node);
+    ctx.log(`The shim's threads sleep in: ${Object.entries(obs.shimThreads as Record<string, number>).map(([k, n]) => `${k} (${n})`).join(', ')}.`);
 
     const waiting = [d.waiting];
     if (pipeBytes === undefined) {
