@@ -61,7 +61,7 @@ async function drive(ctx: RunContext, node: RealNode, agent: Agent, max: number,
     let status: AppStatus | undefined;
     if (r.kind === 'answered') status = r.status;
     else if (!asleepInPipeWrite(node.app.pid)) {
-      status = await Promise.race([r.later.catch(() => undefined), sleep(RECOVERY_TIMEOUT_MS).then(() => undefined)]);
+      status = await within(r.later, RECOVERY_TIMEOUT_MS);
     }
     if (!status) {
       out.noResponse++;
@@ -92,10 +92,22 @@ function waitForLogged(ctx: RunContext, node: RealNode, n: number): Promise<numb
   });
 }
 
-function answeredWithin(promises: readonly Promise<AppStatus>[], timeoutMs: number): Promise<number> {
+/** The promise's value if it settles within ms, else undefined; the timer never outlives the answer. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([p.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function answeredWithin(promises: readonly Promise<AppStatus>[], timeoutMs: number): Promise<number> {
   let answered = 0;
   const each = promises.map((p) => p.then(() => void answered++, () => undefined));
-  return Promise.race([Promise.all(each), sleep(timeoutMs)]).then(() => answered);
+  await within(Promise.all(each), timeoutMs);
+  return answered;
 }
 
 /** One real run: stop containerd under the sync logger and measure the hang; optionally resize both pipes first. */
