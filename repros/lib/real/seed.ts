@@ -28,6 +28,11 @@ export async function seededRoot(ctx: RunContext, images: readonly BuiltImage[])
     .slice(0, 12);
   const root = join(IMAGE_CACHE, `containerd-root-${key}`);
   if (existsSync(join(root, '.complete'))) return { root, built: false };
+  // Half-made seeds of runs that died while copying (their pid is gone).
+  for (const d of existsSync(IMAGE_CACHE) ? readdirSync(IMAGE_CACHE) : []) {
+    const m = /^containerd-root-[0-9a-f]{12}\.(\d+)\.tmp$/.exec(d);
+    if (m && !existsSync(`/proc/${m[1]}`)) rmSync(join(IMAGE_CACHE, d), { recursive: true, force: true });
+  }
   const pause = images.find((i) => i.ref.includes('/pause:'));
   const cd = await startContainerd(ctx, { pauseRef: pause?.ref ?? images[0]?.ref ?? '' });
   try {
@@ -38,7 +43,10 @@ export async function seededRoot(ctx: RunContext, images: readonly BuiltImage[])
     const tmp = `${root}.${process.pid}.tmp`;
     rmSync(tmp, { recursive: true, force: true });
     const r = spawnSync('cp', ['-a', join(cd.dir, 'root'), tmp], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`copying the seeded containerd root: ${r.stderr}`);
+    if (r.status !== 0) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw new Error(`copying the seeded containerd root: ${r.stderr}`);
+    }
     writeFileSync(join(tmp, '.complete'), images.map((i) => i.ref).join('\n') + '\n');
     try {
       renameSync(tmp, root);
