@@ -17,7 +17,7 @@ import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { REAL_TOOLS } from '../../repros/containerd-stopped/real/node.ts';
 import { CRI_NAMESPACE } from '../../repros/lib/real/containerd.ts';
-import { runCgroups, runMounts, SHIM_SOCKET_DIR, sweep, type RunFootprint } from '../../repros/lib/real/sweep.ts';
+import { runCgroups, runMounts, shimSocketPath, sweep, type RunFootprint } from '../../repros/lib/real/sweep.ts';
 import { loadAllRepros } from '../../repros/lib/registry.ts';
 import { HAVE_PROC, listenersOf, stillListening, stillRunning, treeOf, type Listener, type Proc } from '../lib/procs.ts';
 import { realTier } from '../lib/real.ts';
@@ -161,15 +161,16 @@ function cmdlineOf(pid: number): string {
   }
 }
 
-function shimSockets(): Set<string> {
+/** The run's shim ids (its task bundles) and the sockets containerd derives for them under /run/containerd/s. */
+function runShimSockets(runDir: string): string[] {
   try {
-    return new Set(readdirSync(SHIM_SOCKET_DIR));
+    return readdirSync(join(runDir, 'state', 'io.containerd.runtime.v2.task', CRI_NAMESPACE)).map((id) => shimSocketPath(join(runDir, 'c.sock'), CRI_NAMESPACE, id));
   } catch {
-    return new Set();
+    return [];
   }
 }
 
-function realLeftovers(runDir: string, seen: Map<string, Proc>, socketsBefore: Set<string>): RealLeft {
+function realLeftovers(runDir: string, seen: Map<string, Proc>, shimSocketPaths: Set<string>): RealLeft {
   const fp = footprintOf(runDir);
   const byCmdline = readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
@@ -181,7 +182,7 @@ function realLeftovers(runDir: string, seen: Map<string, Proc>, socketsBefore: S
     procs: [...new Set([...byCmdline, ...survivors])],
     mounts: runMounts(runDir),
     cgroups: runCgroups(fp.cgroupParent),
-    sockets: [...shimSockets()].filter((s) => !socketsBefore.has(s)),
+    sockets: [...shimSocketPaths].filter((s) => existsSync(s)),
     dirExists: existsSync(runDir),
   };
 }
@@ -200,9 +201,10 @@ function statProc(pid: number): Proc | undefined {
   }
 }
 
-async function interruptRealRun(args: string[], signal: NodeJS.Signals, upWhen: RegExp): Promise<{ code: number | null; up: boolean; runDir: string | undefined; seen: number; left: RealLeft | undefined; output: string }> {
+async function interruptRealRun(args: string[], signal: NodeJS.Signals, upWhen: RegExp): Promise<{ code: number | null; up: boolean; runDir: string | undefined; seen: number; shimSockets: number; left: RealLeft | undefined; output: string }> {
   const base = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'rr-cleanup-'));
-  const socketsBefore = shimSockets();
+  const shimSocketPaths = new Set<string>();
+  const liveShimSockets = new Set<string>();
   const child = spawn(process.execPath, [CLI, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REPRO_REAL_DIR: base } });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -230,6 +232,10 @@ async function interruptRealRun(args: string[], signal: NodeJS.Signals, upWhen: 
         const p = statProc(pid);
         if (p) seen.set(`${p.pid}/${p.start}`, p);
       }
+      for (const sock of runShimSockets(runDir)) {
+        shimSocketPaths.add(sock);
+        if (existsSync(sock)) liveShimSockets.add(sock);
+      }
     }
     if (upWhen.test(output)) {
       up = true;
@@ -244,11 +250,11 @@ async function interruptRealRun(args: string[], signal: NodeJS.Signals, upWhen: 
   if (runDir) {
     const dir = runDir;
     const goneBy = performance.now() + REAL_GONE_WITHIN_MS;
-    left = realLeftovers(dir, seen, socketsBefore);
+    left = realLeftovers(dir, seen, shimSocketPaths);
     const clean = (l: RealLeft): boolean => !l.procs.length && !l.mounts.length && !l.cgroups.length && !l.sockets.length && !l.dirExists;
     while (!clean(left) && performance.now() < goneBy) {
       await sleep(POLL_MS);
-      left = realLeftovers(dir, seen, socketsBefore);
+      left = realLeftovers(dir, seen, shimSocketPaths);
     }
     // Never leave anything behind for the next test, whatever this one concludes.
     if (!clean(left)) sweep(footprintOf(dir));
@@ -258,7 +264,7 @@ async function interruptRealRun(args: string[], signal: NodeJS.Signals, upWhen: 
   } catch {
     // a leftover the assertions report
   }
-  return { code: code ?? null, up, runDir, seen: seen.size, left, output };
+  return { code: code ?? null, up, runDir, seen: seen.size, shimSockets: liveShimSockets.size, left, output };
 }
 
 const CS_REAL = ['containerd-stopped', 'pipe-hang', '--tier', 'real', '--scale', '0.01'];
@@ -281,6 +287,7 @@ for (const { name, args, signal, when, upWhen } of realCases) {
     assert.ok(r.up, `the run did not reach "${upWhen.source}" (exit ${r.code}):\n${r.output.slice(-1500)}`);
     assert.ok(r.runDir, 'the run made its directory under REPRO_REAL_DIR');
     assert.ok(r.seen >= 3, `containerd, a shim and a container were seen while it ran (saw ${r.seen} processes)`);
+    assert.ok(r.shimSockets >= 1, "the shim's socket was seen under /run/containerd/s where containerd's SocketAddress puts it");
     const left = r.left as RealLeft;
     assert.deepEqual(left.procs, [], 'no process of the run survives');
     assert.deepEqual(left.mounts, [], 'nothing of the run stays mounted');
