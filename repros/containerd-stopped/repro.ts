@@ -9,6 +9,8 @@ import { DEFAULT_PIPE_BYTES } from './pipe-math.ts';
 import { MAX_LINE_BYTES, MIN_LINE_BYTES } from './log-line.ts';
 import { APP_SCRIPT, COPIER_SCRIPT, SHIM_SCRIPT } from './pipe-chain.ts';
 import { biggerPipe, consoleLog, fixedLogger, nodeController, pipeHang } from './scenarios.ts';
+import { REAL_TOOLS } from './real/node.ts';
+import { realBiggerPipe, realFixedLogger, realPipeHangScenario } from './real/scenarios.ts';
 
 function str(ctx: RunContext, name: string): string | undefined {
   const v = ctx.flags[name];
@@ -66,14 +68,17 @@ export const repro: Repro = {
     'pipe-hang': {
       description: 'stop "containerd" (the log copier) under an app with a synchronous logger: measure the hang, probe it, restart, audit the log',
       run: pipeHang,
+      real: { description: 'the app as a CRI container under a private containerd + runc; SIGTERM to the daemon only', tools: REAL_TOOLS, root: true, run: realPipeHangScenario },
     },
     'bigger-pipe': {
       description: 'the same with both pipes raised to 1 MiB by F_SETPIPE_SZ: how much longer the app lasts',
       run: biggerPipe,
+      real: { description: 'the same on containerd + runc, F_SETPIPE_SZ on the container pipe and the CRI FIFO', tools: REAL_TOOLS, root: true, run: realBiggerPipe },
     },
     'fixed-logger': {
       description: 'the fix: a non-blocking logger with a bounded buffer never hangs and counts what it drops',
       run: fixedLogger,
+      real: { description: 'the fixed logger in a CRI container while the real containerd is down', tools: REAL_TOOLS, root: true, run: realFixedLogger },
     },
     'console-log': {
       description: 'the Node trap: console.log does not hang, its unsent output grows in memory instead',

@@ -83,6 +83,7 @@ export const claims = defineClaims('crashloop-backoff', {
     method: 'The ported doBackOff and Backoff, driven through eight exits of a container that runs 210 s each time.',
   },
   'seventh-restart-hits-cap': {
+    tiers: ['stand-in', 'real'],
     statement: 'With the container killed every 210 s of run time, restart 7 is the first one that waits the full 300 s.',
     expected: { kind: 'equals', value: 7 },
     sources: [DO_BACKOFF, CLIENT_GO_BACKOFF],
@@ -156,6 +157,7 @@ export const claims = defineClaims('crashloop-backoff', {
       `The model on ${WRITE_UP_READING.version} (earliest retries every 10 s) with runs of ${WRITE_UP_READING.killEvery} s, shifted so that the first kill comes ${WRITE_UP_READING.firstKillAfter} s after the pods started: the restart count at AGE 56m, and how many whole minutes before that the first refusal came.`,
   },
   'supervisor-matches-model': {
+    tiers: ['stand-in', 'real'],
     statement: `The real supervisor's measured waits (child exit to next spawn) match the model within ${SUPERVISOR_TOLERANCE_MS} ms.`,
     expected: { kind: 'range', min: 0, max: SUPERVISOR_TOLERANCE_MS, unit: 'ms' },
     sources: [DO_BACKOFF, CLIENT_GO_BACKOFF],

@@ -6,6 +6,8 @@ import type { ClaimCheck } from '../lib/claims.ts';
 import { claims, GC_EXAMPLE, INCIDENT, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
 import { writeUpReading } from './write-up.ts';
 import { runKubelet, startApp } from './kubelet.ts';
+import { REAL_TOOLS } from './real/kubelet.ts';
+import { realChaos } from './real/scenario.ts';
 import {
   BackoffConfigError,
   parseFeatureGates,
@@ -215,6 +217,7 @@ export const repro: Repro = {
     chaos: {
       description: 'Start the app, let the chaos killer SIGKILL it on schedule, restart it as the kubelet would and compare every wait with the model (--simulate: model only).',
       run: chaos,
+      real: { description: 'the same loop with real containers: containerd + runc through the CRI, exit code and finishedAt from ContainerStatus', tools: REAL_TOOLS, root: true, run: (ctx) => realChaos(ctx, inputFromFlags(ctx.flags)) },
     },
     model: {
       description: 'Check every claim about the back-off model at once (instant, no processes).',

@@ -11,10 +11,16 @@
 // reported as skipped.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
+import { REAL_TOOLS } from '../../repros/containerd-stopped/real/node.ts';
+import { CRI_NAMESPACE } from '../../repros/lib/real/containerd.ts';
+import { runCgroups, runMounts, shimSocketPath, sweep, type RunFootprint } from '../../repros/lib/real/sweep.ts';
 import { loadAllRepros } from '../../repros/lib/registry.ts';
 import { HAVE_PROC, listenersOf, stillListening, stillRunning, treeOf, type Listener, type Proc } from '../lib/procs.ts';
+import { realTier } from '../lib/real.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'repros', 'cli.ts');
 const POLL_MS = 100;
@@ -128,3 +134,177 @@ for (const repro of repros) {
     }
   }
 }
+
+// The real tier: a private containerd, its shims (reparented to PID 1, so not in the runner's tree),
+// runc, the containers, overlay and shm mounts, shim sockets under /run/containerd/s/, cgroups.
+// Each run is given its own base directory (REPRO_REAL_DIR), so everything it creates can be found
+// by path: processes by their command line (containerd --config, shim -address, runc --root),
+// containers by the run's cgroup, mounts by mount point. Interrupted while containerd is up and the
+// app serves (SIGINT), and while containerd is stopped with the app hung behind its shim (SIGTERM,
+// SIGKILL); then a second real run straight after must succeed.
+const REAL_UP_WITHIN_MS = 90_000;
+const REAL_GONE_WITHIN_MS = 15_000;
+
+interface RealLeft {
+  procs: string[];
+  mounts: string[];
+  cgroups: string[];
+  sockets: string[];
+  dirExists: boolean;
+}
+
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** The run's shim ids (its task bundles) and the sockets containerd derives for them under /run/containerd/s. */
+function runShimSockets(runDir: string): string[] {
+  try {
+    return readdirSync(join(runDir, 'state', 'io.containerd.runtime.v2.task', CRI_NAMESPACE)).map((id) => shimSocketPath(join(runDir, 'c.sock'), CRI_NAMESPACE, id));
+  } catch {
+    return [];
+  }
+}
+
+function realLeftovers(runDir: string, seen: Map<string, Proc>, shimSocketPaths: Set<string>): RealLeft {
+  const fp = footprintOf(runDir);
+  const byCmdline = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && cmdlineOf(pid).includes(runDir))
+    .map((pid) => `${pid} ${cmdlineOf(pid).slice(0, 80)}`);
+  const survivors = stillRunning([...seen.values()]).map((p) => `${p.pid} (seen during the run) ${cmdlineOf(p.pid).slice(0, 80)}`);
+  return {
+    procs: [...new Set([...byCmdline, ...survivors])],
+    mounts: runMounts(runDir),
+    cgroups: runCgroups(fp.cgroupParent),
+    sockets: [...shimSocketPaths].filter((s) => existsSync(s)),
+    dirExists: existsSync(runDir),
+  };
+}
+
+function footprintOf(runDir: string): RunFootprint {
+  return { dir: runDir, socket: join(runDir, 'c.sock'), config: join(runDir, 'config.toml'), cgroupParent: `/runbook-repros-${basename(runDir)}`, namespace: CRI_NAMESPACE, createdDirs: [] };
+}
+
+function statProc(pid: number): Proc | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return { pid, ppid: Number(f[1]), pgid: Number(f[2]), start: f[19] ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+async function interruptRealRun(args: string[], signal: NodeJS.Signals, upWhen: RegExp): Promise<{ code: number | null; up: boolean; runDir: string | undefined; seen: number; shimSockets: number; left: RealLeft | undefined; output: string }> {
+  const base = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'rr-cleanup-'));
+  const shimSocketPaths = new Set<string>();
+  const liveShimSockets = new Set<string>();
+  const child = spawn(process.execPath, [CLI, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REPRO_REAL_DIR: base } });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  let code: number | null | undefined;
+  const exited = new Promise<void>((resolve) => child.once('exit', (c) => ((code = c ?? -1), resolve())));
+  const seen = new Map<string, Proc>();
+  let runDir: string | undefined;
+  const upBy = performance.now() + REAL_UP_WITHIN_MS;
+  let up = false;
+  while (code === undefined && performance.now() < upBy) {
+    await sleep(POLL_MS);
+    runDir ??= readdirSync(base).map((d) => join(base, d))[0];
+    if (runDir) {
+      // Everything of the run that has a pid: by command line, and the containers by cgroup.
+      const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => cmdlineOf(pid).includes(runDir as string));
+      for (const cg of runCgroups(footprintOf(runDir).cgroupParent)) {
+        try {
+          for (const l of readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n')) if (l.trim()) pids.push(Number(l));
+        } catch {
+          // removed meanwhile
+        }
+      }
+      for (const pid of pids) {
+        const p = statProc(pid);
+        if (p) seen.set(`${p.pid}/${p.start}`, p);
+      }
+      for (const sock of runShimSockets(runDir)) {
+        shimSocketPaths.add(sock);
+        if (existsSync(sock)) liveShimSockets.add(sock);
+      }
+    }
+    if (upWhen.test(output)) {
+      up = true;
+      break;
+    }
+  }
+  if (code === undefined) {
+    child.kill(signal);
+    await Promise.race([exited, sleep(EXIT_WITHIN_MS)]);
+  }
+  let left: RealLeft | undefined;
+  if (runDir) {
+    const dir = runDir;
+    const goneBy = performance.now() + REAL_GONE_WITHIN_MS;
+    left = realLeftovers(dir, seen, shimSocketPaths);
+    const clean = (l: RealLeft): boolean => !l.procs.length && !l.mounts.length && !l.cgroups.length && !l.sockets.length && !l.dirExists;
+    while (!clean(left) && performance.now() < goneBy) {
+      await sleep(POLL_MS);
+      left = realLeftovers(dir, seen, shimSocketPaths);
+    }
+    // Never leave anything behind for the next test, whatever this one concludes.
+    if (!clean(left)) sweep(footprintOf(dir));
+  }
+  try {
+    rmdirSync(base);
+  } catch {
+    // a leftover the assertions report
+  }
+  return { code: code ?? null, up, runDir, seen: seen.size, shimSockets: liveShimSockets.size, left, output };
+}
+
+const CS_REAL = ['containerd-stopped', 'pipe-hang', '--tier', 'real', '--scale', '0.01'];
+const realCases: { name: string; args: string[]; signal: NodeJS.Signals; when: string; upWhen: RegExp }[] = [
+  { name: 'containerd-stopped pipe-hang', args: CS_REAL, signal: 'SIGINT', when: 'containerd up, the app serving', upWhen: /^Pod sandbox \w+, container/m },
+  { name: 'containerd-stopped pipe-hang', args: CS_REAL, signal: 'SIGTERM', when: 'containerd stopped, the app hung behind its shim', upWhen: /^Request \d+ after the stop got no response/m },
+  { name: 'containerd-stopped pipe-hang', args: CS_REAL, signal: 'SIGKILL', when: 'containerd stopped, the app hung behind its shim', upWhen: /^Request \d+ after the stop got no response/m },
+  {
+    name: 'crashloop-backoff chaos',
+    args: ['crashloop-backoff', 'chaos', '--tier', 'real', '--scale', '0.01', '--restarts', '3'],
+    signal: 'SIGKILL',
+    when: 'the container restarted after a kill',
+    upWhen: /Started container app \(attempt 1,/,
+  },
+];
+for (const { name, args, signal, when, upWhen } of realCases) {
+  test(`real tier, ${name}: ${signal} (${when}) leaves no containerd, shim, runc or container process, mount, cgroup or socket`, async (t) => {
+    if (!realTier(t, REAL_TOOLS)) return;
+    const r = await interruptRealRun(args, signal, upWhen);
+    assert.ok(r.up, `the run did not reach "${upWhen.source}" (exit ${r.code}):\n${r.output.slice(-1500)}`);
+    assert.ok(r.runDir, 'the run made its directory under REPRO_REAL_DIR');
+    assert.ok(r.seen >= 3, `containerd, a shim and a container were seen while it ran (saw ${r.seen} processes)`);
+    assert.ok(r.shimSockets >= 1, "the shim's socket was seen under /run/containerd/s where containerd's SocketAddress puts it");
+    const left = r.left as RealLeft;
+    assert.deepEqual(left.procs, [], 'no process of the run survives');
+    assert.deepEqual(left.mounts, [], 'nothing of the run stays mounted');
+    assert.deepEqual(left.cgroups, [], "the run's cgroups are removed");
+    assert.deepEqual(left.sockets, [], 'no shim socket of the run stays in /run/containerd/s');
+    assert.equal(left.dirExists, false, "the run's directory is removed");
+    assert.notEqual(r.code, null, `the runner did not exit within ${EXIT_WITHIN_MS / 1000} s`);
+    if (signal !== 'SIGKILL') assert.equal(r.code, 130, 'an interrupted run exits with 130');
+  });
+}
+
+test('real tier: a run straight after the interrupted ones succeeds', async (t) => {
+  if (!realTier(t, REAL_TOOLS)) return;
+  const child = spawn(process.execPath, [CLI, 'containerd-stopped', 'fixed-logger', '--tier', 'real', '--scale', '0.01'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  assert.equal(code, 0, output.slice(-2000));
+});

@@ -19,7 +19,8 @@ export interface Tool {
 
 export const TOOLS = {
   containerd: { bin: 'containerd', deb: 'containerd', versionArgs: ['--version'], versionRe: /containerd\S*\s+\S+\s+v?(\d+\.\d+\.\d+)/ },
-  ctr: { bin: 'ctr', deb: 'containerd', versionArgs: ['--version'], versionRe: /version\s+v?(\d+\.\d+\.\d+)/ },
+  // "ctr github.com/containerd/containerd 1.6.20~ds1" (Debian), "ctr version v1.7.x" elsewhere.
+  ctr: { bin: 'ctr', deb: 'containerd', versionArgs: ['--version'], versionRe: /(?:version\s+|containerd\s+)v?(\d+\.\d+\.\d+)/ },
   runc: { bin: 'runc', deb: 'runc', versionArgs: ['--version'], versionRe: /runc version\s+(\d+\.\d+\.\d+)/ },
   nginx: { bin: 'nginx', deb: 'nginx-light', versionArgs: ['-v'], versionRe: /nginx\/(\d+\.\d+\.\d+)/ },
   iptables: { bin: 'iptables', deb: 'iptables', versionArgs: ['--version'], versionRe: /v(\d+\.\d+\.\d+)/ },

@@ -1,0 +1,191 @@
+// The mini kubelet on the real tier: the same loop as ../kubelet.ts, but each container instance is a
+// real container that a private containerd + runc runs through the CRI, as the kubelet's kuberuntime
+// manager does (CreateContainer with the restart count as the attempt, StartContainer). The chaos
+// killer (../chaos-killer.ts) SIGKILLs the container's main process by its host pid. The exit, its
+// code and FinishedAt come from the runtime's ContainerStatus; the ported doBackOff
+// (../kubelet-backoff.ts) decides when to start the next instance, on the kubelet's clock, from the
+// runtime's FinishedAt, as the kubelet does. Each wait is measured from that FinishedAt to the moment
+// the kubelet let the restart through (its CreateContainer call, on the same wall clock); the
+// runtime's CreatedAt and StartedAt of the next instance are recorded too, so the time containerd
+// and runc take to create and start a container (tens to hundreds of ms on a busy machine, which no
+// back-off setting controls) is shown apart from the back-off itself.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sleep, waitFor } from '../../lib/clock.ts';
+import { nsToMs, type ContainerStatus } from '../../lib/cri/client.ts';
+import type { RunContext } from '../../lib/repro.ts';
+import { inImage, NODE_IN_IMAGE } from '../../lib/real/images.ts';
+import { bootNode, freePort, runPod, startContainer, type StartedContainer } from '../../lib/real/pods.ts';
+import type { ToolName } from '../../lib/real/tools.ts';
+import type { KilledMessage, TargetMessage } from '../chaos-killer.ts';
+import { doBackOff, firstSyncAfterExit, goDuration, newKubeletBackoff, nextSyncAfterRefusal, NO_JITTER, runOf, seededRandom } from '../kubelet-backoff.ts';
+import { CONTAINER, POD } from '../kubectl-format.ts';
+import type { KubeletRunOptions } from '../kubelet.ts';
+
+export const REAL_TOOLS: readonly ToolName[] = ['containerd', 'ctr', 'runc', 'busybox'];
+const APP = fileURLToPath(new URL('../app.ts', import.meta.url));
+const CHAOS = fileURLToPath(new URL('../chaos-killer.ts', import.meta.url));
+/** How often the mini kubelet asks the runtime for the status of a container whose process has ended (the kubelet's PLEG relists every 1 s; at a test scale the poll must be finer). */
+const EXIT_POLL_MS = 2;
+/** A killed container is reported EXITED by containerd within milliseconds; this is a generous bound for a busy machine. */
+const EXIT_SEEN_WITHIN_MS = 30_000;
+
+export interface RealRestart {
+  restart: number;
+  /** Model seconds since the first instance started (runtime StartedAt), for the table. */
+  exitedAt: number;
+  restartedAt: number;
+  /** Runtime FinishedAt (dead instance) to the kubelet's restart (its CreateContainer call), model seconds. */
+  backoffSeconds: number;
+  /** Runtime FinishedAt to runtime CreatedAt of the next instance, model seconds. */
+  runtimeWaitSeconds: number;
+  /** The restart to the runtime's CreatedAt (containerd's CreateContainer), wall ms. */
+  createLatencyMs: number;
+  /** CreatedAt to StartedAt of the next instance (runc create + start), wall ms. */
+  startLatencyMs: number;
+  /** StartedAt to FinishedAt of the instance that exited, model seconds. */
+  ranSeconds: number;
+  exitCode: number;
+  reason: string;
+  refusals: number;
+  nominalBackoff: number;
+  containerId: string;
+}
+
+export interface RealKubeletResult {
+  restarts: RealRestart[];
+  killedByChaos: number;
+  backOffEvents: number;
+  timings: Record<string, number>;
+}
+
+/** Gone, or a zombie its shim has not reaped yet. */
+function processGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+export async function runRealKubelet(ctx: RunContext, opts: KubeletRunOptions): Promise<RealKubeletResult> {
+  const { scale, signal } = ctx;
+  const { cd, appRef, timings } = await bootNode(ctx);
+  try {
+    // The kubelet's clock in model seconds, on the same epoch as the runtime's timestamps.
+    const epochMs = (): number => performance.timeOrigin + performance.now();
+    const t0 = epochMs();
+    const toModel = (ms: number): number => (ms - t0) / (1000 * scale);
+    const clock = { now: (): number => toModel(epochMs()) };
+    const toWallMs = (modelSeconds: number): number => modelSeconds * 1000 * scale;
+    const backOff = newKubeletBackoff(opts.kubelet, clock);
+    const rand = opts.retryGranularity ? seededRandom(opts.seed) : NO_JITTER;
+    const key = `default/${POD}/${CONTAINER}`;
+
+    const chaos = ctx.procs.spawnNode(CHAOS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let killedByChaos = 0;
+    await new Promise<void>((resolve, reject) => {
+      chaos.child.on('message', (m: KilledMessage) => {
+        if (m.type === 'ready') resolve();
+        if (m.type === 'killed') killedByChaos += 1;
+      });
+      void chaos.exited.then(() => reject(new Error('the chaos killer exited before it was ready')));
+    });
+
+    const pod = await runPod(cd, POD);
+    ctx.log(`Pod sandbox ${pod.sandboxId.slice(0, 12)} (${POD}); container ${CONTAINER} runs ${inImage(APP)} in ${appRef}.`);
+
+    const startInstance = async (attempt: number, port: number): Promise<{ c: StartedContainer; status: ContainerStatus }> => {
+      const c = await startContainer(cd, pod, { name: CONTAINER, image: appRef, command: [NODE_IN_IMAGE], args: [inImage(APP), '--instance', String(attempt), '--port', String(port)], attempt });
+      const status = await cd.cri.containerStatus(c.id);
+      // The chaos killer's clock starts at the runtime's StartedAt, like run time on a node.
+      const ranMs = epochMs() - nsToMs(status.startedAt);
+      chaos.child.send({ type: 'target', pid: c.pid, afterMs: Math.max(0, toWallMs(runOf(opts.runs, attempt)) - ranMs) } satisfies TargetMessage);
+      ctx.log(`  event  Normal  Started   kubelet  Started container ${CONTAINER} (attempt ${attempt}, pid ${c.pid})`);
+      return { c, status };
+    };
+
+    /**
+     * Waits for the instance to exit: idle until just before the chaos killer is due, then watches
+     * the process in /proc (cheap), then asks the runtime until it reports the exit (a few ms more:
+     * the shim's exit event reaches containerd asynchronously).
+     */
+    const exitOf = async (inst: { c: StartedContainer; status: ContainerStatus }, attempt: number): Promise<ContainerStatus> => {
+      const dueMs = nsToMs(inst.status.startedAt) + toWallMs(runOf(opts.runs, attempt));
+      await sleep(Math.max(0, dueMs - epochMs() - 20), signal);
+      await waitFor(`process ${inst.c.pid} to end`, () => (processGone(inst.c.pid) ? true : undefined), {
+        timeoutMs: EXIT_SEEN_WITHIN_MS + toWallMs(Math.max(...opts.runs)),
+        intervalMs: 1,
+        signal,
+      });
+      return exitPoll(inst.c.id);
+    };
+    const exitPoll = (id: string): Promise<ContainerStatus> =>
+      waitFor(
+        `container ${id.slice(0, 12)} to exit`,
+        async () => {
+          const s = await cd.cri.containerStatus(id);
+          return s.state === 'CONTAINER_EXITED' ? s : undefined;
+        },
+        { timeoutMs: EXIT_SEEN_WITHIN_MS + toWallMs(Math.max(...opts.runs)), intervalMs: EXIT_POLL_MS, signal },
+      );
+
+    const restarts: RealRestart[] = [];
+    let backOffEvents = 0;
+    let current = await startInstance(0, await freePort());
+    const origin = nsToMs(current.status.startedAt);
+    for (let i = 1; i <= opts.restarts; i++) {
+      const exit = await exitOf(current, i - 1);
+      const finishedAt = toModel(nsToMs(exit.finishedAt));
+      ctx.log(`  ${POD}  0/1  ${exit.reason || 'Error'} (exit code ${exit.exitCode}, finishedAt ${new Date(nsToMs(exit.finishedAt)).toISOString()})`);
+      // The next instance's port, found before the decision so that nothing but the runtime's own
+      // work lies between the decision and CreatedAt.
+      const port = await freePort();
+      let syncAt = firstSyncAfterExit(finishedAt, opts.retryGranularity, rand);
+      let refusals = 0;
+      let nominal = 0;
+      for (;;) {
+        // As in ../kubelet.ts: one millisecond more, so a sync never lands a hair before the expiry.
+        const waitMs = toWallMs(syncAt - clock.now());
+        await sleep(Math.max(0, Math.ceil(waitMs)) + 1, signal);
+        const d = doBackOff(backOff, key, finishedAt, CONTAINER, `${POD}_default`);
+        if (!d.inBackOff) break;
+        refusals += 1;
+        backOffEvents += 1;
+        nominal = backOff.get(key);
+        if (refusals === 1) ctx.log(`  event  Warning BackOff   kubelet  Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
+        syncAt = nextSyncAfterRefusal(clock.now(), d.expiresAt ?? clock.now(), opts.kubelet.podWorkerRetry, rand);
+      }
+      const decidedMs = epochMs();
+      const next = await startInstance(i, port);
+      const createdMs = nsToMs(next.status.createdAt);
+      const startedMs = nsToMs(next.status.startedAt);
+      const finishedMs = nsToMs(exit.finishedAt);
+      restarts.push({
+        restart: i,
+        exitedAt: (finishedMs - origin) / (1000 * scale),
+        restartedAt: (decidedMs - origin) / (1000 * scale),
+        backoffSeconds: (decidedMs - finishedMs) / (1000 * scale),
+        runtimeWaitSeconds: (createdMs - finishedMs) / (1000 * scale),
+        createLatencyMs: createdMs - decidedMs,
+        startLatencyMs: startedMs - createdMs,
+        ranSeconds: (finishedMs - nsToMs(current.status.startedAt)) / (1000 * scale),
+        exitCode: exit.exitCode,
+        reason: exit.reason,
+        refusals,
+        nominalBackoff: nominal,
+        containerId: exit.id,
+      });
+      ctx.progress(`restart ${i}: waited ${goDuration((decidedMs - finishedMs) / (1000 * scale))} after the runtime's FinishedAt`);
+      // The kubelet keeps dead instances for `kubectl logs --previous` and garbage-collects them later;
+      // keeping only the last one is enough here.
+      await cd.cri.removeContainer(exit.id);
+      current = next;
+    }
+    if (chaos.child.connected) chaos.child.send({ type: 'stop' });
+    return { restarts, killedByChaos, backOffEvents, timings };
+  } finally {
+    await cd.close();
+  }
+}
