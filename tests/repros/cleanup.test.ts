@@ -308,3 +308,33 @@ test('real tier: a run straight after the interrupted ones succeeds', async (t) 
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   assert.equal(code, 0, output.slice(-2000));
 });
+
+// keepalive-502's real tier runs in a user + network namespace of its own (`unshare -Urn`), which the
+// kernel frees with the last process in it: once no process of the run is left, neither is its
+// namespace, its addresses, its iptables rules or its conntrack table. Its run directory (nginx's
+// prefix, config and logs) must be gone too, also after a SIGKILL of the runner.
+const KA_REAL = repros.find((r) => r.slug === 'keepalive-502')?.scenarios.broken?.real;
+const kaRunDirs = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('keepalive-502-real-'));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
+  test(`keepalive-502 broken, real tier: ${sig} mid-run leaves no process, namespace or run directory`, async (t) => {
+    assert.ok(KA_REAL, 'keepalive-502 broken has a real tier');
+    if (!realTier(t, KA_REAL.tools, KA_REAL.root)) return;
+    const before = new Set(kaRunDirs());
+    // Its servers listen inside the namespace, out of sight of this test's /proc/net: the run counts as
+    // up once it has printed and its process tree has settled (at real speed, early in the run).
+    const r = await interruptMidRun(['keepalive-502', 'broken', '--tier', 'real'], sig, false);
+    assert.equal(r.endedEarly, false, `the run ended on its own (exit ${r.code}) before it could be interrupted`);
+    assert.ok(r.procs.length >= 3, `the runner, its process in the namespace and nginx ran (saw ${r.procs.length} processes)`);
+    assert.deepEqual(r.leftProcs.map((p) => p.pid), [], `processes left: ${r.leftProcs.map((p) => p.pid).join(', ')}`);
+    assert.deepEqual(r.leftListeners.map((l) => l.port), [], `ports still listening: ${r.leftListeners.map((l) => l.port).join(', ')}`);
+    let left = kaRunDirs().filter((d) => !before.has(d));
+    const by = performance.now() + GONE_WITHIN_MS;
+    while (left.length > 0 && performance.now() < by) {
+      await sleep(POLL_MS);
+      left = kaRunDirs().filter((d) => !before.has(d));
+    }
+    assert.deepEqual(left, [], 'the run directory is removed');
+    assert.notEqual(r.code, null, `the runner did not exit within ${EXIT_WITHIN_MS / 1000} s`);
+    if (sig !== 'SIGKILL') assert.equal(r.code, 130, 'an interrupted run exits with 130');
+  });
+}

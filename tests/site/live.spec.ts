@@ -68,7 +68,7 @@ async function open(page: Page, slug: string): Promise<ReturnType<typeof guard>>
 
 async function runFromPanel(page: Page, scenario: string, scale: number): Promise<void> {
   const panel = page.locator('[data-live]');
-  await page.getByLabel('Scenario').selectOption(scenario);
+  await page.getByLabel('Scenario', { exact: true }).selectOption(scenario);
   // The scale list offers what a reader picks; a test picks its own small scale the same way.
   await page.getByLabel('Time scale').evaluate((el, v) => {
     const sel = el as HTMLSelectElement;
@@ -82,7 +82,7 @@ async function runFromPanel(page: Page, scenario: string, scale: number): Promis
 
 /** Starts the chaos test in real time (about 40 minutes: it runs until stopped) and waits until the app runs. */
 async function startLong(page: Page): Promise<void> {
-  await page.getByLabel('Scenario').selectOption('chaos');
+  await page.getByLabel('Scenario', { exact: true }).selectOption('chaos');
   await page.getByLabel('Time scale').selectOption('1');
   await page.getByRole('button', { name: 'Run' }).click();
   await expect(page.getByTestId('live-log')).toContainText(/1\/1 +Running/, { timeout: 30_000 });
@@ -187,7 +187,7 @@ test.describe.serial('runs from the panel', () => {
 
     const second = await context.newPage();
     await open(second, 'crashloop-backoff');
-    await second.getByLabel('Scenario').selectOption('model');
+    await second.getByLabel('Scenario', { exact: true }).selectOption('model');
     await second.getByRole('button', { name: 'Run' }).click();
     await expect(second.getByTestId('live-status')).toContainText('Busy: crashloop-backoff is already running chaos');
     await second.close();
@@ -260,7 +260,7 @@ test('the panel is keyboard usable and readable at 360 px in both themes', async
     await page.emulateMedia({ colorScheme: scheme });
     await open(page, 'containerd-stopped');
     const panel = page.locator('[data-live]');
-    await page.getByLabel('Scenario').focus();
+    await page.getByLabel('Scenario', { exact: true }).focus();
     await page.keyboard.press('Tab');
     await expect(page.getByLabel('Tier')).toBeFocused();
     await page.keyboard.press('Tab');
@@ -268,7 +268,7 @@ test('the panel is keyboard usable and readable at 360 px in both themes', async
     await page.keyboard.press('Tab');
     await expect(page.getByRole('button', { name: 'Run' })).toBeFocused();
     // Run by keyboard: focus moves to Stop while it runs, and back to Run when it ends.
-    await page.getByLabel('Scenario').selectOption('node-controller');
+    await page.getByLabel('Scenario', { exact: true }).selectOption('node-controller');
     await page.getByRole('button', { name: 'Run' }).focus();
     await page.keyboard.press('Enter');
     await expect(panel).toHaveAttribute('data-end', 'finished', { timeout: RUN_MS });
