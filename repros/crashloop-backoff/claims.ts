@@ -79,7 +79,7 @@ export const claims = defineClaims('crashloop-backoff', {
   'default-waits': {
     statement: 'With default settings the waits before restarts 1 to 8 are 0, 10, 20, 40, 80, 160, 300 and 300 s (kills every 210 s, earliest pod worker retries).',
     expected: { kind: 'equals', value: [0, 10, 20, 40, 80, 160, 300, 300], unit: 's' },
-    sources: [DO_BACKOFF, CLIENT_GO_BACKOFF, KUBELET_GO, KEP_4603],
+    sources: [DO_BACKOFF, CLIENT_GO_BACKOFF, KUBELET_GO, KEP_4603, POD_WORKERS, PR_133066],
     method: 'The ported doBackOff and Backoff, driven through eight exits of a container that runs 210 s each time.',
   },
   'seventh-restart-hits-cap': {

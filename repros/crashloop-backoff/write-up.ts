@@ -4,6 +4,14 @@
 import { WRITE_UP_READING } from './claims.ts';
 import { POD_WORKER_BACKOFF_PERIOD, schedule, type K8sVersion } from './kubelet-backoff.ts';
 
+/**
+ * The write-up's BackOff event as `kubectl describe` showed it: `9m34s (x39 over 37m)`, that is the
+ * count at its last write, which came 9 min 34 s before the listing. client-go's EventCorrelate
+ * (tools/record/events_cache.go) counts an occurrence (eventObserve) before the spam filter decides
+ * whether to write it, so the count includes every refusal up to the last write.
+ */
+export const BACKOFF_EVENT = { count: 39, lastWrittenSecondsBefore: 9 * 60 + 34 } as const;
+
 export interface WriteUpReading {
   /** RESTARTS at the listing's AGE. */
   restartsAtAge: number;
@@ -11,6 +19,8 @@ export interface WriteUpReading {
   firstBackOffMinutesBefore: number;
   /** Refusals (BackOff decisions) up to the listing; the write-up's event shows a count of 39. */
   refusalsByAge: number;
+  /** Refusals up to the BackOff event's last write (BACKOFF_EVENT.lastWrittenSecondsBefore before the listing): the model's number for the write-up's count of 39. */
+  refusalsByLastWrite: number;
 }
 
 /** The model's RESTARTS and first BackOff event at the listing's AGE, for a kill interval and start offset. */
@@ -27,9 +37,14 @@ export function writeUpReading(
   const firstRefused = s.restarts.find((r) => r.refusals > 0);
   const firstBackOffMinutesBefore = firstRefused ? Math.floor((at - firstRefused.exitedAt) / 60) : 0;
   // Before 1.35 with the earliest retries, the refusals of one wait come every 10 s from the exit.
-  let refusalsByAge = 0;
-  for (const r of s.restarts) {
-    for (let k = 0; k < r.refusals; k++) if (r.exitedAt + k * POD_WORKER_BACKOFF_PERIOD <= at) refusalsByAge += 1;
-  }
-  return { restartsAtAge, firstBackOffMinutesBefore, refusalsByAge };
+  const refusalsBy = (t: number): number => {
+    let n = 0;
+    for (const r of s.restarts) {
+      for (let k = 0; k < r.refusals; k++) if (r.exitedAt + k * POD_WORKER_BACKOFF_PERIOD <= t) n += 1;
+    }
+    return n;
+  };
+  const refusalsByAge = refusalsBy(at);
+  const refusalsByLastWrite = refusalsBy(at - BACKOFF_EVENT.lastWrittenSecondsBefore);
+  return { restartsAtAge, firstBackOffMinutesBefore, refusalsByAge, refusalsByLastWrite };
 }

@@ -118,12 +118,26 @@ export const claims = defineClaims('keepalive-502', {
   'direct-no-502': {
     statement: 'With the gateway pointed at the pod addresses instead of the balancer, no 502 is returned.',
     expected: { kind: 'equals', value: 0, unit: '502 responses' },
-    sources: [writeUp('sites whose gateway forwarded to pod IPs were not affected'), NGINX_RR, GATEWAY_MODEL],
+    sources: [
+      writeUp('sites whose gateway forwarded to pod IPs were not affected'),
+      GATEWAY_MODEL,
+      {
+        label: 'nginx 1.22.1 src/http/ngx_http_upstream_round_robin.c: with several servers a failed one is "temporarily disabled" after max_fails; stock nginx counts a 503 as a failure only with proxy_next_upstream ... http_503 and max_fails >= 1 (what this repro\'s gateway does)',
+        url: `https://github.com/nginx/nginx/blob/${NGINX_RELEASE}/src/http/ngx_http_upstream_round_robin.c`,
+      },
+    ],
   },
   'direct-drops-one-pod': {
-    statement: 'With pod addresses as upstreams, the only upstream the gateway marks down is the deleted pod.',
+    statement: 'With pod addresses as upstreams, the only upstream this repro\'s gateway marks down is the deleted pod.',
     expected: { kind: 'equals', value: ['pod-0'] },
-    sources: [writeUp('with pod IPs, the gateway removed only the failing pod'), NGINX_RR],
+    sources: [
+      writeUp('with pod IPs, the gateway removed only the failing pod'),
+      GATEWAY_MODEL,
+      {
+        label: 'nginx 1.22.1 src/http/ngx_http_upstream_round_robin.c: with several servers a failed one is "temporarily disabled" after max_fails; stock nginx counts a 503 as a failure only with proxy_next_upstream ... http_503 and max_fails >= 1 (what this repro\'s gateway does)',
+        url: `https://github.com/nginx/nginx/blob/${NGINX_RELEASE}/src/http/ngx_http_upstream_round_robin.c`,
+      },
+    ],
     method: 'The upstreams the gateway reported as marked unavailable after the deletion (pod-0 is the one deleted).',
   },
   'no-new-connections-to-terminating': {

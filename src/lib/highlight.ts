@@ -4,7 +4,7 @@
 import { createHighlighter, type Highlighter } from 'shiki';
 import { CODE_THEMES } from './code-themes.ts';
 
-export type Lang = 'ts' | 'sh' | 'yaml' | 'astro' | 'json';
+export type Lang = 'ts' | 'sh' | 'yaml' | 'astro' | 'json' | 'python';
 
 let highlighter: Promise<Highlighter> | undefined;
 const cache = new Map<string, Promise<string>>();
@@ -13,7 +13,7 @@ export function highlight(code: string, lang: Lang): Promise<string> {
   const key = `${lang}\0${code}`;
   let html = cache.get(key);
   if (!html) {
-    highlighter ??= createHighlighter({ themes: [CODE_THEMES.light, CODE_THEMES.dark], langs: ['ts', 'sh', 'yaml', 'astro', 'json'] });
+    highlighter ??= createHighlighter({ themes: [CODE_THEMES.light, CODE_THEMES.dark], langs: ['ts', 'sh', 'yaml', 'astro', 'json', 'python'] });
     html = highlighter.then((h) => h.codeToHtml(code, { lang, themes: CODE_THEMES, defaultColor: false }));
     cache.set(key, html);
   }
