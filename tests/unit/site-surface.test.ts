@@ -16,7 +16,7 @@ const FORBIDDEN_BUILTINS = /^(node:)?(child_process|net|http|https|dgram|worker_
 const FORBIDDEN_PATHS = [
   /^repros\/[^/]+\/real\//,
   /^repros\/[^/]+\/cluster\//,
-  /^repros\/lib\/(processes|child|runner|registry|net)\.ts$/,
+  /^repros\/lib\/(processes|child|runner|net)\.ts$/,
   /^repros\/lib\/(real|live|cri|cluster)\//,
 ];
 /** The repros/lib modules pages and site components may import directly. */
@@ -128,4 +128,11 @@ test('incident pages and their components import repro code only through page.ts
     }
   }
   assert.deepEqual(problems, [], 'import from repros/<slug>/page.ts instead');
+});
+
+test('the registry the CLI, the site and the tests read lists every repro folder, and loads no process code', async () => {
+  const { reproSlugs } = await import('../../repros/lib/registry.ts');
+  assert.deepEqual(reproSlugs(), [...slugs].sort(), 'a folder under repros/ with a repro.ts must be listed in repros/lib/registry.ts');
+  assert.deepEqual(forbiddenReached(join(REPROS, 'lib', 'registry.ts')), []);
+  assert.deepEqual(forbiddenReached(join(ROOT, 'src', 'lib', 'repros.ts')), []);
 });
