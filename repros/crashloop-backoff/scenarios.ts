@@ -3,8 +3,8 @@
 // this module on first run.
 import { numberList } from '../lib/flags.ts';
 import { UsageError, type FlagSpec, type Flags, type RunContext, type ScenarioResult } from '../lib/repro.ts';
-import type { ClaimCheck } from '../lib/claims.ts';
-import { claims, GC_EXAMPLE, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
+import { GC_EXAMPLE, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
+import { chaosChecks, modelChecks } from './checks.ts';
 import { writeUpReading } from './write-up.ts';
 import { runKubelet, startApp } from './kubelet.ts';
 import {
@@ -49,12 +49,6 @@ export function inputFromFlags(flags: Flags): ScheduleInput {
     if (err instanceof BackoffConfigError) throw new UsageError(err.message);
     throw err;
   }
-}
-
-/** True when the settings are the defaults the claims about default behaviour speak of. */
-function isDefaultKubelet(input: ScheduleInput): boolean {
-  const k = resolveKubelet(input);
-  return k.initial === 10 && k.max === 300 && input.retryGranularity !== true;
 }
 
 const fmt = (n: number): string => String(Number(n.toFixed(2)));
@@ -119,30 +113,18 @@ export function modelObservations(): Record<string, unknown> {
   };
 }
 
-function modelChecks(): ClaimCheck[] {
-  const obs = modelObservations();
-  return Object.entries(obs).map(([id, observed]) => {
-    const claim = (claims as Record<string, (typeof claims)[keyof typeof claims]>)[id];
-    if (!claim) throw new Error(`no claim ${id}`);
-    return { claim, observed };
-  });
-}
-
 export async function chaos(ctx: RunContext): Promise<ScenarioResult> {
   const input = inputFromFlags(ctx.flags);
   const s = schedule(input);
   ctx.log(describeKubelet(s));
-  const checks: ClaimCheck[] = [];
-  const uniformDefault = isDefaultKubelet(input) && input.runs.every((r) => r === DEFAULT_KILL_EVERY);
+  const measurement = { kubelet: s.kubelet, runs: input.runs, restarts: input.restarts, retryGranularity: input.retryGranularity === true };
 
   if (ctx.flags.simulate === true) {
     ctx.log(`simulating ${input.restarts} restarts from the model (no processes started)`);
     logSchedule(ctx, s);
-    if (uniformDefault && input.restarts >= 7) checks.push({ claim: claims['seventh-restart-hits-cap'], observed: s.firstAtCap });
-    if (uniformDefault && input.restarts >= 8) checks.push({ claim: claims['default-waits'], observed: waits(s).slice(0, 8) });
     return {
       observations: { mode: 'simulate', kubelet: s.kubelet, restarts: s.restarts, firstAtCap: s.firstAtCap, availability: s.availability, windowEnd: s.windowEnd, resetAfter: s.resetAfter, gcAfter: s.gcAfter, timeline: s.spans },
-      checks,
+      checks: chaosChecks({ ...measurement, firstAtCap: s.firstAtCap, waits: waits(s) }),
     };
   }
 
@@ -172,8 +154,6 @@ export async function chaos(ctx: RunContext): Promise<ScenarioResult> {
   const measuredFirstAtCap = rows.find((r) => Math.abs(r.backoffSeconds - k.max) <= tolModel)?.restart ?? null;
   ctx.log(`largest difference from the model: ${maxDeviationMs.toFixed(1)} ms of wall time; first wait at the cap: ${measuredFirstAtCap === null ? 'none' : `restart ${measuredFirstAtCap}`}`);
 
-  if (input.retryGranularity !== true) checks.push({ claim: claims['supervisor-matches-model'], observed: Number(maxDeviationMs.toFixed(1)) });
-  if (uniformDefault && input.restarts >= 7) checks.push({ claim: claims['seventh-restart-hits-cap'], observed: measuredFirstAtCap });
   return {
     observations: {
       mode: 'real',
@@ -186,7 +166,7 @@ export async function chaos(ctx: RunContext): Promise<ScenarioResult> {
       livenessFailures: measured.livenessFailures,
       model: { restarts: model.restarts, firstAtCap: model.firstAtCap },
     },
-    checks,
+    checks: chaosChecks({ ...measurement, firstAtCap: measuredFirstAtCap, maxDeviationMs }),
   };
 }
 
@@ -194,7 +174,7 @@ export async function chaos(ctx: RunContext): Promise<ScenarioResult> {
 export function model(ctx: RunContext): Promise<ScenarioResult> {
   const obs = modelObservations();
   for (const [id, v] of Object.entries(obs)) ctx.log(`${id}: ${JSON.stringify(v)}`);
-  return Promise.resolve({ observations: obs, checks: modelChecks() });
+  return Promise.resolve({ observations: obs, checks: modelChecks(obs) });
 }
 
 /** The app alone, as one container instance. */
