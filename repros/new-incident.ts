@@ -1,7 +1,7 @@
 // npm run new-incident -- <slug>
 // Scaffolds a complete incident: the page with every section, a repro with an empty claims file, and
 // a failing test that says what to fill in. Refuses to overwrite anything.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { reproSlugs, REPROS_DIR } from './lib/registry.ts';
 import { INCIDENT_SECTIONS } from '../src/taxonomy.ts';
@@ -17,7 +17,7 @@ function fail(msg: string): never {
 if (!slug || process.argv.length > 3) fail('usage: npm run new-incident -- <slug>   (kebab-case, e.g. dns-timeouts-after-upgrade)');
 if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug)) fail(`"${slug}" is not a valid slug: use lower-case letters, digits and single dashes, e.g. dns-timeouts-after-upgrade`);
 if (slug === 'lib') fail('"lib" is reserved for the shared repro library');
-if (reproSlugs().includes(slug)) fail(`repros/${slug}/ already exists; pick another slug`);
+if (reproSlugs().includes(slug) || existsSync(join(REPROS_DIR, slug))) fail(`repros/${slug}/ already exists; pick another slug`);
 
 const titles: Record<string, string> = {
   summary: 'Summary',
@@ -56,8 +56,18 @@ import { defineClaims } from '../lib/claims.ts';
 
 export const claims = defineClaims('${slug}', {});
 `,
-  [`repros/${slug}/repro.ts`]: `import type { Repro } from '../lib/repro.ts';
+  [`repros/${slug}/page.ts`]: `// What the site may import from this repro: claims, constants, model functions, the source file
+// list. Pure: no process, socket or real-tier code (tests/unit/site-surface.test.ts checks).
+export { claims } from './claims.ts';
+
+/** Files shown on the incident page, relative to the repo root. */
+export const SOURCE_FILES: readonly string[] = ['repros/${slug}/repro.ts'];
+`,
+  [`repros/${slug}/repro.ts`]: `// Describes the repro. Put the scenarios' process code in scenarios.ts and load it on first run:
+// run: lazy(() => import('./scenarios.ts'), (m) => m.run), so the site never loads it.
+import type { Repro } from '../lib/repro.ts';
 import { claims } from './claims.ts';
+import { SOURCE_FILES } from './page.ts';
 
 export const repro: Repro = {
   slug: '${slug}',
@@ -74,7 +84,7 @@ export const repro: Repro = {
     },
   },
   claims,
-  sourceFiles: ['repros/${slug}/repro.ts'],
+  sourceFiles: SOURCE_FILES,
 };
 `,
   [`tests/repros/${slug}.test.ts`]: `import assert from 'node:assert/strict';
@@ -96,4 +106,12 @@ for (const [f, text] of Object.entries(files)) {
   writeFileSync(join(ROOT, f), text);
   console.log(`created ${f}`);
 }
+// The registry (repros/lib/registry.ts) lists every repro: one import and one entry.
+const REGISTRY = join(REPROS_DIR, 'lib', 'registry.ts');
+const ident = slug.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/^(\d)/, '_$1');
+const registry = readFileSync(REGISTRY, 'utf8')
+  .replace('// new-incident: imports above this line', `import { repro as ${ident} } from '../${slug}/repro.ts';\n// new-incident: imports above this line`)
+  .replace('  // new-incident: repros above this line', `  ${ident},\n  // new-incident: repros above this line`);
+writeFileSync(REGISTRY, registry);
+console.log('added it to repros/lib/registry.ts');
 console.log(`\nNext: write the page, add claims, make the scenario measure them, then run npm test.`);

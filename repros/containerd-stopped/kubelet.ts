@@ -7,6 +7,7 @@
 // - pkg/kubelet/kubelet_node_status.go: tryUpdateNodeStatus, nodeStatusHasChanged
 // - staging/src/k8s.io/component-helpers/apimachinery/lease/controller.go: renew every
 //   nodeLeaseDurationSeconds (40) x 0.25 = 10 s
+import { goDuration } from '../lib/go-duration.ts';
 import type { ApiServer, NodeCondition } from './cluster.ts';
 import { getReadyCondition } from './cluster.ts';
 
@@ -37,12 +38,6 @@ export interface KubeletPhases {
   leaseAt: number;
 }
 
-/** A Go-style duration for messages, e.g. "3m4.2s". */
-function goDuration(ms: number): string {
-  const m = Math.floor(ms / 60_000);
-  const s = Number(((ms % 60_000) / 1000).toFixed(1));
-  return m > 0 ? `${m}m${s}s` : `${s}s`;
-}
 
 export class SimKubelet {
   running = true;
@@ -129,7 +124,7 @@ export class SimKubelet {
     if (this.plegRelistTime !== undefined) {
       const elapsed = now - this.plegRelistTime;
       if (elapsed > this.cfg.plegRelistThresholdMs) {
-        errs.push(`PLEG is not healthy: pleg was last seen active ${goDuration(elapsed)} ago; threshold is ${goDuration(this.cfg.plegRelistThresholdMs)}`);
+        errs.push(`PLEG is not healthy: pleg was last seen active ${goDuration(elapsed / 1000)} ago; threshold is ${goDuration(this.cfg.plegRelistThresholdMs / 1000)}`);
       }
     }
     return errs;

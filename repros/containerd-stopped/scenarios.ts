@@ -21,11 +21,10 @@ import { startChain, waitForLogLines, type Chain } from './pipe-chain.ts';
 export const HANG_TIMEOUT_MS = 2000;
 /** The kubelet's default probe timeoutSeconds: a probe setting, kept at its real value. */
 export const PROBE_TIMEOUT_MS = 1000;
-/** Upper bound for things that should happen promptly once the copier is back. */
-const RECOVERY_TIMEOUT_MS = 15_000;
+const RECOVERY_TIMEOUT_MS = RUN.recoveryTimeoutMs['stand-in'];
 /** Request pacing at real speed: 200 requests per second, so a person can watch the count climb. */
 const REQUEST_INTERVAL_S = 0.005;
-const WARMUP_REQUESTS = 16;
+const WARMUP_REQUESTS = RUN.warmupRequests;
 
 interface Drive {
   answered: number;

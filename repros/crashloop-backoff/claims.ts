@@ -75,7 +75,7 @@ export const GC_EXAMPLE = { runEvery: 400, restarts: 13 } as const;
 /** The tolerance of the real supervisor's waits, in wall-clock milliseconds (see the claim's method). */
 export const SUPERVISOR_TOLERANCE_MS = 250;
 
-export const claims = defineClaims('crashloop-backoff', {
+export const claims = /* @__PURE__ */ defineClaims('crashloop-backoff', {
   'default-waits': {
     statement: 'With default settings the waits before restarts 1 to 8 are 0, 10, 20, 40, 80, 160, 300 and 300 s (kills every 210 s, earliest pod worker retries).',
     expected: { kind: 'equals', value: [0, 10, 20, 40, 80, 160, 300, 300], unit: 's' },

@@ -1,31 +1,18 @@
 // CrashLoopBackOff under a chaos test: a mini kubelet restarts a real app that a chaos killer
 // SIGKILLs every 210 s of run time, with the kubelet's own back-off code deciding when.
-import { numberList } from '../lib/flags.ts';
-import { UsageError, type FlagSpec, type Flags, type Repro, type RunContext, type ScenarioResult } from '../lib/repro.ts';
-import type { ClaimCheck } from '../lib/claims.ts';
-import { claims, GC_EXAMPLE, INCIDENT, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
-import { writeUpReading } from './write-up.ts';
-import { runKubelet, startApp } from './kubelet.ts';
-import { REAL_TOOLS } from './real/kubelet.ts';
-import { realChaos } from './real/scenario.ts';
-import {
-  BackoffConfigError,
-  parseFeatureGates,
-  resolveKubelet,
-  schedule,
-  VERSIONS,
-  waits,
-  type K8sVersion,
-  type KubeletSettings,
-  type Schedule,
-  type ScheduleInput,
-} from './kubelet-backoff.ts';
+// This module describes the repro; its scenarios and components load on first run (lazy), so the
+// registry and the site read it without loading process code.
+import { lazy, type FlagSpec, type Repro } from '../lib/repro.ts';
+import { CRI_NODE_TOOLS as REAL_TOOLS } from '../lib/tiers.ts';
+import { claims, INCIDENT } from './claims.ts';
+import { schedule, VERSIONS, waits, type K8sVersion, type KubeletSettings } from './kubelet-backoff.ts';
+import { SOURCE_FILES } from './page.ts';
 
 export const DEFAULT_KILL_EVERY = INCIDENT.killEvery;
 export const DEFAULT_RESTARTS = INCIDENT.restarts;
 export const DEFAULT_VERSION: K8sVersion = INCIDENT.version;
 
-const FLAGS: readonly FlagSpec[] = [
+export const FLAGS: readonly FlagSpec[] = [
   { name: 'kill-every', type: 'number', description: 'seconds of run time before the chaos killer SIGKILLs the app', default: String(DEFAULT_KILL_EVERY), min: 0.1, max: 86400 },
   { name: 'runs', type: 'list', description: 'run time of each container instance in seconds (the last repeats); overrides --kill-every', min: 0.1, max: 86400 },
   { name: 'restarts', type: 'number', description: 'how many restarts to run', default: String(DEFAULT_RESTARTS), min: 1, max: 100 },
@@ -37,176 +24,8 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'simulate', type: 'boolean', description: 'compute the schedule from the model alone, without starting processes (instant)' },
 ];
 
-function flagSpec(name: string): FlagSpec {
-  const s = FLAGS.find((f) => f.name === name);
-  if (!s) throw new Error(`no flag ${name}`);
-  return s;
-}
-
-/** Turns parsed flags into a schedule input, or a UsageError naming the bad input. */
-export function inputFromFlags(flags: Flags): ScheduleInput {
-  const runs = Array.isArray(flags.runs)
-    ? numberList(flagSpec('runs'), flags.runs)
-    : [typeof flags['kill-every'] === 'number' ? flags['kill-every'] : DEFAULT_KILL_EVERY];
-  const restarts = typeof flags.restarts === 'number' ? flags.restarts : DEFAULT_RESTARTS;
-  if (!Number.isInteger(restarts)) throw new UsageError(`--restarts must be a whole number, got ${restarts}`);
-  const version = (typeof flags.version === 'string' ? flags.version : DEFAULT_VERSION) as K8sVersion;
-  try {
-    const input: ScheduleInput = {
-      version,
-      featureGates: Array.isArray(flags['feature-gates']) ? parseFeatureGates(flags['feature-gates']) : {},
-      maxContainerRestartPeriod: typeof flags['max-restart-period'] === 'number' ? flags['max-restart-period'] : undefined,
-      runs,
-      restarts,
-      retryGranularity: flags['retry-granularity'] === true,
-      seed: typeof flags.seed === 'number' ? flags.seed : 1,
-    };
-    resolveKubelet(input);
-    return input;
-  } catch (err) {
-    if (err instanceof BackoffConfigError) throw new UsageError(err.message);
-    throw err;
-  }
-}
-
-/** True when the settings are the defaults the claims about default behaviour speak of. */
-function isDefaultKubelet(input: ScheduleInput): boolean {
-  const k = resolveKubelet(input);
-  return k.initial === 10 && k.max === 300 && input.retryGranularity !== true;
-}
-
-const fmt = (n: number): string => String(Number(n.toFixed(2)));
-
-function describeKubelet(s: Schedule): string {
-  const k = s.kubelet;
-  const on = Object.entries(k.gates).filter(([, v]) => v).map(([g]) => g);
-  const retry = k.podWorkerRetry === 'fixed-period' ? 'a refused pod is retried every 10-15 s' : 'a refused pod is retried at the expiry, at most 60 s ahead';
-  return `kubelet ${k.version}: back-off starts at ${k.initial} s, doubles, caps at ${k.max} s; resets after a run of more than ${s.resetAfter} s; ` +
-    `housekeeping deletes the entry more than ${s.gcAfter} s after the last restart; ${retry}` +
-    (on.length ? `; gates on: ${on.join(', ')}` : '') + (s.retryGranularity ? '; jitter drawn from the seed' : '; earliest retries');
-}
-
-function logSchedule(ctx: RunContext, s: Schedule): void {
-  ctx.log('restart  exited at  restarted at  waited');
-  for (const r of s.restarts) {
-    ctx.log(`${String(r.restart).padStart(7)}  ${fmt(r.exitedAt).padStart(8)}s  ${fmt(r.restartedAt).padStart(11)}s  ${fmt(r.backoffSeconds).padStart(5)}s${rowNote(r)}`);
-  }
-  ctx.log(`first wait at the cap: ${s.firstAtCap === null ? 'none in this window' : `restart ${s.firstAtCap}`}; running ${(s.availability * 100).toFixed(1)}% of ${fmt(s.windowEnd)} s`);
-}
-
-/** The note after a restart row: why it came early or started the back-off over. */
-export function rowNote(r: Schedule['restarts'][number]): string {
-  if (r.reset) return '  (ran > reset time: back-off reset)';
-  if (r.gcEndedEarly) return `  (GC ended the ${fmt(r.nominalBackoff)} s back-off early: entry deleted, back-off starts over)`;
-  if (r.gcDeleted) return '  (entry garbage-collected during the wait: back-off starts over)';
-  return '';
-}
-
-/** The observed values of every model claim, computed by the ported code. */
-export function modelObservations(): Record<string, unknown> {
-  const def = schedule({ version: DEFAULT_VERSION, runs: [DEFAULT_KILL_EVERY], restarts: 8 });
-  const reset = (x: number, version: K8sVersion = DEFAULT_VERSION): number[] => waits(schedule({ version, runs: [210, 210, 210, x, 210], restarts: 5 })).slice(3);
-  const reduced135 = schedule({ version: '1.35', featureGates: { ReduceDefaultCrashLoopBackOffDecay: true }, runs: [DEFAULT_KILL_EVERY], restarts: 11 });
-  const reduced133 = schedule({ version: '1.33', featureGates: { ReduceDefaultCrashLoopBackOffDecay: true }, runs: [DEFAULT_KILL_EVERY], restarts: 9 });
-  const five = (version: K8sVersion): number[] => waits(schedule({ version, featureGates: { KubeletCrashLoopBackOffMax: true }, maxContainerRestartPeriod: 5, runs: [DEFAULT_KILL_EVERY], restarts: 6 }));
-  const gc = schedule({ version: DEFAULT_VERSION, runs: [GC_EXAMPLE.runEvery], restarts: GC_EXAMPLE.restarts });
-  const latest = (version: K8sVersion): number => {
-    let late = 0;
-    for (let seed = 1; seed <= 200; seed++) {
-      const g = schedule({ version, runs: [DEFAULT_KILL_EVERY], restarts: 8, retryGranularity: true, seed });
-      for (const r of g.restarts) late = Math.max(late, r.backoffSeconds - r.nominalBackoff);
-    }
-    return Number(late.toFixed(3));
-  };
-  return {
-    'default-waits': waits(def),
-    'seventh-restart-hits-cap': def.firstAtCap,
-    'long-run-resets': reset(601),
-    'exactly-600s-gc': { '1.34': reset(600, '1.34'), '1.35': reset(600, '1.35') },
-    'gc-400s-never-full-wait': {
-      waits: waits(gc),
-      endedEarlyByGc: gc.restarts.filter((r) => r.gcEndedEarly).map((r) => r.restart),
-      fullWaitsAtCap: gc.restarts.filter((r) => r.backoffSeconds >= gc.kubelet.max).length,
-    },
-    'reduced-decay-waits': { backoffs: reduced133.restarts.map((r) => r.nominalBackoff), waits: waits(reduced133) },
-    'reduced-decay-135-capped-at-300': { max: reduced135.kubelet.max, waits: waits(reduced135) },
-    'max-restart-period-5s': { '1.32': five('1.32'), '1.35': five('1.35') },
-    'retry-granularity-late': latest('1.34'),
-    'propagated-retry-late': latest('1.35'),
-    'write-up-restarts-at-56m': (({ restartsAtAge, firstBackOffMinutesBefore }) => ({ restartsAtAge, firstBackOffMinutesBefore }))(writeUpReading()),
-  };
-}
-
-function modelChecks(): ClaimCheck[] {
-  const obs = modelObservations();
-  return Object.entries(obs).map(([id, observed]) => {
-    const claim = (claims as Record<string, (typeof claims)[keyof typeof claims]>)[id];
-    if (!claim) throw new Error(`no claim ${id}`);
-    return { claim, observed };
-  });
-}
-
-async function chaos(ctx: RunContext): Promise<ScenarioResult> {
-  const input = inputFromFlags(ctx.flags);
-  const s = schedule(input);
-  ctx.log(describeKubelet(s));
-  const checks: ClaimCheck[] = [];
-  const uniformDefault = isDefaultKubelet(input) && input.runs.every((r) => r === DEFAULT_KILL_EVERY);
-
-  if (ctx.flags.simulate === true) {
-    ctx.log(`simulating ${input.restarts} restarts from the model (no processes started)`);
-    logSchedule(ctx, s);
-    if (uniformDefault && input.restarts >= 7) checks.push({ claim: claims['seventh-restart-hits-cap'], observed: s.firstAtCap });
-    if (uniformDefault && input.restarts >= 8) checks.push({ claim: claims['default-waits'], observed: waits(s).slice(0, 8) });
-    return {
-      observations: { mode: 'simulate', kubelet: s.kubelet, restarts: s.restarts, firstAtCap: s.firstAtCap, availability: s.availability, windowEnd: s.windowEnd, resetAfter: s.resetAfter, gcAfter: s.gcAfter, timeline: s.spans },
-      checks,
-    };
-  }
-
-  const total = s.restarts.at(-1)?.restartedAt ?? 0;
-  ctx.log(`chaos killer: SIGKILL after ${input.runs.join(', ')} s of run time; ${input.restarts} restarts, about ${fmt(total * ctx.scale)} s of wall time at scale ${ctx.scale}`);
-  const k = resolveKubelet(input);
-  const measured = await runKubelet(ctx, { kubelet: k, runs: input.runs, restarts: input.restarts, retryGranularity: input.retryGranularity === true, seed: input.seed ?? 1 });
-  // The model, given the run times that really happened, says how long each wait should have been.
-  // The back-off entry is stamped when the kubelet decides to restart, before the process exists,
-  // and the GC counts from that stamp: so each run is counted from the decision that started it
-  // (the measured run plus that restart's spawn latency), and the model's wait ends at a decision.
-  const decidedRuns = measured.restarts.map((r, i) => r.ranSeconds + (i === 0 ? 0 : (measured.restarts[i - 1]?.spawnLatencyMs ?? 0) / (1000 * ctx.scale)));
-  const model = schedule({ ...input, runs: decidedRuns.concat([input.runs.at(-1) ?? DEFAULT_KILL_EVERY]) });
-  const rows = measured.restarts.map((r, i) => {
-    const m = model.restarts[i];
-    const modelWait = m?.backoffSeconds ?? Number.NaN;
-    return { ...r, modelBackoffSeconds: modelWait, deviationMs: Math.abs(r.backoffSeconds - modelWait) * 1000 * ctx.scale };
-  });
-  ctx.log('');
-  ctx.log('restart  exited at  restarted at  waited   model   |diff| (wall ms)  spawn (ms)');
-  for (const r of rows) {
-    const m = model.restarts[r.restart - 1];
-    ctx.log(`${String(r.restart).padStart(7)}  ${fmt(r.exitedAt).padStart(8)}s  ${fmt(r.restartedAt).padStart(11)}s  ${fmt(r.backoffSeconds).padStart(6)}s  ${fmt(r.modelBackoffSeconds).padStart(5)}s  ${r.deviationMs.toFixed(1).padStart(7)}  ${r.spawnLatencyMs.toFixed(1).padStart(16)}${m ? rowNote(m) : ''}`);
-  }
-  const maxDeviationMs = Math.max(0, ...rows.map((r) => r.deviationMs));
-  const tolModel = SUPERVISOR_TOLERANCE_MS / (1000 * ctx.scale);
-  const measuredFirstAtCap = rows.find((r) => Math.abs(r.backoffSeconds - k.max) <= tolModel)?.restart ?? null;
-  ctx.log(`largest difference from the model: ${maxDeviationMs.toFixed(1)} ms of wall time; first wait at the cap: ${measuredFirstAtCap === null ? 'none' : `restart ${measuredFirstAtCap}`}`);
-
-  if (input.retryGranularity !== true) checks.push({ claim: claims['supervisor-matches-model'], observed: Number(maxDeviationMs.toFixed(1)) });
-  if (uniformDefault && input.restarts >= 7) checks.push({ claim: claims['seventh-restart-hits-cap'], observed: measuredFirstAtCap });
-  return {
-    observations: {
-      mode: 'real',
-      kubelet: k,
-      restarts: rows,
-      maxDeviationMs,
-      firstAtCap: measuredFirstAtCap,
-      killedByChaos: measured.killedByChaos,
-      backOffEvents: measured.backOffEvents,
-      livenessFailures: measured.livenessFailures,
-      model: { restarts: model.restarts, firstAtCap: model.firstAtCap },
-    },
-    checks,
-  };
-}
+const scenarios = () => import('./scenarios.ts');
+const realTier = () => Promise.all([import('./scenarios.ts'), import('./real/scenario.ts')]);
 
 export const repro: Repro = {
   slug: 'crashloop-backoff',
@@ -216,40 +35,28 @@ export const repro: Repro = {
   scenarios: {
     chaos: {
       description: 'Start the app, let the chaos killer SIGKILL it on schedule, restart it as the kubelet would and compare every wait with the model (--simulate: model only).',
-      run: chaos,
-      real: { description: 'the same loop with real containers: containerd + runc through the CRI, exit code and finishedAt from ContainerStatus', tools: REAL_TOOLS, root: true, run: (ctx) => realChaos(ctx, inputFromFlags(ctx.flags)) },
+      run: lazy(scenarios, (m) => m.chaos),
+      real: {
+        description: 'the same loop with real containers: containerd + runc through the CRI, exit code and finishedAt from ContainerStatus',
+        tools: REAL_TOOLS,
+        root: true,
+        run: lazy(realTier, ([m, real]) => (ctx) => real.realChaos(ctx, m.inputFromFlags(ctx.flags))),
+      },
     },
     model: {
       description: 'Check every claim about the back-off model at once (instant, no processes).',
-      run: (ctx) => {
-        const obs = modelObservations();
-        for (const [id, v] of Object.entries(obs)) ctx.log(`${id}: ${JSON.stringify(v)}`);
-        return Promise.resolve({ observations: obs, checks: modelChecks() });
-      },
+      run: lazy(scenarios, (m) => m.model),
     },
   },
   components: {
     app: {
       description: 'The app alone: an HTTP server with /healthz, as one container instance (kill it with kill -9 to see what the chaos killer does).',
-      start: async (ctx) => {
-        const app = await startApp(ctx, ctx.port ?? 0);
-        ctx.log(`app pid ${app.pid} listening on http://127.0.0.1:${app.port}/ (liveness: /healthz); Ctrl-C stops it`);
-        await app.done;
-      },
+      start: lazy(scenarios, (m) => m.appAlone),
     },
   },
   flags: FLAGS,
   claims,
-  sourceFiles: [
-    'repros/crashloop-backoff/kubelet-backoff.ts',
-    'repros/crashloop-backoff/model/client-go-backoff.ts',
-    'repros/crashloop-backoff/model/kubelet-config.ts',
-    'repros/crashloop-backoff/model/kubelet-sync.ts',
-    'repros/crashloop-backoff/write-up.ts',
-    'repros/crashloop-backoff/kubelet.ts',
-    'repros/crashloop-backoff/chaos-killer.ts',
-    'repros/crashloop-backoff/app.ts',
-  ],
+  sourceFiles: SOURCE_FILES,
   expectedOutput: expectedOutput(),
 };
 

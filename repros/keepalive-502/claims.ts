@@ -3,6 +3,9 @@
 import { defineClaims, type Source } from '../lib/claims.ts';
 import { REAL } from './timings.ts';
 
+/** The error-log messages the page tells readers to look for (nginx 1.22.1 wording). */
+export const NGINX_MESSAGES = ['no live upstreams while connecting to upstream', 'upstream server temporarily disabled'] as const;
+
 const CONNTRACK: Source = {
   label: 'k/k pkg/proxy/conntrack/cleanup.go (only UDP entries are cleared; TCP flows keep their NAT)',
   url: 'https://github.com/kubernetes/kubernetes/blob/master/pkg/proxy/conntrack/cleanup.go',
@@ -224,13 +227,12 @@ export const claims = defineClaims('keepalive-502', {
   },
   'nginx-burst-error-log': {
     statement:
-      'nginx\'s error log names the burst: "upstream server temporarily disabled", then "no live upstreams while connecting ' +
-      'to upstream"; with one server neither line appears.',
+      `nginx's error log names the burst: "${NGINX_MESSAGES[1]}", then "${NGINX_MESSAGES[0]}"; with one server neither line appears.`,
     expected: {
       kind: 'equals',
       value: {
         'one server': [],
-        'two servers': ['no live upstreams while connecting to upstream', 'upstream server temporarily disabled'],
+        'two servers': [...NGINX_MESSAGES],
       },
     },
     sources: [NGINX_RR, NGINX_NEXT],

@@ -1,7 +1,6 @@
 // Claims: the behaviour a page documents, as data. The page renders these objects, the repro
 // checks its measurements against them and the tests assert them: one copy of each statement,
 // expected value and source.
-import { isDeepStrictEqual } from 'node:util';
 import type { Tier, Versions } from './tiers.ts';
 
 export interface Source {
@@ -109,7 +108,7 @@ export function judge(claim: Claim, observed: unknown): Verdict {
   let pass: boolean;
   switch (e.kind) {
     case 'equals':
-      pass = isDeepStrictEqual(observed, e.value);
+      pass = sameValue(observed, e.value);
       break;
     case 'approx':
       pass = typeof observed === 'number' && Math.abs(observed - e.value) <= e.tolerance;
@@ -119,7 +118,7 @@ export function judge(claim: Claim, observed: unknown): Verdict {
         (e.min === undefined || observed >= e.min) && (e.max === undefined || observed <= e.max);
       break;
     case 'oneOf':
-      pass = e.values.some((v) => isDeepStrictEqual(v, observed));
+      pass = e.values.some((v) => sameValue(v, observed));
       break;
   }
   const unit = 'unit' in e ? e.unit : undefined;
@@ -152,4 +151,19 @@ export function evaluate(check: ClaimCheck): ClaimResult {
   const { slug, id, n } = check.claim;
   const tier = check.tier ?? 'stand-in';
   return { slug, id, n, pass: v.pass, observed: check.observed, detail: v.detail, tier, ...(check.versions ? { versions: check.versions } : {}) };
+}
+
+/**
+ * Deep equality for the JSON-shaped values claims compare (numbers, strings, booleans, null, arrays,
+ * plain objects): as node:util's isDeepStrictEqual for those, without node: so the module stays
+ * loadable in the browser (the back-off calculator's page surface includes the claims).
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }

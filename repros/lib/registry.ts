@@ -1,30 +1,40 @@
-// Finds repros: every folder under repros/ (except lib) with a repro.ts that exports `repro`.
-import { readdirSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Every repro, by slug: the one list the CLI, the site (src/lib/repros.ts) and the tests read. Each
+// repro.ts describes its repro and loads its scenarios on first run, so importing this list loads no
+// process code. `npm run new-incident` adds a line to both lists below.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError, type Repro } from './repro.ts';
+import { repro as containerdStopped } from '../containerd-stopped/repro.ts';
+import { repro as crashloopBackoff } from '../crashloop-backoff/repro.ts';
+import { repro as keepalive502 } from '../keepalive-502/repro.ts';
+// new-incident: imports above this line
+
+const ALL: readonly Repro[] = [
+  containerdStopped,
+  crashloopBackoff,
+  keepalive502,
+  // new-incident: repros above this line
+];
 
 export const REPROS_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 
+export const REPROS: ReadonlyMap<string, Repro> = new Map(ALL.map((r) => [r.slug, r] as const));
+
 export function reproSlugs(): string[] {
-  return readdirSync(REPROS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && d.name !== 'lib' && existsSync(join(REPROS_DIR, d.name, 'repro.ts')))
-    .map((d) => d.name)
-    .sort();
+  return [...REPROS.keys()].sort();
 }
 
-export async function loadRepro(slug: string): Promise<Repro> {
-  const slugs = reproSlugs();
-  if (!slugs.includes(slug)) {
-    throw new UsageError(`unknown repro "${slug}". Valid: ${slugs.join(', ') || '(none)'}, or "list".`);
-  }
-  const mod = (await import(pathToFileURL(join(REPROS_DIR, slug, 'repro.ts')).href)) as { repro?: Repro };
-  if (!mod.repro || mod.repro.slug !== slug) {
-    throw new Error(`repros/${slug}/repro.ts must export "repro" with slug "${slug}"`);
-  }
-  return mod.repro;
+/** The repro of that slug, or a UsageError naming the valid ones. */
+export function findRepro(slug: string): Repro {
+  const r = REPROS.get(slug);
+  if (!r) throw new UsageError(`unknown repro "${slug}". Valid: ${reproSlugs().join(', ') || '(none)'}, or "list".`);
+  return r;
 }
 
-export async function loadAllRepros(): Promise<Repro[]> {
-  return Promise.all(reproSlugs().map(loadRepro));
+export function loadRepro(slug: string): Promise<Repro> {
+  return Promise.resolve().then(() => findRepro(slug));
+}
+
+export function loadAllRepros(): Promise<Repro[]> {
+  return Promise.resolve(reproSlugs().map(findRepro));
 }

@@ -94,3 +94,11 @@ export interface Repro {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * A run or start function whose code is imported on first call. repro.ts describes a repro with these,
+ * so reading the description (the registry, the site build) loads no process or socket code.
+ */
+export function lazy<M, A extends unknown[], R>(load: () => Promise<M>, pick: (m: M) => (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => pick(await load())(...args);
+}

@@ -2,6 +2,8 @@
 // anywhere, any time scale); the real tier runs the actual software on this machine (containerd and
 // runc through the CRI API, the kernel's NAT and conntrack, nginx); the cluster tier is the recipe
 // under repros/<slug>/cluster/, run by hand on a kind cluster.
+import type { ToolName } from './real/tools.ts';
+
 export const TIERS = ['stand-in', 'real', 'cluster'] as const;
 export type Tier = (typeof TIERS)[number];
 
@@ -21,3 +23,6 @@ export function formatVersions(v: Versions | undefined): string {
     .map(([k, ver]) => `${k === 'linux' ? 'Linux' : k} ${ver}`)
     .join(', ');
 }
+
+/** What a real-tier run on a private CRI node (repros/lib/real/pods.ts) needs: containerd, runc, an image's busybox. */
+export const CRI_NODE_TOOLS: readonly ToolName[] = ['containerd', 'ctr', 'runc', 'busybox'];

@@ -1,17 +1,15 @@
-// The repro modules, as the site sees them: the same objects the CLI runs and the tests assert.
+// The repros, as the site sees them: the registry the CLI runs and the tests assert
+// (repros/lib/registry.ts). Each repro.ts loads its scenarios lazily, so the build loads no process code.
 import type { Repro } from '../../repros/lib/repro.ts';
+import { REPROS } from '../../repros/lib/registry.ts';
 
-const modules = import.meta.glob<{ repro: Repro }>(['/repros/*/repro.ts', '!/repros/lib/**'], { eager: true });
-
-export const REPROS: ReadonlyMap<string, Repro> = new Map(
-  Object.values(modules).map((m) => [m.repro.slug, m.repro] as const),
-);
+export { REPROS };
 
 export function reproFor(slug: string, file: string): Repro {
   const r = REPROS.get(slug);
   if (!r) {
     throw new Error(
-      `${file}: field "repro" names "${slug}", which is not a repro. Valid: ${[...REPROS.keys()].join(', ') || '(none)'} (folders under repros/ with a repro.ts)`,
+      `${file}: field "repro" names "${slug}", which is not a repro. Valid: ${[...REPROS.keys()].join(', ') || '(none)'} (repros/lib/registry.ts)`,
     );
   }
   return r;

@@ -7,7 +7,7 @@ import { runScenario } from '../../repros/lib/runner.ts';
 import { UsageError } from '../../repros/lib/repro.ts';
 import { assertReport } from '../lib/claims.ts';
 import { claims } from '../../repros/crashloop-backoff/claims.ts';
-import { inputFromFlags } from '../../repros/crashloop-backoff/repro.ts';
+import { inputFromFlags } from '../../repros/crashloop-backoff/scenarios.ts';
 import {
   Backoff,
   BackoffConfigError,

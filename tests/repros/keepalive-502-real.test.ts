@@ -9,7 +9,7 @@ import { assertReport } from '../lib/claims.ts';
 import { realTier } from '../lib/real.ts';
 
 const SCALE = 0.2;
-const TOOLS = ['nginx', 'iptables', 'conntrack', 'ip', 'unshare'] as const;
+import { REAL_TOOLS as TOOLS } from '../../repros/keepalive-502/repro.ts';
 
 /** Processes whose command line names a run directory of this repro's real tier (none may outlive a run). */
 function strays(): string[] {

@@ -1,7 +1,7 @@
 // The scaffold writes a complete incident that passes content validation, and refuses bad slugs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -20,9 +20,10 @@ test('new-incident scaffolds a page, a repro, claims and a failing test stub', (
   const dir = sandbox();
   const r = spawnSync(process.execPath, [join(dir, 'repros', 'new-incident.ts'), 'dns-timeouts'], { cwd: dir, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  for (const f of ['content/incidents/dns-timeouts.mdx', 'repros/dns-timeouts/claims.ts', 'repros/dns-timeouts/repro.ts', 'tests/repros/dns-timeouts.test.ts']) {
+  for (const f of ['content/incidents/dns-timeouts.mdx', 'repros/dns-timeouts/claims.ts', 'repros/dns-timeouts/page.ts', 'repros/dns-timeouts/repro.ts', 'tests/repros/dns-timeouts.test.ts']) {
     assert.ok(existsSync(join(dir, f)), f);
   }
+  assert.match(readFileSync(join(dir, 'repros', 'lib', 'registry.ts'), 'utf8'), /import \{ repro as dnsTimeouts \} from '\.\.\/dns-timeouts\/repro\.ts';[\s\S]*\n  dnsTimeouts,\n/);
   const problems = validateContent({ root: dir, repros: ['dns-timeouts'] }).filter((p) => p.file.includes('dns-timeouts'));
   assert.deepEqual(problems, []);
   const again = spawnSync(process.execPath, [join(dir, 'repros', 'new-incident.ts'), 'dns-timeouts'], { cwd: dir, encoding: 'utf8' });

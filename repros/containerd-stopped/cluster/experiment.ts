@@ -15,7 +15,7 @@ import { APP_PORT, toYaml } from '../../lib/cluster/objects.ts';
 import { manifests, NAME } from './manifests.ts';
 import { DEFAULT_HOLD_S, type ProbeVariant, type TolerationVariant } from './variants.ts';
 
-const WARMUP_REQUESTS = 16;
+const WARMUP_REQUESTS = RUN.warmupRequests;
 
 interface Condition {
   type: string;

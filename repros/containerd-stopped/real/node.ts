@@ -10,12 +10,12 @@ import type { RunContext } from '../../lib/repro.ts';
 import type { PrivateContainerd } from '../../lib/real/containerd.ts';
 import { inImage, NODE_IN_IMAGE } from '../../lib/real/images.ts';
 import { bootNode, freePort, readCriLog, runPod, startContainer, type Pod, type StartedContainer } from '../../lib/real/pods.ts';
-import type { ToolName } from '../../lib/real/tools.ts';
+import { CRI_NODE_TOOLS } from '../../lib/tiers.ts';
 import type { LoggerKind } from '../app-api.ts';
 import { get } from '../client.ts';
 import { reassemble } from '../log-line.ts';
 
-export const REAL_TOOLS: readonly ToolName[] = ['containerd', 'ctr', 'runc', 'busybox'];
+export const REAL_TOOLS = CRI_NODE_TOOLS;
 const APP = fileURLToPath(new URL('../app.ts', import.meta.url));
 /** A container start on a busy machine: create, start, Node's own start-up. */
 const APP_READY_WITHIN_MS = 30_000;

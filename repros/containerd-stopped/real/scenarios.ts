@@ -18,9 +18,8 @@ import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../scenarios.ts';
 import { unreadBytesAt } from './fionread.ts';
 import { startRealNode, type RealNode } from './node.ts';
 
-/** Upper bound for what should happen promptly once containerd is back (it re-attaches in ~1-3 s). */
-const RECOVERY_TIMEOUT_MS = 30_000;
-const WARMUP_REQUESTS = 16;
+const RECOVERY_TIMEOUT_MS = RUN.recoveryTimeoutMs.real;
+const WARMUP_REQUESTS = RUN.warmupRequests;
 
 function check(id: keyof typeof claims, observed: unknown): ClaimCheck {
   return { claim: claims[id], observed };

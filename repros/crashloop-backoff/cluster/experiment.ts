@@ -2,11 +2,11 @@
 // its in-pod chaos killer, and the pod's own container statuses read back after every restart. The
 // observations are those of `npm run repro -- crashloop-backoff --json` (scenario chaos), with each
 // wait taken from the kubelet's FinishedAt and the next StartedAt instead of a mini kubelet.
-import type { ClaimCheck } from '../../lib/claims.ts';
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
 import { secondsBetween, until, type KindCluster } from '../../lib/cluster/kind.ts';
 import { toYaml } from '../../lib/cluster/objects.ts';
-import { claims, INCIDENT } from '../claims.ts';
+import { chaosChecks } from '../checks.ts';
+import { INCIDENT } from '../claims.ts';
 import { resolveKubelet, schedule, VERSIONS, type K8sVersion } from '../kubelet-backoff.ts';
 import { CONTAINER } from '../kubectl-format.ts';
 import type { MeasuredRestart } from '../kubelet.ts';
@@ -131,10 +131,7 @@ export function observe(x: Collected): ScenarioResult {
   });
   // The API's timestamps have whole seconds, so a wait at the cap can read one second short.
   const firstAtCap = measured.find((r) => r.backoffSeconds >= kubelet.max - 1)?.restart ?? null;
-  const checks: ClaimCheck[] = [];
-  if (x.killEvery === INCIDENT.killEvery && kubelet.initial === 10 && kubelet.max === 300 && x.rows.length >= 7) {
-    checks.push({ claim: claims['seventh-restart-hits-cap'], observed: firstAtCap });
-  }
+  const checks = chaosChecks({ kubelet, runs: [x.killEvery], restarts: x.rows.length, retryGranularity: false, firstAtCap });
   return {
     observations: {
       mode: 'cluster',

@@ -20,6 +20,7 @@
 //   - housekeeping runs every 2 s at a phase nobody controls: the model runs it at whole multiples of 2 s
 //     from the first container start, and before a pod sync due at the same instant;
 //   - the sync loop checks for due pod work every 1 s: the model runs a retry at the instant it is due.
+import { goDuration } from '../../lib/go-duration.ts';
 import type { Backoff } from './client-go-backoff.ts';
 import {
   HOUSEKEEPING_PERIOD,
@@ -45,18 +46,7 @@ export interface BackOffDecision {
   expiresAt?: number;
 }
 
-/** Go's time.Duration String() for whole and fractional seconds, e.g. 5m0s, 2m40s, 10s, 1.5s. */
-export function goDuration(seconds: number): string {
-  const ms = Math.round(seconds * 1000);
-  if (ms === 0) return '0s';
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  const sec = `${Number.isInteger(s) ? s : s.toFixed(3).replace(/0+$/, '')}s`;
-  if (h > 0) return `${h}h${m}m${sec}`;
-  if (m > 0) return `${m}m${sec}`;
-  return sec;
-}
+export { goDuration };
 
 /**
  * kuberuntime_manager.go `doBackOff`. `finishedAt` is the FinishedAt of the newest exited instance,

@@ -16,13 +16,13 @@ import { nsToMs, type ContainerStatus } from '../../lib/cri/client.ts';
 import type { RunContext } from '../../lib/repro.ts';
 import { inImage, NODE_IN_IMAGE } from '../../lib/real/images.ts';
 import { bootNode, freePort, runPod, startContainer, type StartedContainer } from '../../lib/real/pods.ts';
-import type { ToolName } from '../../lib/real/tools.ts';
+import { CRI_NODE_TOOLS } from '../../lib/tiers.ts';
 import type { KilledMessage, TargetMessage } from '../chaos-killer.ts';
 import { doBackOff, firstSyncAfterExit, goDuration, newKubeletBackoff, nextSyncAfterRefusal, NO_JITTER, runOf, seededRandom } from '../kubelet-backoff.ts';
 import { CONTAINER, POD } from '../kubectl-format.ts';
 import type { KubeletRunOptions } from '../kubelet.ts';
 
-export const REAL_TOOLS: readonly ToolName[] = ['containerd', 'ctr', 'runc', 'busybox'];
+export const REAL_TOOLS = CRI_NODE_TOOLS;
 const APP = fileURLToPath(new URL('../app.ts', import.meta.url));
 const CHAOS = fileURLToPath(new URL('../chaos-killer.ts', import.meta.url));
 /** How often the mini kubelet asks the runtime for the status of a container whose process has ended (the kubelet's PLEG relists every 1 s; at a test scale the poll must be finer). */

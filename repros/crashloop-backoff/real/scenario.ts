@@ -1,9 +1,9 @@
 // The chaos scenario on the real tier: the mini kubelet of ./kubelet.ts restarts real containers,
 // and the measured waits (the runtime's FinishedAt to the kubelet's restart) are compared with the
 // ported model, as the stand-in run compares its child processes (../repro.ts, chaos).
-import type { ClaimCheck } from '../../lib/claims.ts';
 import { UsageError, type RunContext, type ScenarioResult } from '../../lib/repro.ts';
-import { claims, INCIDENT, SUPERVISOR_TOLERANCE_MS } from '../claims.ts';
+import { INCIDENT, SUPERVISOR_TOLERANCE_MS } from '../claims.ts';
+import { chaosChecks } from '../checks.ts';
 import { resolveKubelet, schedule, type ScheduleInput } from '../kubelet-backoff.ts';
 import { runRealKubelet } from './kubelet.ts';
 
@@ -32,10 +32,7 @@ export async function realChaos(ctx: RunContext, input: ScheduleInput): Promise<
   const firstAtCap = rows.find((r) => Math.abs(r.backoffSeconds - k.max) <= tolModel)?.restart ?? null;
   ctx.log(`largest difference from the model: ${maxDeviationMs.toFixed(1)} ms of wall time; first wait at the cap: ${firstAtCap === null ? 'none' : `restart ${firstAtCap}`}`);
 
-  const checks: ClaimCheck[] = [];
-  const uniformDefault = k.initial === 10 && k.max === 300 && input.retryGranularity !== true && input.runs.every((r) => r === INCIDENT.killEvery);
-  if (input.retryGranularity !== true) checks.push({ claim: claims['supervisor-matches-model'], observed: Number(maxDeviationMs.toFixed(1)) });
-  if (uniformDefault && input.restarts >= 7) checks.push({ claim: claims['seventh-restart-hits-cap'], observed: firstAtCap });
+  const checks = chaosChecks({ kubelet: k, runs: input.runs, restarts: input.restarts, retryGranularity: input.retryGranularity === true, firstAtCap, maxDeviationMs });
   return {
     observations: {
       mode: 'real',

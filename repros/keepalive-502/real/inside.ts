@@ -14,7 +14,7 @@ import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { childArgs, exitWhenParentDies } from '../../lib/child.ts';
-import { sleep } from '../../lib/clock.ts';
+import { sleep, waitFor } from '../../lib/clock.ts';
 import { ProcessGroup } from '../../lib/processes.ts';
 import { existsSync } from 'node:fs';
 import { toolPath } from '../../lib/real/tools.ts';
@@ -119,19 +119,17 @@ async function startNginx(servers: readonly NginxServer[]): Promise<void> {
     if (!signal.aborted) log(`nginx exited early (code ${code}); see ${join(dir, 'error.log')}`);
   });
   // Wait until every server block accepts a request.
-  const deadline = performance.now() + SLACK_MS;
+  const accepts = (port: number): Promise<true | undefined> =>
+    new Promise((resolve) => {
+      request({ host: '127.0.0.1', port, path: '/api/ready', agent: false }, (res) => {
+        res.resume();
+        resolve(true);
+      }).on('error', () => resolve(undefined)).end();
+    });
   for (const srv of servers) {
-    for (;;) {
-      const ok = await new Promise<boolean>((resolve) => {
-        request({ host: '127.0.0.1', port: srv.port, path: '/api/ready', agent: false }, (res) => {
-          res.resume();
-          resolve(true);
-        }).on('error', () => resolve(false)).end();
-      });
-      if (ok) break;
-      if (performance.now() > deadline) throw new Error(`nginx did not answer on 127.0.0.1:${srv.port}: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
-      await sleep(50, signal);
-    }
+    await waitFor(`nginx to answer on 127.0.0.1:${srv.port}`, () => accepts(srv.port), { timeoutMs: SLACK_MS, intervalMs: 50, signal }).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 // nginx.conf for the real tier: Debian's nginx run by the repro with every path under a temporary
 // directory (no system files, no daemon, one process). Each server block proxies to its own upstream
 // block and logs to its own error log, so one nginx measures several configurations side by side.
+import { NGINX_MESSAGES } from '../claims.ts';
 
 export interface NginxServer {
   /** Short name, used in file names. */
@@ -64,8 +65,6 @@ export function nginxConf(dir: string, servers: readonly NginxServer[]): string 
   ].join('\n');
 }
 
-/** The error-log messages the page tells readers to look for (nginx 1.22.1 wording). */
-export const NGINX_MESSAGES = ['no live upstreams while connecting to upstream', 'upstream server temporarily disabled'] as const;
 
 /** Which of NGINX_MESSAGES a log contains, in NGINX_MESSAGES order. */
 export function messagesIn(log: string): string[] {

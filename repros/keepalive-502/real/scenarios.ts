@@ -2,11 +2,9 @@
 // chains) and Debian's nginx, each run in a network namespace of its own (netns.ts, inside.ts).
 // What each run measured becomes claim checks here; the claims say which tiers check them.
 import type { ClaimCheck } from '../../lib/claims.ts';
-import type { RealScenario, RunContext, ScenarioResult } from '../../lib/repro.ts';
+import type { RunContext, ScenarioResult } from '../../lib/repro.ts';
 import { claims } from '../claims.ts';
 import { runInNamespace } from './netns.ts';
-
-const TOOLS = ['nginx', 'iptables', 'conntrack', 'ip', 'unshare'] as const;
 
 interface BrokenObservations {
   statusRunsAfterDeletion: number[];
@@ -22,7 +20,7 @@ interface ServiceObservations {
   errorLogs: Record<string, string[]>;
 }
 
-async function broken(ctx: RunContext): Promise<ScenarioResult> {
+export async function realBroken(ctx: RunContext): Promise<ScenarioResult> {
   ctx.log('broken, real tier: client -> nginx 1.x (stock, one server: the Service address) -> kube-proxy-shaped NAT -> 2 pods');
   const observations = await runInNamespace(ctx, 'broken');
   const o = observations as unknown as BrokenObservations;
@@ -37,7 +35,7 @@ async function broken(ctx: RunContext): Promise<ScenarioResult> {
   return { observations, checks };
 }
 
-async function singleReplicaService(ctx: RunContext): Promise<ScenarioResult> {
+export async function realSingleReplicaService(ctx: RunContext): Promise<ScenarioResult> {
   ctx.log('single-replica-service, real tier: clients -> nginx (three configurations) -> kube-proxy-shaped NAT -> 1 pod');
   const observations = await runInNamespace(ctx, 'single-replica-service');
   const o = observations as unknown as ServiceObservations;
@@ -60,17 +58,3 @@ async function singleReplicaService(ctx: RunContext): Promise<ScenarioResult> {
   for (const [k, v] of Object.entries(o.nginx)) ctx.log(`nginx, ${k}: ${v.join(' -> ')}`);
   return { observations, checks };
 }
-
-export const realBroken: RealScenario = {
-  description: 'nginx (stock) -> kube-proxy-shaped iptables NAT -> 2 pods in a network namespace; conntrack -D of an old flow',
-  tools: TOOLS,
-  root: false,
-  run: broken,
-};
-
-export const realSingleReplicaService: RealScenario = {
-  description: 'nginx in three configurations -> kube-proxy-shaped NAT -> 1 terminating pod, in a network namespace',
-  tools: TOOLS,
-  root: false,
-  run: singleReplicaService,
-};

@@ -9,6 +9,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { evaluate } from '../claims.ts';
+import { waitFor } from '../clock.ts';
 import { flagHelp, parseArgs } from '../flags.ts';
 import { UsageError, type FlagSpec, type Flags, type ScenarioResult } from '../repro.ts';
 
@@ -251,15 +252,9 @@ export class KindCluster {
   }
 }
 
-/** Polls until check() returns a value; rejects after timeoutMs naming what it waited for. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+/** lib/clock.ts waitFor with the cluster's pace: polls the API once a second by default. */
+export function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 1000): Promise<T> {
+  return waitFor(what, check, { timeoutMs, intervalMs });
 }
 
 /** Seconds between two RFC 3339 times (the API's timestamps have whole seconds). */

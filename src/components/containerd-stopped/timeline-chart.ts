@@ -1,7 +1,7 @@
 // Geometry of the node timeline chart, computed at build time from the model's own output
 // (repros/containerd-stopped/node-simulation.ts): one lane per thing an on-call engineer looks at,
 // each a row of segments coloured by state, and markers for the actions that change them.
-import type { SimulationResult, TimelinePoint } from '../../../repros/containerd-stopped/node-simulation.ts';
+import type { SimulationResult, TimelinePoint } from '../../../repros/containerd-stopped/page.ts';
 
 export type Tone = 'good' | 'warn' | 'bad' | 'neutral';
 

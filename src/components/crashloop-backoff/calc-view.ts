@@ -1,7 +1,7 @@
 // What the back-off calculator shows, as HTML strings computed from the model's schedule. The same
 // functions render the first view at build time (so the page reads without JavaScript) and every
 // update in the browser.
-import { gateStage, goDuration, type GateName, type K8sVersion, type Schedule } from '../../../repros/crashloop-backoff/kubelet-backoff.ts';
+import { gateStage, goDuration, type GateName, type K8sVersion, type Schedule } from '../../../repros/crashloop-backoff/page.ts';
 
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

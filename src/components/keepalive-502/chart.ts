@@ -1,7 +1,7 @@
 // Geometry of the per-request timeline chart, computed at build time from a recorded run
 // (repros/keepalive-502/recordings/*.json). One lane per connection that answered (pod and pod
 // connection), plus a lane for the answers the gateway made itself; each request is one mark.
-import type { Marks, TimelineEntry } from '../../../repros/keepalive-502/timeline.ts';
+import type { Marks, TimelineEntry } from '../../../repros/keepalive-502/page.ts';
 
 /** The part of a `--json` report the chart reads. */
 export interface Recording {

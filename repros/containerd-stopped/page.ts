@@ -1,0 +1,25 @@
+// containerd-stopped as the site sees it: the one module incident pages and site components import.
+// Pure data and functions (no process, socket or real-tier code; tests/unit/site-surface.test.ts checks).
+export {
+  ALERT_FOR_S, DAEMONSET_HOLD_S, DELETE_AT_S, EVICTION_WINDOW_S, MIXIN_COMMIT, PREDICTIONS, RUN, SHORT_TOLERATION_S, claims,
+} from './claims.ts';
+export { DEFAULT_PIPE_BYTES, GO_COPY_DEFAULT_BYTES, PAGE_BYTES, SHIM_BUFFER_BYTES, predictedRequestsBeforeHang } from './pipe-math.ts';
+export { CRI_READ_BUFFER_BYTES, MAX_CONTAINER_LOG_LINE_BYTES } from './cri-logger.ts';
+export { DEFAULT_KUBELET_CONFIG } from './kubelet.ts';
+export { DEFAULT_TOLERATION_SECONDS } from './cluster.ts';
+export { DEFAULT_CONTROLLER_CONFIG } from './node-lifecycle-controller.ts';
+export { GRACE_PERIOD_S, SCENARIO_LABELS, simulate, simulateAll } from './node-simulation.ts';
+export type { K8sVersion, NodeScenario, SimulationResult, TimelinePoint } from './node-simulation.ts';
+
+/** Files shown on the incident page, relative to the repo root. */
+export const SOURCE_FILES: readonly string[] = [
+  'repros/containerd-stopped/app.ts',
+  'repros/containerd-stopped/shim.ts',
+  'repros/containerd-stopped/cri-log-copier.ts',
+  'repros/containerd-stopped/cri-logger.ts',
+  'repros/containerd-stopped/pipe-math.ts',
+  'repros/containerd-stopped/node-lifecycle-controller.ts',
+  'repros/containerd-stopped/kubelet.ts',
+  'repros/containerd-stopped/taint-eviction.ts',
+  'repros/containerd-stopped/kube-proxy-topology.ts',
+];
