@@ -5,6 +5,14 @@ import { connect } from 'node:net';
 import { HOST } from '../lib/net.ts';
 import type { AppStatus } from './app-api.ts';
 
+/**
+ * "No response within this long" means hung. Generous on purpose (a request to a healthy app takes
+ * milliseconds even on a busy machine) and not scaled: it is a detection threshold, not story time.
+ */
+export const HANG_TIMEOUT_MS = 2000;
+/** The kubelet's default probe timeoutSeconds: a probe setting, kept at its real value. */
+export const PROBE_TIMEOUT_MS = 1000;
+
 export type Reply =
   | { kind: 'answered'; status: AppStatus; ms: number }
   /** No response within the timeout. The request stays open; `later` settles if it is ever answered. */
@@ -110,4 +118,33 @@ export function httpGetProbe(port: number, path: string, timeoutMs: number): Pro
     });
     req.end();
   });
+}
+
+/** What an engineer (and the kubelet) would try against the hung app, as the stand-ins and the real tier measure it. */
+export interface HungAppProbes {
+  tcpConnectWhileHung: { connected: boolean; ms: number; error?: string };
+  /** "no response", or how long a new connection's GET took to be answered. */
+  httpWhileHung: string;
+  tcpSocketProbe: ProbeResult;
+  httpGetProbe: ProbeResult;
+}
+
+/**
+ * A TCP connect, an HTTP GET on a new connection, and the two readiness probe kinds, against an app
+ * that is hung; narrated through `log`. `later` is the GET's answer if the app ever gives one.
+ */
+export async function probeHungApp(port: number, log: (line: string) => void): Promise<{ probes: HungAppProbes; later?: Promise<AppStatus> }> {
+  const tcp = await tcpConnect(port, HANG_TIMEOUT_MS);
+  log(`TCP connect to ${HOST}:${port}: ${tcp.connected ? `handshake completed in ${tcp.ms} ms` : `failed (${tcp.error ?? ''})`}.`);
+  const probe = await get(port, '/orders', HANG_TIMEOUT_MS, false);
+  const httpWhileHung = probe.kind === 'no-response' ? 'no response' : `answered in ${Math.round(probe.ms)} ms`;
+  log(`HTTP GET on a new connection: ${httpWhileHung} after ${HANG_TIMEOUT_MS} ms.`);
+  const tcpProbe = await tcpSocketProbe(port, PROBE_TIMEOUT_MS);
+  const httpProbe = await httpGetProbe(port, '/healthz', PROBE_TIMEOUT_MS);
+  log(`readinessProbe tcpSocket: ${tcpProbe.result} (${tcpProbe.detail}).`);
+  log(`readinessProbe httpGet /healthz: ${httpProbe.result} (${httpProbe.detail}).`);
+  return {
+    probes: { tcpConnectWhileHung: tcp, httpWhileHung, tcpSocketProbe: tcpProbe, httpGetProbe: httpProbe },
+    ...(probe.kind === 'no-response' ? { later: probe.later } : {}),
+  };
 }

@@ -5,22 +5,16 @@ import type { ClaimCheck } from '../lib/claims.ts';
 import { scaledMs, sleep, stopwatch, waitFor } from '../lib/clock.ts';
 import type { RunContext, ScenarioResult } from '../lib/repro.ts';
 import type { AppStatus, LoggerKind } from './app-api.ts';
-import { claims, DAEMONSET_HOLD_S, DELETE_AT_S, RUN } from './claims.ts';
+import { DAEMONSET_HOLD_S, DELETE_AT_S, RUN } from './claims.ts';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, type Taint } from './cluster.ts';
 import { toleratesTaint } from './taint-eviction.ts';
-import { get, httpGetProbe, keepAliveAgent, tcpConnect, tcpSocketProbe } from './client.ts';
+import { get, HANG_TIMEOUT_MS, keepAliveAgent, probeHungApp } from './client.ts';
+import { check, hungAppChecks } from './checks.ts';
 import { auditLog, requestNumberOf } from './log-line.ts';
 import { pipeSizeAt, pipeSizeUnsupported, readRss, readWchan, resizePipeAt, wchanUnsupported } from './linux-pipe.ts';
 import { K8S_VERSIONS, NODE_SCENARIOS, SCENARIO_LABELS, simulate, type SimulationResult, type TimelinePoint } from './node-simulation.ts';
 import { startChain, waitForLogLines, type Chain } from './pipe-chain.ts';
 
-/**
- * "No response within this long" means hung. Generous on purpose (a request to a healthy app takes
- * milliseconds even on a busy machine) and not scaled: it is a detection threshold, not story time.
- */
-export const HANG_TIMEOUT_MS = 2000;
-/** The kubelet's default probe timeoutSeconds: a probe setting, kept at its real value. */
-export const PROBE_TIMEOUT_MS = 1000;
 const RECOVERY_TIMEOUT_MS = RUN.recoveryTimeoutMs['stand-in'];
 /** Request pacing at real speed: 200 requests per second, so a person can watch the count climb. */
 const REQUEST_INTERVAL_S = 0.005;
@@ -98,10 +92,6 @@ async function healthyChain(ctx: RunContext, logger: LoggerKind, bufferBytes?: n
   return { chain, agent, warm: warmup.last };
 }
 
-function check(id: keyof typeof claims, observed: unknown): ClaimCheck {
-  return { claim: claims[id], observed };
-}
-
 /** Waits for every promise, up to timeoutMs; returns how many settled with an answer. */
 async function answeredWithin(promises: readonly Promise<AppStatus>[], timeoutMs: number): Promise<number> {
   let answered = 0;
@@ -154,25 +144,10 @@ export async function pipeHang(ctx: RunContext): Promise<ScenarioResult> {
       checks.push(check('wchan', w));
     }
 
-    const tcp = await tcpConnect(port, HANG_TIMEOUT_MS);
-    obs.tcpConnectWhileHung = tcp;
-    ctx.log(`TCP connect to 127.0.0.1:${port}: ${tcp.connected ? `handshake completed in ${tcp.ms} ms` : `failed (${tcp.error ?? ''})`}.`);
-    checks.push(check('tcp-connect-while-hung', tcp.connected));
-
-    const probe = await get(port, '/orders', HANG_TIMEOUT_MS, false);
-    const httpWhileHung = probe.kind === 'no-response' ? 'no response' : `answered in ${Math.round(probe.ms)} ms`;
-    obs.httpWhileHung = httpWhileHung;
-    ctx.log(`HTTP GET on a new connection: ${httpWhileHung} after ${HANG_TIMEOUT_MS} ms.`);
-    checks.push(check('http-no-response-while-hung', httpWhileHung));
-    const waiting = [d.waiting, ...(probe.kind === 'no-response' ? [probe.later] : [])];
-
-    const tcpProbe = await tcpSocketProbe(port, PROBE_TIMEOUT_MS);
-    const httpProbe = await httpGetProbe(port, '/healthz', PROBE_TIMEOUT_MS);
-    obs.tcpSocketProbe = tcpProbe;
-    obs.httpGetProbe = httpProbe;
-    ctx.log(`readinessProbe tcpSocket: ${tcpProbe.result} (${tcpProbe.detail}).`);
-    ctx.log(`readinessProbe httpGet /healthz: ${httpProbe.result} (${httpProbe.detail}).`);
-    checks.push(check('tcp-probe-passes', tcpProbe.result), check('http-probe-fails', httpProbe.result));
+    const hung = await probeHungApp(port, ctx.log);
+    Object.assign(obs, hung.probes);
+    checks.push(...hungAppChecks(hung.probes));
+    const waiting = [d.waiting, ...(hung.later ? [hung.later] : [])];
 
     const holdMs = scaledMs(30, ctx.scale);
     ctx.log(`Leaving containerd down for ${(holdMs / 1000).toFixed(1)} s with ${waiting.length} requests waiting.`);

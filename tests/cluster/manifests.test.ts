@@ -15,7 +15,7 @@ import * as keepalive from '../../repros/keepalive-502/cluster/manifests.ts';
 import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
 import { CONTAINER } from '../../repros/crashloop-backoff/kubectl-format.ts';
 import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
-import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/scenarios.ts';
+import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
 import { OK_PAGE } from '../../repros/keepalive-502/graceful-shutdown.ts';
 import { KEEPALIVE_TIMEOUT_MS, REAL } from '../../repros/keepalive-502/timings.ts';
 

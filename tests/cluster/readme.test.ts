@@ -19,7 +19,7 @@ import { DEFAULT_KUBELET_CONFIG } from '../../repros/containerd-stopped/kubelet.
 import { DEFAULT_CONTROLLER_CONFIG } from '../../repros/containerd-stopped/node-lifecycle-controller.ts';
 import { GRACE_PERIOD_S } from '../../repros/containerd-stopped/node-simulation.ts';
 import { GO_COPY_DEFAULT_BYTES, SHIM_BUFFER_BYTES } from '../../repros/containerd-stopped/pipe-math.ts';
-import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/scenarios.ts';
+import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
 import { NODE_PORT } from '../../repros/keepalive-502/cluster/manifests.ts';
 import { REAL } from '../../repros/keepalive-502/timings.ts';
 import { loadRepro } from '../../repros/lib/registry.ts';

@@ -9,7 +9,7 @@ import type { Flags, ScenarioResult } from '../../lib/repro.ts';
 import type { AppStatus } from '../app-api.ts';
 import { claims, RUN } from '../claims.ts';
 import { auditLog, reassemble, type LogAudit } from '../log-line.ts';
-import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../scenarios.ts';
+import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../client.ts';
 import { until, type KindCluster } from '../../lib/cluster/kind.ts';
 import { APP_PORT, toYaml } from '../../lib/cluster/objects.ts';
 import { manifests, NAME } from './manifests.ts';

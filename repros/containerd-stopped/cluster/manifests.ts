@@ -11,7 +11,7 @@ import type { IContainer, IProbe, Service } from 'kubernetes-models/v1';
 import { UsageError } from '../../lib/repro.ts';
 import { RUN, SHORT_TOLERATION_S } from '../claims.ts';
 import { defaultTolerations } from '../cluster.ts';
-import { PROBE_TIMEOUT_MS } from '../scenarios.ts';
+import { PROBE_TIMEOUT_MS } from '../client.ts';
 import { PROBE_VARIANTS, TOLERATION_VARIANTS, type ProbeVariant, type TolerationVariant } from './variants.ts';
 import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
 

@@ -9,21 +9,17 @@ import { scaledMs, sleep, stopwatch, waitFor } from '../../lib/clock.ts';
 import { runProcesses } from '../../lib/real/sweep.ts';
 import type { RunContext, ScenarioResult } from '../../lib/repro.ts';
 import type { AppStatus } from '../app-api.ts';
-import { claims, PREDICTIONS, RUN } from '../claims.ts';
-import { get, httpGetProbe, keepAliveAgent, tcpConnect, tcpSocketProbe } from '../client.ts';
+import { PREDICTIONS, RUN } from '../claims.ts';
+import { get, HANG_TIMEOUT_MS, keepAliveAgent, probeHungApp } from '../client.ts';
+import { check, hungAppChecks } from '../checks.ts';
 import { auditLog } from '../log-line.ts';
 import { pipeSizeAt, readWchan, resizePipeAt } from '../linux-pipe.ts';
 import { predictedRequestsBeforeHang } from '../pipe-math.ts';
-import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../scenarios.ts';
 import { unreadBytesAt } from './fionread.ts';
 import { startRealNode, type RealNode } from './node.ts';
 
 const RECOVERY_TIMEOUT_MS = RUN.recoveryTimeoutMs.real;
 const WARMUP_REQUESTS = RUN.warmupRequests;
-
-function check(id: keyof typeof claims, observed: unknown): ClaimCheck {
-  return { claim: claims[id], observed };
-}
 
 interface Drive {
   answered: number;
@@ -183,23 +179,10 @@ export async function realPipeHang(ctx: RunContext, pipeBytes?: number, lineByte
     if (pipeBytes === undefined) {
       if (claimSize) checks.push(check('hang-bytes', bytesAfterStop), check('hang-requests', d.answered));
       checks.push(check('wchan', w));
-      const tcp = await tcpConnect(port, HANG_TIMEOUT_MS);
-      obs.tcpConnectWhileHung = tcp;
-      ctx.log(`TCP connect to 127.0.0.1:${port}: ${tcp.connected ? `handshake completed in ${tcp.ms} ms` : `failed (${tcp.error ?? ''})`}.`);
-      checks.push(check('tcp-connect-while-hung', tcp.connected));
-      const probe = await get(port, '/orders', HANG_TIMEOUT_MS, false);
-      const httpWhileHung = probe.kind === 'no-response' ? 'no response' : `answered in ${Math.round(probe.ms)} ms`;
-      obs.httpWhileHung = httpWhileHung;
-      ctx.log(`HTTP GET on a new connection: ${httpWhileHung} after ${HANG_TIMEOUT_MS} ms.`);
-      checks.push(check('http-no-response-while-hung', httpWhileHung));
-      if (probe.kind === 'no-response') waiting.push(probe.later);
-      const tcpProbe = await tcpSocketProbe(port, PROBE_TIMEOUT_MS);
-      const httpProbe = await httpGetProbe(port, '/healthz', PROBE_TIMEOUT_MS);
-      obs.tcpSocketProbe = tcpProbe;
-      obs.httpGetProbe = httpProbe;
-      ctx.log(`readinessProbe tcpSocket: ${tcpProbe.result} (${tcpProbe.detail}).`);
-      ctx.log(`readinessProbe httpGet /healthz: ${httpProbe.result} (${httpProbe.detail}).`);
-      checks.push(check('tcp-probe-passes', tcpProbe.result), check('http-probe-fails', httpProbe.result));
+      const hung = await probeHungApp(port, ctx.log);
+      Object.assign(obs, hung.probes);
+      checks.push(...hungAppChecks(hung.probes));
+      if (hung.later) waiting.push(hung.later);
 
       const holdMs = scaledMs(30, ctx.scale);
       ctx.log(`Leaving containerd down for ${(holdMs / 1000).toFixed(1)} s with ${waiting.length} requests waiting.`);
