@@ -11,6 +11,8 @@ import { sleep } from '../lib/clock.ts';
 import type { Spawned } from '../lib/processes.ts';
 import { UsageError, type RunContext } from '../lib/repro.ts';
 import type { KilledMessage, TargetMessage } from './chaos-killer.ts';
+import type { Backoff } from './model/client-go-backoff.ts';
+import type { BackOffDecision } from './model/kubelet-sync.ts';
 import {
   doBackOff,
   firstSyncAfterExit,
@@ -100,6 +102,57 @@ function probe(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
+/** Starts the chaos killer (./chaos-killer.ts) and resolves once it is ready, with a count of its kills. */
+export async function startChaosKiller(ctx: RunContext): Promise<{ chaos: Spawned; killed: () => number }> {
+  const chaos = ctx.procs.spawnNode(CHAOS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let killed = 0;
+  await new Promise<void>((resolve, reject) => {
+    chaos.child.on('message', (m: KilledMessage) => {
+      if (m.type === 'ready') resolve();
+      if (m.type === 'killed') killed += 1;
+    });
+    void chaos.exited.then(() => reject(new Error('the chaos killer exited before it was ready')));
+  });
+  return { chaos, killed: () => killed };
+}
+
+export interface BackOffWait {
+  backOff: Backoff;
+  key: string;
+  /** The exited container's FinishedAt, model seconds. */
+  finishedAt: number;
+  /** The kubelet's clock, model seconds. */
+  clock: { now(): number };
+  toWallMs(modelSeconds: number): number;
+  opts: KubeletRunOptions;
+  rand: () => number;
+  signal: AbortSignal;
+  /** Called on each refusal (a BackOff event), with its number and the back-off then in force. */
+  onRefusal(d: BackOffDecision, refusals: number, nominal: number): void;
+}
+
+/**
+ * The pod worker's syncs of a pod whose container exited, until doBackOff lets the restart through:
+ * the first sync after the exit, then one per refusal when the version's pod worker retries.
+ */
+export async function waitOutBackOff(w: BackOffWait): Promise<{ refusals: number; nominal: number }> {
+  let syncAt = firstSyncAfterExit(w.finishedAt, w.opts.retryGranularity, w.rand);
+  let refusals = 0;
+  let nominal = 0;
+  for (;;) {
+    // Timers may fire up to a millisecond early; sleeping one more keeps a sync from landing a
+    // hair before the expiry (a refusal no real kubelet would make).
+    const waitMs = w.toWallMs(syncAt - w.clock.now());
+    await sleep(Math.max(0, Math.ceil(waitMs)) + 1, w.signal);
+    const d = doBackOff(w.backOff, w.key, w.finishedAt, CONTAINER, `${POD}_default`);
+    if (!d.inBackOff) return { refusals, nominal };
+    refusals += 1;
+    nominal = w.backOff.get(w.key);
+    w.onRefusal(d, refusals, nominal);
+    syncAt = nextSyncAfterRefusal(w.clock.now(), d.expiresAt ?? w.clock.now(), w.opts.kubelet.podWorkerRetry, w.rand);
+  }
+}
+
 export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Promise<KubeletRunResult> {
   const { scale, signal } = ctx;
   const t0 = performance.now();
@@ -111,15 +164,7 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
   const rand = opts.retryGranularity ? seededRandom(opts.seed) : NO_JITTER;
   const key = `default/${POD}/${CONTAINER}`;
 
-  const chaos = ctx.procs.spawnNode(CHAOS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let killedByChaos = 0;
-  await new Promise<void>((resolve, reject) => {
-    chaos.child.on('message', (m: KilledMessage) => {
-      if (m.type === 'ready') resolve();
-      if (m.type === 'killed') killedByChaos += 1;
-    });
-    void chaos.exited.then(() => reject(new Error('the chaos killer exited before it was ready')));
-  });
+  const { chaos, killed: killedByChaos } = await startChaosKiller(ctx);
 
   const restarts: MeasuredRestart[] = [];
   let backOffEvents = 0;
@@ -214,25 +259,15 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
       const exitCode = exit.code ?? (exit.signal === 'SIGKILL' ? 137 : 1);
       row('0/1', exitCode === 0 ? 'Completed' : 'Error');
 
-      let syncAt = firstSyncAfterExit(finishedAt, opts.retryGranularity, rand);
-      let refusals = 0;
-      let nominal = 0;
-      for (;;) {
-        // Timers may fire up to a millisecond early; sleeping one more keeps a sync from landing a
-        // hair before the expiry (a refusal no real kubelet would make).
-        const waitMs = toWallMs(syncAt) - wallMs();
-        await sleep(Math.max(0, Math.ceil(waitMs)) + 1, signal);
-        const d = doBackOff(backOff, key, finishedAt, CONTAINER, `${POD}_default`);
-        if (!d.inBackOff) break;
-        refusals += 1;
-        backOffEvents += 1;
-        nominal = backOff.get(key);
-        if (refusals === 1) row('0/1', 'CrashLoopBackOff');
-        event('Warning', 'BackOff', `Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
-        const expires = d.expiresAt ?? clock.now();
-        if (refusals === 1) ctx.progress(`CrashLoopBackOff: back-off ${goDuration(nominal)}, restart ${i} due at ${kubectlAge(expires)}`);
-        syncAt = nextSyncAfterRefusal(clock.now(), expires, opts.kubelet.podWorkerRetry, rand);
-      }
+      const { refusals, nominal } = await waitOutBackOff({
+        backOff, key, finishedAt, clock, toWallMs, opts, rand, signal,
+        onRefusal: (d, n, current) => {
+          backOffEvents += 1;
+          if (n === 1) row('0/1', 'CrashLoopBackOff');
+          event('Warning', 'BackOff', `Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
+          if (n === 1) ctx.progress(`CrashLoopBackOff: back-off ${goDuration(current)}, restart ${i} due at ${kubectlAge(d.expiresAt ?? clock.now())}`);
+        },
+      });
       restartCount = i;
       const decidedAtMs = wallMs();
       const next = await startInstance(i);
@@ -258,5 +293,5 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
     if (chaos.child.connected) chaos.child.send({ type: 'stop' });
     if (current.spawned.child.exitCode === null && current.spawned.child.signalCode === null) current.spawned.child.kill('SIGTERM');
   }
-  return { restarts, killedByChaos, backOffEvents, livenessFailures };
+  return { restarts, killedByChaos: killedByChaos(), backOffEvents, livenessFailures };
 }

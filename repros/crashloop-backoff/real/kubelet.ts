@@ -17,14 +17,13 @@ import type { RunContext } from '../../lib/repro.ts';
 import { inImage, NODE_IN_IMAGE } from '../../lib/real/images.ts';
 import { bootNode, freePort, runPod, startContainer, type StartedContainer } from '../../lib/real/pods.ts';
 import { CRI_NODE_TOOLS } from '../../lib/tiers.ts';
-import type { KilledMessage, TargetMessage } from '../chaos-killer.ts';
-import { doBackOff, firstSyncAfterExit, goDuration, newKubeletBackoff, nextSyncAfterRefusal, NO_JITTER, runOf, seededRandom } from '../kubelet-backoff.ts';
+import type { TargetMessage } from '../chaos-killer.ts';
+import { goDuration, newKubeletBackoff, NO_JITTER, runOf, seededRandom } from '../kubelet-backoff.ts';
 import { CONTAINER, POD } from '../kubectl-format.ts';
-import type { KubeletRunOptions } from '../kubelet.ts';
+import { startChaosKiller, waitOutBackOff, type KubeletRunOptions } from '../kubelet.ts';
 
 export const REAL_TOOLS = CRI_NODE_TOOLS;
 const APP = fileURLToPath(new URL('../app.ts', import.meta.url));
-const CHAOS = fileURLToPath(new URL('../chaos-killer.ts', import.meta.url));
 /** How often the mini kubelet asks the runtime for the status of a container whose process has ended (the kubelet's PLEG relists every 1 s; at a test scale the poll must be finer). */
 const EXIT_POLL_MS = 2;
 /** A killed container is reported EXITED by containerd within milliseconds; this is a generous bound for a busy machine. */
@@ -83,15 +82,7 @@ export async function runRealKubelet(ctx: RunContext, opts: KubeletRunOptions): 
     const rand = opts.retryGranularity ? seededRandom(opts.seed) : NO_JITTER;
     const key = `default/${POD}/${CONTAINER}`;
 
-    const chaos = ctx.procs.spawnNode(CHAOS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let killedByChaos = 0;
-    await new Promise<void>((resolve, reject) => {
-      chaos.child.on('message', (m: KilledMessage) => {
-        if (m.type === 'ready') resolve();
-        if (m.type === 'killed') killedByChaos += 1;
-      });
-      void chaos.exited.then(() => reject(new Error('the chaos killer exited before it was ready')));
-    });
+    const { chaos, killed: killedByChaos } = await startChaosKiller(ctx);
 
     const pod = await runPod(cd, POD);
     ctx.log(`Pod sandbox ${pod.sandboxId.slice(0, 12)} (${POD}); container ${CONTAINER} runs ${inImage(APP)} in ${appRef}.`);
@@ -142,21 +133,13 @@ export async function runRealKubelet(ctx: RunContext, opts: KubeletRunOptions): 
       // The next instance's port, found before the decision so that nothing but the runtime's own
       // work lies between the decision and CreatedAt.
       const port = await freePort();
-      let syncAt = firstSyncAfterExit(finishedAt, opts.retryGranularity, rand);
-      let refusals = 0;
-      let nominal = 0;
-      for (;;) {
-        // As in ../kubelet.ts: one millisecond more, so a sync never lands a hair before the expiry.
-        const waitMs = toWallMs(syncAt - clock.now());
-        await sleep(Math.max(0, Math.ceil(waitMs)) + 1, signal);
-        const d = doBackOff(backOff, key, finishedAt, CONTAINER, `${POD}_default`);
-        if (!d.inBackOff) break;
-        refusals += 1;
-        backOffEvents += 1;
-        nominal = backOff.get(key);
-        if (refusals === 1) ctx.log(`  event  Warning BackOff   kubelet  Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
-        syncAt = nextSyncAfterRefusal(clock.now(), d.expiresAt ?? clock.now(), opts.kubelet.podWorkerRetry, rand);
-      }
+      const { refusals, nominal } = await waitOutBackOff({
+        backOff, key, finishedAt, clock, toWallMs, opts, rand, signal,
+        onRefusal: (d, n) => {
+          backOffEvents += 1;
+          if (n === 1) ctx.log(`  event  Warning BackOff   kubelet  Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
+        },
+      });
       const decidedMs = epochMs();
       const next = await startInstance(i, port);
       const createdMs = nsToMs(next.status.createdAt);
@@ -184,7 +167,7 @@ export async function runRealKubelet(ctx: RunContext, opts: KubeletRunOptions): 
       current = next;
     }
     if (chaos.child.connected) chaos.child.send({ type: 'stop' });
-    return { restarts, killedByChaos, backOffEvents, timings };
+    return { restarts, killedByChaos: killedByChaos(), backOffEvents, timings };
   } finally {
     await cd.close();
   }
