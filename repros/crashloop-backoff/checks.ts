@@ -2,7 +2,7 @@
 // (stand-in processes, or real containers on the real tier, or --simulate) and the cluster run all
 // turn what they measured into claim checks here.
 import type { ClaimCheck } from '../lib/claims.ts';
-import { claims, INCIDENT } from './claims.ts';
+import { claims, INCIDENT, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
 import type { ResolvedKubelet } from './kubelet-backoff.ts';
 
 type ClaimId = keyof typeof claims;
@@ -44,4 +44,15 @@ export function chaosChecks(m: ChaosMeasurement): ClaimCheck[] {
   if (uniformDefault(m) && m.restarts >= 7) checks.push({ claim: claims['seventh-restart-hits-cap'], observed: m.firstAtCap });
   if (m.waits && uniformDefault(m) && m.restarts >= 8) checks.push({ claim: claims['default-waits'], observed: m.waits.slice(0, 8) });
   return checks;
+}
+
+/**
+ * From measured waits: the largest difference from the model (wall ms) and the first restart whose
+ * wait is the cap, within the supervisor tolerance (converted to model seconds at this scale).
+ */
+export function measuredAgainstModel(rows: readonly { restart: number; backoffSeconds: number; deviationMs: number }[], max: number, scale: number): { maxDeviationMs: number; firstAtCap: number | null } {
+  const maxDeviationMs = Math.max(0, ...rows.map((r) => r.deviationMs));
+  const tolModel = SUPERVISOR_TOLERANCE_MS / (1000 * scale);
+  const firstAtCap = rows.find((r) => Math.abs(r.backoffSeconds - max) <= tolModel)?.restart ?? null;
+  return { maxDeviationMs, firstAtCap };
 }

@@ -3,8 +3,8 @@
 // this module on first run.
 import { numberList } from '../lib/flags.ts';
 import { UsageError, type FlagSpec, type Flags, type RunContext, type ScenarioResult } from '../lib/repro.ts';
-import { GC_EXAMPLE, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
-import { chaosChecks, modelChecks } from './checks.ts';
+import { GC_EXAMPLE } from './claims.ts';
+import { chaosChecks, measuredAgainstModel, modelChecks } from './checks.ts';
 import { writeUpReading } from './write-up.ts';
 import { runKubelet, startApp } from './kubelet.ts';
 import {
@@ -149,9 +149,7 @@ export async function chaos(ctx: RunContext): Promise<ScenarioResult> {
     const m = model.restarts[r.restart - 1];
     ctx.log(`${String(r.restart).padStart(7)}  ${fmt(r.exitedAt).padStart(8)}s  ${fmt(r.restartedAt).padStart(11)}s  ${fmt(r.backoffSeconds).padStart(6)}s  ${fmt(r.modelBackoffSeconds).padStart(5)}s  ${r.deviationMs.toFixed(1).padStart(7)}  ${r.spawnLatencyMs.toFixed(1).padStart(16)}${m ? rowNote(m) : ''}`);
   }
-  const maxDeviationMs = Math.max(0, ...rows.map((r) => r.deviationMs));
-  const tolModel = SUPERVISOR_TOLERANCE_MS / (1000 * ctx.scale);
-  const measuredFirstAtCap = rows.find((r) => Math.abs(r.backoffSeconds - k.max) <= tolModel)?.restart ?? null;
+  const { maxDeviationMs, firstAtCap: measuredFirstAtCap } = measuredAgainstModel(rows, k.max, ctx.scale);
   ctx.log(`largest difference from the model: ${maxDeviationMs.toFixed(1)} ms of wall time; first wait at the cap: ${measuredFirstAtCap === null ? 'none' : `restart ${measuredFirstAtCap}`}`);
 
   return {

@@ -2,8 +2,8 @@
 // and the measured waits (the runtime's FinishedAt to the kubelet's restart) are compared with the
 // ported model, as the stand-in run compares its child processes (../repro.ts, chaos).
 import { UsageError, type RunContext, type ScenarioResult } from '../../lib/repro.ts';
-import { INCIDENT, SUPERVISOR_TOLERANCE_MS } from '../claims.ts';
-import { chaosChecks } from '../checks.ts';
+import { INCIDENT } from '../claims.ts';
+import { chaosChecks, measuredAgainstModel } from '../checks.ts';
 import { resolveKubelet, schedule, type ScheduleInput } from '../kubelet-backoff.ts';
 import { runRealKubelet } from './kubelet.ts';
 
@@ -27,9 +27,7 @@ export async function realChaos(ctx: RunContext, input: ScheduleInput): Promise<
       `${String(r.restart).padStart(7)}  ${String(r.exitCode).padStart(4)}  ${fmt(r.exitedAt).padStart(9)}s  ${fmt(r.restartedAt).padStart(8)}s  ${fmt(r.backoffSeconds).padStart(6)}s  ${fmt(r.modelBackoffSeconds).padStart(5)}s  ${r.deviationMs.toFixed(1).padStart(7)}  ${`${r.createLatencyMs.toFixed(0)}, +${r.startLatencyMs.toFixed(0)}`.padStart(20)}`,
     );
   }
-  const maxDeviationMs = Math.max(0, ...rows.map((r) => r.deviationMs));
-  const tolModel = SUPERVISOR_TOLERANCE_MS / (1000 * ctx.scale);
-  const firstAtCap = rows.find((r) => Math.abs(r.backoffSeconds - k.max) <= tolModel)?.restart ?? null;
+  const { maxDeviationMs, firstAtCap } = measuredAgainstModel(rows, k.max, ctx.scale);
   ctx.log(`largest difference from the model: ${maxDeviationMs.toFixed(1)} ms of wall time; first wait at the cap: ${firstAtCap === null ? 'none' : `restart ${firstAtCap}`}`);
 
   const checks = chaosChecks({ kubelet: k, runs: input.runs, restarts: input.restarts, retryGranularity: input.retryGranularity === true, firstAtCap, maxDeviationMs });
