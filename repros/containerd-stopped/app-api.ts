@@ -1,4 +1,5 @@
-// What the app, the shim and the scenarios agree on: logger kinds, the status every response carries
+
+import { HOST } from '../lib/address.ts';// What the app, the shim and the scenarios agree on: logger kinds, the status every response carries
 // and the address line the app prints on stderr.
 
 export type LoggerKind = 'sync' | 'dropping' | 'console';
@@ -21,7 +22,7 @@ export interface AppStatus {
 }
 
 export function addressLine(port: number, pid: number, logger: LoggerKind): string {
-  return `app listening on http://127.0.0.1:${port} pid ${pid} logger ${logger}\n`;
+  return `app listening on http://${HOST}:${port} pid ${pid} logger ${logger}\n`;
 }
 
 export function parseAddressLine(line: string): { port: number; pid: number } | undefined {

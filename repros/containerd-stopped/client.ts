@@ -2,7 +2,7 @@
 // and the kubelet's two network probe kinds (k/k pkg/probe/tcp/tcp.go, pkg/probe/http/http.go).
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { HOST } from '../lib/net.ts';
+import { HOST } from '../lib/address.ts';
 import type { AppStatus } from './app-api.ts';
 
 /**

@@ -14,6 +14,7 @@ import { auditLog, requestNumberOf } from './log-line.ts';
 import { pipeSizeAt, pipeSizeUnsupported, readRss, readWchan, resizePipeAt, wchanUnsupported } from './linux-pipe.ts';
 import { K8S_VERSIONS, NODE_SCENARIOS, SCENARIO_LABELS, simulate, type SimulationResult, type TimelinePoint } from './node-simulation.ts';
 import { startChain, waitForLogLines, type Chain } from './pipe-chain.ts';
+import { HOST } from '../lib/address.ts';
 
 const RECOVERY_TIMEOUT_MS = RUN.recoveryTimeoutMs['stand-in'];
 /** Request pacing at real speed: 200 requests per second, so a person can watch the count climb. */
@@ -116,7 +117,7 @@ export async function pipeHang(ctx: RunContext): Promise<ScenarioResult> {
       ctx.log(`Kernel says: app stdout pipe ${String(appPipeBytes)} bytes, FIFO ${String(obs.fifoBytes)} bytes (F_GETPIPE_SZ).`);
       checks.push(check('default-pipe-capacity', appPipeBytes));
     }
-    ctx.log(`App pid ${appPid} on 127.0.0.1:${port}; ${WARMUP_REQUESTS} warm-up requests are in the log file.`);
+    ctx.log(`App pid ${appPid} on ${HOST}:${port}; ${WARMUP_REQUESTS} warm-up requests are in the log file.`);
 
     ctx.log('systemctl stop containerd: stopping the copier only (KillMode=process keeps the shim and the app running).');
     await chain.stopCopier();

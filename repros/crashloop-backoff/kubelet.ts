@@ -26,6 +26,7 @@ import {
   type ResolvedKubelet,
 } from './kubelet-backoff.ts';
 import { CONTAINER, kubectlAge, POD, POD_HEADER, podRow } from './kubectl-format.ts';
+import { HOST } from '../lib/address.ts';
 
 /**
  * The liveness probe the mini kubelet runs: the Kubernetes API defaults (k8s.io/api core/v1 Probe:
@@ -92,7 +93,7 @@ export async function startApp(ctx: RunContext, port: number): Promise<{ pid: nu
 
 function probe(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs }, (res) => {
+    const req = request({ host: HOST, port, path: '/healthz', timeout: timeoutMs }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -226,7 +227,7 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
         }
         failures += 1;
         livenessFailures += 1;
-        event('Warning', 'Unhealthy', `Liveness probe failed: Get "http://127.0.0.1:${port}/healthz": connection refused`);
+        event('Warning', 'Unhealthy', `Liveness probe failed: Get "http://${HOST}:${port}/healthz": connection refused`);
         if (failures >= LIVENESS_PROBE.failureThreshold) spawned.child.kill('SIGKILL');
       });
     }, period);

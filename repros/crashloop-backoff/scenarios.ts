@@ -18,6 +18,7 @@ import {
   type ScheduleInput,
 } from './kubelet-backoff.ts';
 import { DEFAULT_KILL_EVERY, DEFAULT_RESTARTS, DEFAULT_VERSION, FLAGS } from './repro.ts';
+import { HOST } from '../lib/address.ts';
 
 function flagSpec(name: string): FlagSpec {
   const s = FLAGS.find((f) => f.name === name);
@@ -178,6 +179,6 @@ export function model(ctx: RunContext): Promise<ScenarioResult> {
 /** The app alone, as one container instance. */
 export async function appAlone(ctx: RunContext): Promise<void> {
   const app = await startApp(ctx, ctx.port ?? 0);
-  ctx.log(`app pid ${app.pid} listening on http://127.0.0.1:${app.port}/ (liveness: /healthz); Ctrl-C stops it`);
+  ctx.log(`app pid ${app.pid} listening on http://${HOST}:${app.port}/ (liveness: /healthz); Ctrl-C stops it`);
   await app.done;
 }

@@ -8,10 +8,11 @@ import { Agent, request } from 'node:http';
 import { childArgs, exitWhenParentDies } from '../lib/child.ts';
 import { sleep } from '../lib/clock.ts';
 import { emit, now, type ClientResponse } from './events.ts';
+import { HOST } from '../lib/address.ts';
 
 exitWhenParentDies();
 const args = childArgs();
-const target = new URL(args.get('target') ?? 'http://127.0.0.1:8080/ok.htm');
+const target = new URL(args.get('target') ?? `http://${HOST}:8080/ok.htm`);
 const intervalMs = Number(args.get('interval-ms') ?? 1000);
 // One connection, reused for every request: a single keep-alive session.
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });

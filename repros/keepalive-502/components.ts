@@ -9,6 +9,7 @@ import { describe } from './narrate.ts';
 import { COMPONENT_DEFAULTS as DEFAULTS } from './repro.ts';
 import { scaledTimings } from './timings.ts';
 import { OK_PAGE } from './graceful-shutdown.ts';
+import { HOST } from '../lib/address.ts';
 
 /** Runs one part alone in the foreground, narrating its events, until Ctrl-C. */
 function component(script: string, args: (ctx: RunContext) => string[]): (ctx: RunContext) => Promise<void> {
@@ -19,8 +20,8 @@ function component(script: string, args: (ctx: RunContext) => string[]): (ctx: R
       new EventStream<AnyEvent>(spawned.child, (e) => {
         if (e.ev === 'listening') {
           if (e.proc === 'client') ctx.log(`client: requesting ${e.target} (Ctrl-C to stop)`);
-          else if (e.proc === 'l4-balancer') ctx.log(`l4-balancer listening on 127.0.0.1:${e.port}, admin API on 127.0.0.1:${e.adminPort} (GET /endpoints)`);
-          else ctx.log(`${e.proc === 'pod' ? e.name : e.proc} listening on 127.0.0.1:${e.port}`);
+          else if (e.proc === 'l4-balancer') ctx.log(`l4-balancer listening on ${HOST}:${e.port}, admin API on ${HOST}:${e.adminPort} (GET /endpoints)`);
+          else ctx.log(`${e.proc === 'pod' ? e.name : e.proc} listening on ${HOST}:${e.port}`);
           return;
         }
         const line = describe(e, { origin, verbose: true });
@@ -63,7 +64,7 @@ export const startGateway = component('incident-gateway.ts', (ctx) => {
 export const startClient = component('client.ts', (ctx) => {
   const target = typeof ctx.flags.target === 'string' ? ctx.flags.target : DEFAULTS.target;
   if (!/^http:\/\/(127\.0\.0\.1|localhost):\d+\//.test(target)) {
-    throw new UsageError(`--target must be an http URL on 127.0.0.1 with a path, e.g. http://127.0.0.1:8080${OK_PAGE}; got "${target}"`);
+    throw new UsageError(`--target must be an http URL on ${HOST} with a path, e.g. http://${HOST}:8080${OK_PAGE}; got "${target}"`);
   }
   return ['--target', target, '--interval-ms', String(scaledTimings(ctx.scale).clientIntervalMs)];
 });

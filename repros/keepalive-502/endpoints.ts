@@ -17,6 +17,7 @@
 //    only pod was deleted). Ready endpoints only; none ready means new connections are refused.
 import { UsageError } from '../lib/repro.ts';
 import type { EndpointState } from './events.ts';
+import { HOST } from '../lib/address.ts';
 
 export interface Endpoint {
   name: string;
@@ -75,7 +76,7 @@ export function parseEndpoints(items: readonly string[]): Endpoint[] {
     const m = /^([0-9.]+|localhost):(\d{1,5})$/.exec(addr);
     const port = m ? Number(m[2]) : NaN;
     if (!m || name === '' || port < 1 || port > 65535) {
-      throw new UsageError(`endpoint "${item}" must be host:port or name=host:port, e.g. pod-0=127.0.0.1:8080`);
+      throw new UsageError(`endpoint "${item}" must be host:port or name=host:port, e.g. pod-0=${HOST}:8080`);
     }
     return { name, host: m[1] as string, port, ready: true, serving: true, terminating: false };
   });

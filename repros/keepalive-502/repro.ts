@@ -8,6 +8,7 @@ import { SOURCE_FILES } from './page.ts';
 import { POLICIES } from './endpoints.ts';
 import { OK_PAGE } from './graceful-shutdown.ts';
 import { REAL } from './timings.ts';
+import { HOST } from '../lib/address.ts';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'fix', type: 'boolean', description: 'up, pod: the fixed app (Connection: close while draining, ok page stays 200)' },
@@ -15,17 +16,17 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'policy', type: 'string', choices: POLICIES, description: 'up, l4-balancer: new connections to ready pods only (deregister: the incident\'s cloud LB) or as a Service (kube-proxy: terminating pods when none is ready)', default: 'deregister' },
   { name: 'replicas', type: 'number', description: 'up: number of pods', default: '2', min: 1, max: 5 },
   { name: 'name', type: 'string', description: 'pod: the pod name in x-pod', default: 'pod-0' },
-  { name: 'endpoints', type: 'list', description: 'l4-balancer: pod addresses, name=127.0.0.1:port or 127.0.0.1:port', default: 'pod-0=127.0.0.1:8081' },
-  { name: 'upstreams', type: 'list', description: 'gateway: upstream addresses, name=127.0.0.1:port (the balancer, or the pods)', default: 'lb=127.0.0.1:9000' },
-  { name: 'target', type: 'string', description: 'client: URL to request', default: `http://127.0.0.1:8080${OK_PAGE}` },
+  { name: 'endpoints', type: 'list', description: `l4-balancer: pod addresses, name=${HOST}:port or ${HOST}:port`, default: `pod-0=${HOST}:8081` },
+  { name: 'upstreams', type: 'list', description: `gateway: upstream addresses, name=${HOST}:port (the balancer, or the pods)`, default: `lb=${HOST}:9000` },
+  { name: 'target', type: 'string', description: 'client: URL to request', default: `http://${HOST}:8080${OK_PAGE}` },
 ];
 
 // Defaults that chain the parts started alone on fixed ports:
 //   pod --port 8081  <-  l4-balancer --port 9000  <-  incident-gateway --port 8080  <-  client
 export const COMPONENT_DEFAULTS = {
-  endpoints: 'pod-0=127.0.0.1:8081',
-  upstreams: 'lb=127.0.0.1:9000',
-  target: `http://127.0.0.1:8080${OK_PAGE}`,
+  endpoints: `pod-0=${HOST}:8081`,
+  upstreams: `lb=${HOST}:9000`,
+  target: `http://${HOST}:8080${OK_PAGE}`,
 } as const;
 
 /** What the real tier needs: it runs in a user and network namespace of its own, so no root. */
@@ -82,9 +83,9 @@ export const repro: Repro = {
   },
   components: {
     pod: { description: 'the app alone (--name, --fix): GET /ok.htm, /ok.htm?down=true, any other path', start: lazy(components, (m) => m.startPod) },
-    'l4-balancer': { description: 'the TCP balancer alone (--endpoints, default pod-0=127.0.0.1:8081; --policy)', start: lazy(components, (m) => m.startBalancer) },
+    'l4-balancer': { description: `the TCP balancer alone (--endpoints, default pod-0=${HOST}:8081; --policy)`, start: lazy(components, (m) => m.startBalancer) },
     'incident-gateway': {
-      description: 'the incident\'s gateway alone, as modelled (marks even its only upstream down after a 503; --upstreams, default lb=127.0.0.1:9000)',
+      description: `the incident's gateway alone, as modelled (marks even its only upstream down after a 503; --upstreams, default lb=${HOST}:9000)`,
       start: lazy(components, (m) => m.startGateway),
     },
     client: {

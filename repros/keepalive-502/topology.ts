@@ -7,6 +7,7 @@ import type { RunContext } from '../lib/repro.ts';
 import { EventStream, type AnyEvent, type BalancerEvent, type ClientEvent, type ControlEvent, type GatewayEvent, type PodEvent } from './events.ts';
 import type { Policy } from './endpoints.ts';
 import type { Timings } from './timings.ts';
+import { HOST } from '../lib/address.ts';
 
 const HERE = import.meta.dirname;
 /** Starting a Node process on a busy 2-core machine can take a few seconds; this is only a safety net. */
@@ -75,7 +76,7 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
       return { ...p, name, port: l.port, exitedAt };
     }),
   );
-  const podAddrs = pods.map((p) => `${p.name}=127.0.0.1:${p.port}`).join(',');
+  const podAddrs = pods.map((p) => `${p.name}=${HOST}:${p.port}`).join(',');
 
   let balancer: Topology['balancer'];
   if (!o.direct) {
@@ -83,7 +84,7 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
     const l = await listening(ctx, b, 'l4-balancer');
     balancer = { ...b, port: l.port, adminPort: l.adminPort };
   }
-  const upstreams = balancer ? `lb=127.0.0.1:${balancer.port}` : podAddrs;
+  const upstreams = balancer ? `lb=${HOST}:${balancer.port}` : podAddrs;
   const g = start<GatewayEvent>(ctx, 'incident-gateway.ts', ['--upstreams', upstreams, '--fail-timeout-ms', String(t.failTimeoutMs), ...keepAlive], o.onEvent);
   const gateway = { ...g, port: (await listening(ctx, g, 'gateway')).port };
 
@@ -95,12 +96,12 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
       '--pids', pods.map((p) => `${p.name}=${p.spawned.child.pid ?? 0}`).join(','),
       '--prestop-ms', String(t.preStopMs),
       '--grace-ms', String(t.graceMs),
-      ...(balancer ? ['--balancer-admin', `http://127.0.0.1:${balancer.adminPort}`] : []),
+      ...(balancer ? ['--balancer-admin', `http://${HOST}:${balancer.adminPort}`] : []),
     ],
     o.onEvent,
   );
   const control = { ...c, port: (await listening(ctx, c, 'control')).port };
-  const gatewayUrl = `http://127.0.0.1:${gateway.port}`;
+  const gatewayUrl = `http://${HOST}:${gateway.port}`;
 
   let client: Proc<ClientEvent> | undefined;
   if (o.clientPath !== undefined) {
@@ -114,6 +115,6 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
     control,
     ...(client ? { client } : {}),
     gatewayUrl,
-    controlUrl: `http://127.0.0.1:${control.port}`,
+    controlUrl: `http://${HOST}:${control.port}`,
   };
 }

@@ -2,9 +2,10 @@
 // recipes under repros/<slug>/cluster/) the manifests set REPRO_LISTEN_HOST=0.0.0.0 so the kubelet's
 // probes and the Service can reach the app on the pod IP; locally nothing sets it.
 import type { Server } from 'node:net';
+import { HOST } from './address.ts';
 import { UsageError } from './repro.ts';
 
-export const HOST = '127.0.0.1';
+export { HOST };
 /** Where servers listen: 127.0.0.1, or REPRO_LISTEN_HOST when set. */
 export const LISTEN_HOST = process.env.REPRO_LISTEN_HOST || HOST;
 

@@ -14,6 +14,7 @@ import { defaultTolerations } from '../cluster.ts';
 import { PROBE_TIMEOUT_MS } from '../client.ts';
 import { PROBE_VARIANTS, TOLERATION_VARIANTS, type ProbeVariant, type TolerationVariant } from './variants.ts';
 import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
+import { HOST } from '../../lib/address.ts';
 
 export { PROBE_VARIANTS, TOLERATION_VARIANTS };
 export const SLUG = 'containerd-stopped';
@@ -32,7 +33,7 @@ export function readinessProbe(variant: ProbeVariant): IProbe {
   // The exec variant asks the same question as httpGet, from inside the container: it needs the
   // runtime to start a process, so it cannot run at all while containerd is down.
   const script =
-    `fetch('http://127.0.0.1:${APP_PORT}${HEALTH_PATH}', { signal: AbortSignal.timeout(${PROBE_TIMEOUT_MS}) })` +
+    `fetch('http://${HOST}:${APP_PORT}${HEALTH_PATH}', { signal: AbortSignal.timeout(${PROBE_TIMEOUT_MS}) })` +
     '.then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))';
   return { exec: { command: ['node', '-e', script] }, ...timing };
 }

@@ -14,6 +14,7 @@ import { CRI_NODE_TOOLS } from '../../lib/tiers.ts';
 import type { LoggerKind } from '../app-api.ts';
 import { get } from '../client.ts';
 import { reassemble } from '../log-line.ts';
+import { HOST } from '../../lib/address.ts';
 
 export const REAL_TOOLS = CRI_NODE_TOOLS;
 const APP = fileURLToPath(new URL('../app.ts', import.meta.url));
@@ -64,7 +65,7 @@ export async function startRealNode(ctx: RunContext, logger: LoggerKind, lineByt
     });
     lap('startPodMs');
     await waitFor(
-      `the app container to answer on 127.0.0.1:${port}`,
+      `the app container to answer on ${HOST}:${port}`,
       async () => {
         try {
           const r = await get(port, '/healthz', 1000, false);
@@ -79,7 +80,7 @@ export async function startRealNode(ctx: RunContext, logger: LoggerKind, lineByt
     });
     lap('appReadyMs');
     const stdoutFifo = findStdoutFifo(cd, app.id);
-    ctx.log(`Pod sandbox ${pod.sandboxId.slice(0, 12)}, container ${app.id.slice(0, 12)}: app pid ${app.pid} on 127.0.0.1:${port}, CRI log ${app.logPath}.`);
+    ctx.log(`Pod sandbox ${pod.sandboxId.slice(0, 12)}, container ${app.id.slice(0, 12)}: app pid ${app.pid} on ${HOST}:${port}, CRI log ${app.logPath}.`);
     return { cd, pod, app, port, stdoutFifo, logLines: () => reassemble(readCriLog(app.logPath)), timings };
   } catch (err) {
     await cd.close().catch(() => undefined);

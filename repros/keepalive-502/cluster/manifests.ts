@@ -11,6 +11,7 @@ import { UsageError } from '../../lib/repro.ts';
 import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
 import { OK_PAGE } from '../graceful-shutdown.ts';
 import { KEEPALIVE_TIMEOUT_MS, REAL } from '../timings.ts';
+import { HOST } from '../../lib/address.ts';
 
 export const SLUG = 'keepalive-502';
 export const APP = 'app';
@@ -26,7 +27,7 @@ export const ENTRY = {
 
 /** The incident's preStop hook: sleep, then tell the app to go down over its own loopback. */
 export function preStopScript(): string {
-  const down = `http://127.0.0.1:${APP_PORT}${OK_PAGE}?down=true`;
+  const down = `http://${HOST}:${APP_PORT}${OK_PAGE}?down=true`;
   return `sleep ${REAL.preStopS} && node -e "fetch('${down}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"`;
 }
 

@@ -25,6 +25,7 @@ import { newConnectionsToDeleted, responseObservations, statusRuns, toEntry, typ
 import { REAL, scaledTimings } from '../timings.ts';
 import { natRules, OUTPUT_JUMP, type Service } from './kube-proxy-chains.ts';
 import { errorLogPath, messagesIn, nginxConf, type NginxServer } from './nginx-conf.ts';
+import { HOST } from '../../lib/address.ts';
 
 exitWhenParentDies();
 const args = childArgs();
@@ -121,20 +122,20 @@ async function startNginx(servers: readonly NginxServer[]): Promise<void> {
   // Wait until every server block accepts a request.
   const accepts = (port: number): Promise<true | undefined> =>
     new Promise((resolve) => {
-      request({ host: '127.0.0.1', port, path: '/api/ready', agent: false }, (res) => {
+      request({ host: HOST, port, path: '/api/ready', agent: false }, (res) => {
         res.resume();
         resolve(true);
       }).on('error', () => resolve(undefined)).end();
     });
   for (const srv of servers) {
-    await waitFor(`nginx to answer on 127.0.0.1:${srv.port}`, () => accepts(srv.port), { timeoutMs: SLACK_MS, intervalMs: 50, signal }).catch((err: unknown) => {
+    await waitFor(`nginx to answer on ${HOST}:${srv.port}`, () => accepts(srv.port), { timeoutMs: SLACK_MS, intervalMs: 50, signal }).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
     });
   }
 }
 
 function startClient(port: number): EventStream<ClientEvent> {
-  const s = procs.spawnNode(join(HERE, '..', 'client.ts'), ['--target', `http://127.0.0.1:${port}${OK_PAGE}`, '--interval-ms', String(t.clientIntervalMs)], {
+  const s = procs.spawnNode(join(HERE, '..', 'client.ts'), ['--target', `http://${HOST}:${port}${OK_PAGE}`, '--interval-ms', String(t.clientIntervalMs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new EventStream<ClientEvent>(s.child);
@@ -240,7 +241,7 @@ async function broken(): Promise<Record<string, unknown>> {
   syncProxyRules(svc, eps, 'two ready pods');
   const gw: NginxServer = { name: 'gateway', port: 8081, upstreams: [`${svc.addresses[0]}:${svc.port}`] };
   await startNginx([gw]);
-  log(`nginx (stock settings, one upstream server: the Service address) on 127.0.0.1:${gw.port} in the namespace`);
+  log(`nginx (stock settings, one upstream server: the Service address) on ${HOST}:${gw.port} in the namespace`);
   const client = startClient(gw.port);
   const warm = await client.waitUntil(`${REAL.warmupRequests} answers through nginx`, () => {
     const r = responses(client);

@@ -2,6 +2,7 @@
 // directory (no system files, no daemon, one process). Each server block proxies to its own upstream
 // block and logs to its own error log, so one nginx measures several configurations side by side.
 import { NGINX_MESSAGES } from '../claims.ts';
+import { HOST } from '../../lib/address.ts';
 
 export interface NginxServer {
   /** Short name, used in file names. */
@@ -30,7 +31,7 @@ export function nginxConf(dir: string, servers: readonly NginxServer[]): string 
   ].join('\n'));
   const blocks = servers.map((s) => [
     '  server {',
-    `    listen 127.0.0.1:${s.port};`,
+    `    listen ${HOST}:${s.port};`,
     `    error_log ${errorLogPath(dir, s)} warn;`,
     '    location / {',
     `      proxy_pass http://${s.name};`,

@@ -25,6 +25,7 @@ import { COMMON_FLAGS, parseArgs } from '../flags.ts';
 import { ProcessGroup, type Spawned } from '../processes.ts';
 import { UsageError, type Repro } from '../repro.ts';
 import { loadRepro, reproSlugs, REPROS_DIR } from '../registry.ts';
+import { HOST } from '../net.ts';
 
 /** Where the API answers, under the server's root (independent of the site's base path). */
 export const API_PREFIX = '/_live/';
@@ -84,7 +85,7 @@ export class RequestError extends Error {
 
 /** The own-address check: Host must name this server, by IP or as localhost, on the port it listens on. */
 export function ownHosts(localPort: number | undefined): string[] {
-  return localPort ? [`127.0.0.1:${localPort}`, `localhost:${localPort}`] : [];
+  return localPort ? [`${HOST}:${localPort}`, `localhost:${localPort}`] : [];
 }
 
 export function hostAllowed(req: IncomingMessage): boolean {

@@ -12,6 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LiveApi, hostAllowed, ownHosts, refuse, type LiveOptions } from './api.ts';
+import { HOST } from '../net.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -104,14 +105,14 @@ export async function startServer(opts: ServeOptions = {}): Promise<LiveServer> 
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolveListen());
+    server.listen(opts.port ?? 0, HOST, () => resolveListen());
   });
   const port = (server.address() as { port: number }).port;
   return {
     server,
     api,
     port,
-    url: `http://127.0.0.1:${port}${base}`,
+    url: `http://${HOST}:${port}${base}`,
     async close() {
       await api.close();
       server.closeAllConnections();
@@ -123,7 +124,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<LiveServer> 
 async function main(): Promise<void> {
   const { parseArgs } = await import('../flags.ts');
   const { values } = parseArgs(process.argv.slice(2), [
-    { name: 'port', type: 'number', description: 'port on 127.0.0.1', min: 0, max: 65535 },
+    { name: 'port', type: 'number', description: `port on ${HOST}`, min: 0, max: 65535 },
     { name: 'dist', type: 'string', description: 'the built site' },
     { name: 'max-run-s', type: 'number', description: 'time limit of one live run, seconds', min: 1, max: 86400 },
   ]);
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
     ...(typeof values.dist === 'string' ? { dist: values.dist } : {}),
     ...(typeof values['max-run-s'] === 'number' ? { maxRunMs: values['max-run-s'] * 1000 } : {}),
   });
-  console.log(`site and live runs on ${s.url} (127.0.0.1 only; Ctrl-C stops the server and any run)`);
+  console.log(`site and live runs on ${s.url} (${HOST} only; Ctrl-C stops the server and any run)`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -20,6 +20,7 @@ import { CriClient } from '../cri/client.ts';
 import type { BuiltImage } from './images.ts';
 import { SHIM_SOCKET_DIR, sweep, type RunFootprint, type SweepReport } from './sweep.ts';
 import { toolPath } from './tools.ts';
+import { HOST } from '../net.ts';
 
 const WATCHDOG = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
 /** The namespace the CRI plugin keeps Kubernetes' containers and images in. */
@@ -76,7 +77,7 @@ export function containerdConfig(dir: string, socket: string, pauseRef: string):
     `  sandbox_image = ${tomlString(pauseRef)}`,
     '  restrict_oom_score_adj = true',
     '  disable_apparmor = true',
-    '  stream_server_address = "127.0.0.1"',
+    `  stream_server_address = "${HOST}"`,
     '  stream_server_port = "0"',
     `[${cri}.containerd]`,
     '  snapshotter = "overlayfs"',

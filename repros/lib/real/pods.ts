@@ -11,6 +11,7 @@ import type { RunContext } from '../repro.ts';
 import { startContainerd, type PrivateContainerd } from './containerd.ts';
 import { projectImages } from './images.ts';
 import { seededRoot } from './seed.ts';
+import { HOST } from '../net.ts';
 
 export interface Pod {
   name: string;
@@ -87,7 +88,7 @@ export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
+    s.listen(0, HOST, () => {
       const a = s.address();
       const port = typeof a === 'object' && a ? a.port : 0;
       s.close(() => resolve(port));
