@@ -121,12 +121,6 @@ function playwrightCounts(file: string): { pass: number; fail: number; skip: num
 const REAL_FILE = /-real\.test\.ts$/;
 const MIXED_FILE = 'tests/repros/cleanup.test.ts';
 const REAL_CASES = 'real tier';
-/**
- * cleanup.test.ts runs its cases one after another, about 70 s of mostly waiting for processes to
- * come up and go away; each case watches only its own process tree. Its stand-in cases run in three
- * processes: two by incident, the third everything else (so a new case is never left out).
- */
-const MIXED_SPLIT = ['^containerd-stopped ', '^crashloop-backoff '];
 
 /**
  * node --test over the given groups of files at once (each group its own node process, so a name
@@ -198,8 +192,10 @@ async function main(): Promise<void> {
     }, true),
     step('unit and repro tests', (out) => nodeTests('stand-in', [
       { files: standIn },
-      ...MIXED_SPLIT.map((p) => ({ files: mixed, args: [`--test-name-pattern=${p}`, `--test-skip-pattern=${REAL_CASES}`] })),
-      { files: mixed, args: [REAL_CASES, ...MIXED_SPLIT].map((p) => `--test-skip-pattern=${p}`) },
+      // cleanup.test.ts's stand-in cases stay in one process: split three ways (by incident) they
+      // finished 8 s sooner on a loaded 2-core machine and the extra load made the supervisor's
+      // timing test miss its mark.
+      { files: mixed, args: [`--test-skip-pattern=${REAL_CASES}`] },
     ], out)),
   ]);
 
