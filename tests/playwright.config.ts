@@ -14,8 +14,10 @@ export default defineConfig({
   retries: 0,
   timeout: 30_000,
   expect: { timeout: 10_000 },
-  outputDir: '../test-results/playwright',
-  reporter: [['list'], ['json', { outputFile: '../test-results/playwright.json' }]],
+  // KB_PW_OUTPUT / KB_PW_JSON: another run beside this one (npm test's base-path pass) keeps its
+  // artifacts and report apart, as Playwright empties its output folder when it starts.
+  outputDir: process.env.KB_PW_OUTPUT ?? '../test-results/playwright',
+  reporter: [['list'], ['json', { outputFile: process.env.KB_PW_JSON ?? '../test-results/playwright.json' }]],
   use: {
     // Set by globalSetup once the preview server is listening; workers read it when they load this file.
     baseURL: process.env.KB_TEST_URL,

@@ -17,6 +17,14 @@ import { chromiumArgs, findChromium } from '../lib/browser.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 const RESULTS = join(import.meta.dirname, 'results.json');
 const BUDGET_MS_PER_PAGE = 50;
+// Issue 16's targets. Starlight's cost per added document was measured side by side (Starlight 0.42.4
+// on Astro 7.3.4, same Markdown, cold builds alternated): 25 ms. This bench does not build Starlight;
+// the figure is the reference it compares against.
+const TARGET_MS_PER_INCIDENT = 25;
+const TARGET_PEAK_MB = 2300;
+const TARGET_SEARCH_MS = 300;
+/** The search box waits this long after the last keystroke (src/pages/search.astro). */
+const DEBOUNCE_MS = 200;
 
 const args = process.argv.slice(2);
 const sizesArg = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] ?? '' : '100,500,1000';
@@ -138,9 +146,10 @@ if (!args.includes('--no-search') && largest) {
     }
     const [cold, ...warm] = times;
     const sorted = [...warm].sort((a, b) => a - b);
-    // The input is debounced by 200 ms in the page; the figures include it, as a reader waits for it too.
-    search = { incidents: builds.at(-1)?.incidents ?? 0, coldMs: cold ?? 0, warmMedianMs: sorted[Math.floor(sorted.length / 2)] ?? 0 };
-    console.log(`search on ${search.incidents} incidents: first query ${search.coldMs.toFixed(0)} ms (loads the index), later queries median ${search.warmMedianMs.toFixed(0)} ms (both include the 200 ms input debounce)`);
+    // Measured from the keystroke; the figures are after the pause (the 200 ms debounce taken off), as
+    // issue 16's target is stated.
+    search = { incidents: builds.at(-1)?.incidents ?? 0, coldMs: (cold ?? 0) - DEBOUNCE_MS, warmMedianMs: (sorted[Math.floor(sorted.length / 2)] ?? 0) - DEBOUNCE_MS };
+    console.log(`search on ${search.incidents} incidents, after the ${DEBOUNCE_MS} ms pause: first query ${search.coldMs.toFixed(0)} ms (page just opened), later queries median ${search.warmMedianMs.toFixed(0)} ms`);
   } finally {
     await browser.close();
     await server.stop();
@@ -164,6 +173,7 @@ const doc = {
   commit,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
   budgetMsPerAddedPage: BUDGET_MS_PER_PAGE,
+  targets: { msPerAddedIncident: TARGET_MS_PER_INCIDENT, peakMemoryMb: TARGET_PEAK_MB, searchMsAfterPause: TARGET_SEARCH_MS },
   builds,
   search,
   repros,
@@ -175,6 +185,16 @@ console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of builds) console.log(`| ${r.incidents} | ${r.pages} | ${r.seconds.toFixed(1)} | ${r.msPerAddedIncident === null ? '-' : r.msPerAddedIncident.toFixed(0)} | ${r.msPerAddedPage === null ? '-' : r.msPerAddedPage.toFixed(1)} | ${r.peakMemoryMb.toFixed(0)} | ${r.searchIndexKb.toFixed(0)} |`);
 if (search) console.log(`\nsearch, ${search.incidents} incidents: first result ${search.coldMs.toFixed(0)} ms cold, ${search.warmMedianMs.toFixed(0)} ms warm (median)`);
 if (repros) console.log(`repro suite: ${repros.seconds.toFixed(1)} s`);
+const big = builds.at(-1);
+const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+console.log('\n| figure | measured | target | |');
+console.log('| --- | ---: | ---: | --- |');
+if (big && big.msPerAddedIncident !== null) console.log(`| build cost per added incident (${big.incidents} incidents) | ${big.msPerAddedIncident.toFixed(0)} ms | <= ${TARGET_MS_PER_INCIDENT} ms (Starlight per added document) | ${mark(big.msPerAddedIncident <= TARGET_MS_PER_INCIDENT)} |`);
+if (big) console.log(`| peak build memory (${big.incidents} incidents) | ${big.peakMemoryMb.toFixed(0)} MB | <= ${TARGET_PEAK_MB} MB | ${mark(big.peakMemoryMb <= TARGET_PEAK_MB)} |`);
+if (search) {
+  console.log(`| search, first result after the pause, cold | ${search.coldMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.coldMs <= TARGET_SEARCH_MS)} |`);
+  console.log(`| search, first result after the pause, warm (median) | ${search.warmMedianMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.warmMedianMs <= TARGET_SEARCH_MS)} |`);
+}
 console.log(`\nresults written to tests/bench/results.json`);
 const over = builds.filter((b) => b.msPerAddedPage !== null && b.msPerAddedPage > BUDGET_MS_PER_PAGE);
 if (over.length > 0 || (repros && !repros.ok)) {
