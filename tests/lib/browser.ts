@@ -5,9 +5,10 @@
 //   4. an automatic install: `npx playwright install chromium`, then, as root on Debian/Ubuntu,
 //      `apt-get install -y chromium`;
 //   5. otherwise an error naming the exact command to run.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
+import { isDebianLike, isRoot } from '../../repros/lib/real/tools.ts';
 
 const SYSTEM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
@@ -36,15 +37,6 @@ function run(cmd: string, args: string[], log: (s: string) => void): boolean {
   return r.status === 0;
 }
 
-function isDebianLike(): boolean {
-  try {
-    execFileSync('apt-get', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function findChromium(log: (s: string) => void = console.log): Browser {
   const fromEnv = process.env.KB_CHROMIUM;
   if (fromEnv) {
@@ -61,8 +53,7 @@ export function findChromium(log: (s: string) => void = console.log): Browser {
     const got = playwrightOwn();
     if (got) return { executablePath: undefined, origin: `Playwright's Chromium, just installed (${got})` };
   }
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (root && isDebianLike()) {
+  if (isRoot() && isDebianLike()) {
     if (run('apt-get', ['update', '-qq'], log) && run('apt-get', ['install', '-y', '-qq', 'chromium'], log)) {
       const got = system();
       if (got) return { executablePath: got, origin: `system Chromium, just installed (${got})` };
@@ -85,6 +76,6 @@ function playwrightCli(): string {
 /** Flags for a headless Chromium on a machine without network access, and as root in containers. */
 export function chromiumArgs(): string[] {
   const args = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-gpu'];
-  if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--no-sandbox');
+  if (isRoot()) args.push('--no-sandbox');
   return args;
 }

@@ -2,7 +2,7 @@
 // repros (which refuse to start without a tool, naming the command that installs it), `npm test`
 // (which installs what is missing as root on Debian) and the claim results (which record versions).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import { UsageError } from '../repro.ts';
 import type { Versions } from '../tiers.ts';
@@ -90,16 +90,9 @@ export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+/** Whether packages can be installed with apt-get here (Debian, Ubuntu and their kin). */
 export function isDebianLike(): boolean {
-  return existsSync('/etc/debian_version') || /ID(_LIKE)?=.*debian/.test(readOptional('/etc/os-release'));
-}
-
-function readOptional(p: string): string {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
-    return '';
-  }
+  return SEARCH.some((dir) => existsSync(`${dir}/apt-get`));
 }
 
 function missingMessage(missing: readonly ToolName[]): string {
