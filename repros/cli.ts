@@ -4,8 +4,8 @@ import { COMMON_FLAGS, flagHelp, parseArgs } from './lib/flags.ts';
 import { ProcessGroup } from './lib/processes.ts';
 import { UsageError, type Flags, type Repro } from './lib/repro.ts';
 import { loadAllRepros, loadRepro, reproSlugs } from './lib/registry.ts';
-import { makeContext, runScenario, type RunReport } from './lib/runner.ts';
-import { formatVersions } from './lib/tiers.ts';
+import { reportExitCode, reportJson, reportText } from './lib/report.ts';
+import { makeContext, runScenario } from './lib/runner.ts';
 
 const USAGE = `usage:
   npm run repro -- list
@@ -27,15 +27,6 @@ function printRepro(repro: Repro): void {
   }
   lines.push('', 'flags:', flagHelp([...COMMON_FLAGS, ...(repro.flags ?? [])]));
   console.log(lines.join('\n'));
-}
-
-function printReport(r: RunReport): void {
-  const failed = r.results.filter((x) => !x.pass).length;
-  const on = r.tier === 'real' ? `real tier: ${formatVersions(r.versions)}` : 'stand-ins';
-  const out = ['', `claims checked by ${r.slug} ${r.scenario} (${on}, scale ${r.scale}, ${(r.durationMs / 1000).toFixed(1)} s):`];
-  for (const x of r.results) out.push(`  ${x.pass ? 'PASS' : 'FAIL'}  #${x.n} ${x.id}: ${x.detail}`);
-  out.push(`${r.results.length - failed} passed, ${failed} failed`);
-  console.log(out.join('\n'));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -114,11 +105,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     const report = await runScenario(repro, name, { scale, flags, signal: ac.signal, log, progress, tier });
     clearProgress();
-    if (json) {
-      const { checks: _checks, ...rest } = report;
-      process.stdout.write(JSON.stringify(rest, null, 2) + '\n');
-    } else printReport(report);
-    return report.results.every((r) => r.pass) ? 0 : 1;
+    if (json) process.stdout.write(reportJson(report));
+    else console.log(reportText(report));
+    return reportExitCode(report);
   } catch (err) {
     clearProgress();
     if (interrupted) return 130;

@@ -1,11 +1,13 @@
 // Runs a scenario or a component with a ProcessGroup and an AbortSignal, and guarantees that every
 // child is stopped afterwards. Used by the CLI and by the tests, so both run the same code.
-import { evaluate, type ClaimResult } from './claims.ts';
 import { ProcessGroup } from './processes.ts';
-import { UsageError, type Flags, type Repro, type RunContext, type ScenarioResult } from './repro.ts';
+import { UsageError, type Flags, type Repro, type RunContext } from './repro.ts';
 import { loadRepro } from './registry.ts';
 import { requireRealTier, versionsOf } from './real/tools.ts';
+import { buildReport, type RunReport } from './report.ts';
 import type { Tier } from './tiers.ts';
+
+export type { RunReport };
 
 export interface RunOptions {
   scale?: number;
@@ -16,18 +18,6 @@ export interface RunOptions {
   port?: number | undefined;
   /** 'stand-in' (default) or 'real'. */
   tier?: Tier;
-}
-
-export interface RunReport extends ScenarioResult {
-  slug: string;
-  scenario: string;
-  scale: number;
-  tier: Tier;
-  /** Versions of the real software the run exercised (real tier only). */
-  versions?: Readonly<Record<string, string>>;
-  startedAt: string;
-  durationMs: number;
-  results: ClaimResult[];
 }
 
 export function scenarioNames(repro: Repro): string[] {
@@ -84,19 +74,7 @@ export async function runScenario(slugOrRepro: string | Repro, scenario?: string
   const t0 = performance.now();
   try {
     const r = await run(makeContext(opts, procs, ac.signal));
-    const checks = r.checks.map((c) => ({ ...c, tier, ...(versions ? { versions } : {}) }));
-    return {
-      slug: repro.slug,
-      scenario: name,
-      scale: opts.scale ?? 1,
-      tier,
-      ...(versions ? { versions } : {}),
-      startedAt,
-      durationMs: Math.round(performance.now() - t0),
-      observations: r.observations,
-      checks,
-      results: checks.map(evaluate),
-    };
+    return buildReport({ slug: repro.slug, scenario: name, scale: opts.scale ?? 1, tier, versions, startedAt, t0 }, r);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     ac.abort(new Error('run finished'));

@@ -6,7 +6,7 @@
 //   node repros/containerd-stopped/cluster/run.ts [--probe tcp|exec|http] [--tolerations default|short] [--hold 420] [--keep] [--json]
 import type { FlagSpec } from '../../lib/repro.ts';
 import { DEFAULT_TOLERATION_SECONDS } from '../cluster.ts';
-import { runOnKind } from '../../lib/cluster/kind.ts';
+import { runOnKind } from '../../lib/cluster/run-on-kind.ts';
 import { DEFAULT_HOLD_S, PROBE_VARIANTS, TOLERATION_VARIANTS } from './variants.ts';
 
 const FLAGS: readonly FlagSpec[] = [

@@ -3,7 +3,8 @@
 // observations are those of `npm run repro -- crashloop-backoff --json` (scenario chaos), with each
 // wait taken from the kubelet's FinishedAt and the next StartedAt instead of a mini kubelet.
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
-import { secondsBetween, until, type KindCluster } from '../../lib/cluster/kind.ts';
+import type { KindCluster } from '../../lib/cluster/kind.ts';
+import { secondsBetween, until } from '../../lib/cluster/kubectl.ts';
 import { toYaml } from '../../lib/cluster/objects.ts';
 import { chaosChecks } from '../checks.ts';
 import { INCIDENT } from '../claims.ts';

@@ -4,7 +4,8 @@
 // grace period doing the rest, and reads every part's JSON event lines with `kubectl logs -f`. The
 // report has the observations of `npm run repro -- keepalive-502 <scenario> --json`.
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
-import { until, type KindCluster, type Watch, type WatchLine } from '../../lib/cluster/kind.ts';
+import type { KindCluster } from '../../lib/cluster/kind.ts';
+import { until, type Watch, type WatchLine } from '../../lib/cluster/kubectl.ts';
 import { toYaml } from '../../lib/cluster/objects.ts';
 import { deletionChecks } from '../checks.ts';
 import type { ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';

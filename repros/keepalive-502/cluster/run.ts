@@ -5,7 +5,7 @@
 //
 //   node repros/keepalive-502/cluster/run.ts [--scenario broken|fixed|single-replica] [--keep] [--json]
 import type { FlagSpec } from '../../lib/repro.ts';
-import { runOnKind } from '../../lib/cluster/kind.ts';
+import { runOnKind } from '../../lib/cluster/run-on-kind.ts';
 import { REAL } from '../timings.ts';
 
 export const CLUSTER_SCENARIOS = ['broken', 'fixed', 'single-replica'] as const;

@@ -6,7 +6,7 @@ import { Service, type IPodSpec, type IServiceSpec } from 'kubernetes-models/v1'
 import { stringify } from 'yaml';
 import { childArgs } from '../child.ts';
 import { UsageError } from '../repro.ts';
-import { imageName } from './kind.ts';
+import { imageName } from './image.ts';
 
 export { imageName };
 
