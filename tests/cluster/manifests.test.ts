@@ -2,7 +2,6 @@
 // schemas (kubernetes-models), `node manifests.ts` prints the same objects as YAML, and the probes,
 // hooks and timings in the manifests are the values the pages state, taken from the same modules.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -18,6 +17,7 @@ import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.
 import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
 import { OK_PAGE } from '../../repros/keepalive-502/graceful-shutdown.ts';
 import { KEEPALIVE_TIMEOUT_MS, REAL } from '../../repros/keepalive-502/timings.ts';
+import { runNode } from './run-node.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -83,17 +83,6 @@ test('a manifest with a wrong type fails validation (the check has teeth)', () =
   first.livenessProbe.periodSeconds = 'ten';
   assert.throws(() => new Deployment(json as ConstructorParameters<typeof Deployment>[0]).validate(), /periodSeconds/);
 });
-
-function runNode(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test('node manifests.ts prints the same objects as multi-document YAML', async () => {
   // One non-default variant per incident (each start loads the schemas, about a second), in parallel.

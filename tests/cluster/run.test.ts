@@ -1,13 +1,15 @@
 // The run scripts without a cluster: each says up front what it needs, and exits 2 naming exactly the
 // tools that are missing (PATH reduced to a directory without them, or with stand-ins for some) or
 // when the container engine does not answer; and a kind context that points anywhere but this
-// machine is refused. PATH holds only stand-ins, so nothing here can reach a real cluster.
+// machine is refused. With stand-ins that answer, a fixture experiment runs through runOnKind and
+// reports in the local repro's shape, on the cluster tier. PATH holds only stand-ins, so nothing
+// here can reach a real cluster.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { runNode, type NodeRun } from './run-node.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SLUGS = ['crashloop-backoff', 'containerd-stopped', 'keepalive-502'] as const;
@@ -25,19 +27,19 @@ function pathWith(name: string, tools: readonly string[]): string {
   return bin;
 }
 
-function runScript(slug: string, args: readonly string[], path: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [join(ROOT, 'repros', slug, 'cluster', 'run.ts'), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { HOME: process.env.HOME ?? dir, PATH: path },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
-  });
+/** A PATH directory for tools that log each call to \`calls\` and then run the shell body given. */
+function stubs(name: string): { bin: string; calls: string; stub(tool: string, body: string): void } {
+  const bin = pathWith(name, []);
+  const calls = join(dir, `${name}.log`);
+  const stub = (tool: string, body: string): void => {
+    writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${calls}\n${body}\n`);
+    chmodSync(join(bin, tool), 0o755);
+  };
+  return { bin, calls, stub };
+}
+
+function runScript(slug: string, args: readonly string[], path: string): Promise<NodeRun> {
+  return runNode([join(ROOT, 'repros', slug, 'cluster', 'run.ts'), ...args], { cwd: ROOT, env: { HOME: process.env.HOME ?? dir, PATH: path } });
 }
 
 test('with no tools on PATH every run script explains what it needs and exits 2 naming all three', async () => {
@@ -83,12 +85,7 @@ test('--help prints the flags and exits 0; a bad flag exits 2 before anything el
 });
 
 test('a kind context that does not point at this machine is refused before any other kubectl call', async () => {
-  const bin = pathWith('foreign-context', []);
-  const calls = join(dir, 'calls.log');
-  const stub = (name: string, body: string): void => {
-    writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> ${calls}\n${body}\n`);
-    chmodSync(join(bin, name), 0o755);
-  };
+  const { bin, calls, stub } = stubs('foreign-context');
   stub('docker', 'exit 0');
   // kind says the cluster exists (kept by an earlier run); its kubeconfig entry points elsewhere.
   stub('kind', 'if [ "$1 $2" = "get clusters" ]; then echo runbook-repros-keepalive-502; fi; exit 0');
@@ -101,4 +98,65 @@ test('a kind context that does not point at this machine is refused before any o
   assert.equal(kubectl.length, 1, log.join('\n'));
   assert.match(kubectl[0] ?? '', /^kubectl config view/);
   assert.ok(!log.some((l) => l.startsWith('docker build') || l.startsWith('kind create')), log.join('\n'));
+});
+
+/** A run script for a fixture experiment: one claim, observed as the --observed flag says. */
+const FIXTURE_RUN = `
+import { defineClaims } from ${JSON.stringify(join(ROOT, 'repros', 'lib', 'claims.ts'))};
+import { runOnKind } from ${JSON.stringify(join(ROOT, 'repros', 'lib', 'cluster', 'run-on-kind.ts'))};
+const claims = defineClaims('fixture', {
+  'two-restarts': { statement: 'It restarts twice.', expected: { kind: 'equals', value: 2 }, sources: [{ label: 'fixture' }], tiers: ['cluster'] },
+});
+await runOnKind({
+  slug: 'fixture',
+  scenario: (flags) => \`observed-\${String(flags.observed)}\`,
+  about: 'A fixture experiment.',
+  workers: 1,
+  flags: [{ name: 'observed', type: 'number', description: 'what the run observes' }],
+  run: async (cluster, flags) => {
+    await cluster.kubectl(['get', 'pods']);
+    return { observations: { restarts: flags.observed }, checks: [{ claim: claims['two-restarts'], observed: flags.observed }] };
+  },
+});
+`;
+
+test('a run on stub tools reports in the local --json shape on the cluster tier, and deletes the cluster unless --keep', async () => {
+  const { bin, calls, stub } = stubs('fixture-run');
+  stub('docker', 'exit 0');
+  stub('kind', 'case "$1 $2" in "create cluster") cat > /dev/null;; esac; exit 0');
+  stub('kubectl', [
+    'case "$*" in',
+    '  "config view"*) echo "https://127.0.0.1:6443";;',
+    '  *" version -o json") echo \'{"serverVersion":{"gitVersion":"v1.32.2"}}\';;',
+    '  *" get pods") ;;',
+    '  *) echo "unexpected kubectl call" >&2; exit 1;;',
+    'esac',
+  ].join('\n'));
+  const script = join(dir, 'fixture-run.ts');
+  writeFileSync(script, FIXTURE_RUN);
+  const env = { HOME: process.env.HOME ?? dir, PATH: bin };
+  const pass = await runNode([script, '--observed', '2', '--json'], { cwd: ROOT, env });
+  assert.equal(pass.code, 0, pass.stderr);
+  const report = JSON.parse(pass.stdout) as Record<string, unknown> & { results: Record<string, unknown>[] };
+  // The shape `npm run repro -- <slug> --json` prints on the real tier (repros/lib/report.ts).
+  assert.deepEqual(Object.keys(report), ['slug', 'scenario', 'scale', 'tier', 'versions', 'startedAt', 'durationMs', 'observations', 'results']);
+  assert.equal(report.scenario, 'observed-2');
+  assert.equal(report.tier, 'cluster');
+  assert.deepEqual(report.versions, { kubernetes: 'v1.32.2' });
+  assert.deepEqual(report.observations, { restarts: 2 });
+  assert.deepEqual(report.results.map((r) => [r.id, r.pass, r.tier, r.versions]), [['two-restarts', true, 'cluster', { kubernetes: 'v1.32.2' }]]);
+  let log = readFileSync(calls, 'utf8');
+  assert.match(log, /^kind create cluster --name runbook-repros-fixture --config - --wait 120s$/m);
+  assert.match(log, /^docker build -f \S+\/repros\/fixture\/cluster\/Containerfile -t localhost\/runbook-repros\/fixture:dev /m);
+  assert.match(log, /^kind load image-archive \S+ --name runbook-repros-fixture$/m);
+  assert.match(log, /^kind delete cluster --name runbook-repros-fixture$/m);
+
+  writeFileSync(calls, '');
+  const fail = await runNode([script, '--observed', '3', '--keep'], { cwd: ROOT, env });
+  assert.equal(fail.code, 1, fail.stderr);
+  assert.equal(fail.stdout, '');
+  assert.match(fail.stderr, /claims checked by fixture observed-3 \(cluster tier: kubernetes v1\.32\.2, scale 1, [\d.]+ s\):\n {2}FAIL {2}#1 two-restarts: expected 2, observed 3\n0 passed, 1 failed/);
+  assert.match(fail.stderr, /Kept the cluster: kubectl --context kind-runbook-repros-fixture get pods/);
+  log = readFileSync(calls, 'utf8');
+  assert.doesNotMatch(log, /kind delete/);
 });
