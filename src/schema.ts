@@ -43,8 +43,6 @@ export const incidentSchema = z.strictObject({
     .refine((a) => !a.fires.some((n) => a.silent.includes(n)), 'an alert cannot both fire and stay silent'),
   /** Affected Kubernetes versions where known, e.g. "1.0 to 1.35 (all current releases)". */
   affectedVersions: z.string().min(2).optional(),
-  /** The repro this page owns: a folder under repros/. */
-  repro: kebab,
   sources: z.array(sourceSchema).min(1),
 });
 

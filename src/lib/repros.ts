@@ -9,7 +9,7 @@ export function reproFor(slug: string, file: string): Repro {
   const r = REPROS.get(slug);
   if (!r) {
     throw new Error(
-      `${file}: field "repro" names "${slug}", which is not a repro. Valid: ${[...REPROS.keys()].join(', ') || '(none)'} (repros/lib/registry.ts)`,
+      `${file}: an incident page owns the repro of its file name, and there is no repro "${slug}". Repros: ${[...REPROS.keys()].join(', ') || '(none)'} (repros/lib/registry.ts)`,
     );
   }
   return r;

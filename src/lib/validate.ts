@@ -77,7 +77,7 @@ function readEntries(dir: string, ext: RegExp): { file: string; text: string; id
 
 export interface ValidateOptions {
   root: string;
-  /** Repro slugs that exist (folders under repros/ with a repro.ts). */
+  /** Repro slugs that exist (repros/lib/registry.ts); each incident page owns the repro of its file name. */
   repros: readonly string[];
 }
 
@@ -121,10 +121,8 @@ export function validateContent({ root, repros }: ValidateOptions): Problem[] {
         problems.push({ file, message: `field "alerts.${list}": ${a} has no alert page. Known alerts: ${[...alertNames].sort().join(', ')} (add content/alerts/${alertSlug(a)}.md to create one)` });
       }
     }
-    if (!repros.includes(d.repro)) {
-      problems.push({ file, message: `field "repro": "${d.repro}" is not a repro. Valid: ${repros.join(', ') || '(none)'} (folders under repros/ with a repro.ts)` });
-    } else if (d.repro !== e.id) {
-      problems.push({ file, message: `field "repro": an incident page owns the repro of the same name, so content/incidents/${d.repro}.mdx, not ${e.id}.mdx` });
+    if (!repros.includes(e.id)) {
+      problems.push({ file, message: `has no repro: an incident page owns the repro of its file name, repros/${e.id}/repro.ts listed in repros/lib/registry.ts (npm run new-incident -- ${e.id} creates both). Repros: ${repros.join(', ') || '(none)'}` });
     }
   }
   return problems;

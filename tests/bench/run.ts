@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { preview } from 'astro';
 import { chromiumArgs, findChromium } from '../lib/browser.ts';
+import { registerRepros } from '../../repros/lib/registry-file.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RESULTS = join(import.meta.dirname, 'results.json');
@@ -71,12 +72,12 @@ function sandbox(): string {
 function addSynthetic(dir: string, n: number): void {
   const incDir = join(dir, 'content', 'incidents');
   const real = readdirSync(join(ROOT, 'content', 'incidents')).filter((f) => f.endsWith('.mdx')).sort();
+  const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const file = real[i % real.length] as string;
     const slug = file.replace(/\.mdx$/, '');
     const id = `bench-${String(i).padStart(4, '0')}-${slug}`;
     const text = readFileSync(join(ROOT, 'content', 'incidents', file), 'utf8')
-      .replace(/^repro: .*$/m, `repro: ${id}`)
       .replace(/^title: (["']?)(.*?)\1$/m, (_m, _q, t: string) => `title: ${JSON.stringify(`${t} (synthetic ${i})`)}`);
     writeFileSync(join(incDir, `${id}.mdx`), text);
     mkdirSync(join(dir, 'repros', id), { recursive: true });
@@ -84,7 +85,10 @@ function addSynthetic(dir: string, n: number): void {
       join(dir, 'repros', id, 'repro.ts'),
       `import { repro as base } from '../${slug}/repro.ts';\nimport type { Repro } from '../lib/repro.ts';\nexport const repro: Repro = { ...base, slug: '${id}' };\n`,
     );
+    ids.push(id);
   }
+  // The page owns the repro of its file name, listed in the registry like any other.
+  registerRepros(join(dir, 'repros'), ids);
 }
 
 interface BuildResult { incidents: number; pages: number; seconds: number; msPerAddedIncident: number | null; msPerAddedPage: number | null; peakMemoryMb: number; searchIndexKb: number }

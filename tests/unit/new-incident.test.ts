@@ -1,4 +1,5 @@
-// The scaffold writes a complete incident that passes content validation, and refuses bad slugs.
+// The scaffold writes a complete incident in the shape of every repro, which passes content validation
+// and runs from the CLI, and refuses bad slugs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
@@ -20,12 +21,18 @@ test('new-incident scaffolds a page, a repro, claims and a failing test stub', (
   const dir = sandbox();
   const r = spawnSync(process.execPath, [join(dir, 'repros', 'new-incident.ts'), 'dns-timeouts'], { cwd: dir, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  for (const f of ['content/incidents/dns-timeouts.mdx', 'repros/dns-timeouts/claims.ts', 'repros/dns-timeouts/page.ts', 'repros/dns-timeouts/repro.ts', 'tests/repros/dns-timeouts.test.ts']) {
-    assert.ok(existsSync(join(dir, f)), f);
-  }
+  // The shape of every repro: constants, claims, checks, scenarios loaded on first run, the site's surface.
+  for (const f of ['constants.ts', 'claims.ts', 'checks.ts', 'scenarios.ts', 'page.ts', 'repro.ts']) assert.ok(existsSync(join(dir, 'repros', 'dns-timeouts', f)), f);
+  for (const f of ['content/incidents/dns-timeouts.mdx', 'tests/repros/dns-timeouts.test.ts']) assert.ok(existsSync(join(dir, f)), f);
+  assert.match(readFileSync(join(dir, 'repros', 'dns-timeouts', 'repro.ts'), 'utf8'), /const scenarios = \(\) => import\('\.\/scenarios\.ts'\);[\s\S]*run: lazy\(scenarios, /);
   assert.match(readFileSync(join(dir, 'repros', 'lib', 'registry.ts'), 'utf8'), /import \{ repro as dnsTimeouts \} from '\.\.\/dns-timeouts\/repro\.ts';[\s\S]*\n  dnsTimeouts,\n/);
   const problems = validateContent({ root: dir, repros: ['dns-timeouts'] }).filter((p) => p.file.includes('dns-timeouts'));
   assert.deepEqual(problems, []);
+  // The registry serves the CLI: the new repro is listed and its scenario runs (checking nothing yet).
+  const run = spawnSync(process.execPath, [join(dir, 'repros', 'cli.ts'), 'dns-timeouts', '--json'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as { slug: string; scenario: string; tier: string; results: unknown[] };
+  assert.deepEqual([report.slug, report.scenario, report.tier, report.results], ['dns-timeouts', 'default', 'stand-in', []]);
   const again = spawnSync(process.execPath, [join(dir, 'repros', 'new-incident.ts'), 'dns-timeouts'], { cwd: dir, encoding: 'utf8' });
   assert.equal(again.status, 2);
   assert.match(again.stderr, /already exists/);

@@ -18,7 +18,6 @@ const FRONT = {
   components: ['kubelet'],
   tags: ['fixture'],
   alerts: { fires: ['KubePodCrashLooping'], silent: ['KubePodNotReady'] },
-  repro: 'fixture',
   sources: [{ label: 'Kubernetes docs', url: 'https://kubernetes.io/docs/' }],
 };
 const SECTIONS = ['Summary', 'Impact', 'Timeline', 'Root cause', 'Detection', 'Mitigation', 'Action items', 'Lessons', 'Reproduce'];
@@ -73,10 +72,14 @@ test('a bad source URL and a bad date are named', () => {
   assert.match(msgs, /field "sources\.0\.url": must be an http\(s\) URL/);
 });
 
-test('an alert without a page and an unknown repro list what exists', () => {
-  const msgs = check(page({ ...FRONT, alerts: { fires: [], silent: ['KubeEverythingOnFire'] }, repro: 'nope' })).join('\n');
+test('an alert without a page and a page without a repro of its name list what exists', () => {
+  const msgs = check(page({ ...FRONT, alerts: { fires: [], silent: ['KubeEverythingOnFire'] } }), 'nope.mdx').join('\n');
   assert.match(msgs, /field "alerts\.silent": KubeEverythingOnFire has no alert page\. Known alerts: .*KubePodCrashLooping/);
-  assert.match(msgs, /field "repro": "nope" is not a repro\. Valid: fixture/);
+  assert.match(msgs, /content\/incidents\/nope\.mdx: has no repro: an incident page owns the repro of its file name, repros\/nope\/repro\.ts .*Repros: fixture$/m);
+});
+
+test('the page does not name its repro: the file name does', () => {
+  assert.match(check(page({ ...FRONT, repro: 'fixture' })).join('\n'), /field "\(frontmatter\)": unknown field "repro"/);
 });
 
 test('missing, extra and misordered sections are named by their anchors', () => {
