@@ -8,7 +8,7 @@ const IMPORTS = '// new-incident: imports above this line';
 const ENTRIES = '  // new-incident: repros above this line';
 
 /** The identifier a repro is imported as: dns-timeouts -> dnsTimeouts, 502-storm -> _502Storm. */
-export function reproIdent(slug: string): string {
+function reproIdent(slug: string): string {
   return slug.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/^(\d)/, '_$1');
 }
 

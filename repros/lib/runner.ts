@@ -1,11 +1,11 @@
 // Runs a scenario or a component with a ProcessGroup and an AbortSignal, and guarantees that every
 // child is stopped afterwards. Used by the CLI and by the tests, so both run the same code.
 import { ProcessGroup } from './processes.ts';
-import { UsageError, type Flags, type Repro, type RunContext } from './repro.ts';
+import { UsageError, type Flags, type Repro, type RunContext, type Scenario } from './repro.ts';
 import { loadRepro } from './registry.ts';
 import { requireRealTier, versionsOf } from './real/tools.ts';
 import { buildReport, type RunReport } from './report.ts';
-import type { Tier } from './tiers.ts';
+import type { Tier, Versions } from './tiers.ts';
 
 export type { RunReport };
 
@@ -18,10 +18,6 @@ export interface RunOptions {
   port?: number | undefined;
   /** 'stand-in' (default) or 'real'. */
   tier?: Tier;
-}
-
-export function scenarioNames(repro: Repro): string[] {
-  return Object.keys(repro.scenarios);
 }
 
 export function makeContext(opts: RunOptions, procs: ProcessGroup, signal: AbortSignal): RunContext {
@@ -37,35 +33,26 @@ export function makeContext(opts: RunOptions, procs: ProcessGroup, signal: Abort
   };
 }
 
-/** Scenarios of a repro that can run on the real tier. */
-export function realScenarioNames(repro: Repro): string[] {
-  return Object.entries(repro.scenarios).filter(([, s]) => s.real).map(([n]) => n);
+/** What runs for this scenario on this tier, and the versions of the real software it runs against; a UsageError naming what is valid otherwise. */
+function tierRun(repro: Repro, name: string, tier: Tier): { run: Scenario['run']; versions?: Versions } {
+  const sc = repro.scenarios[name];
+  if (!sc) throw new UsageError(`repro ${repro.slug} has no scenario "${name}". Valid: ${Object.keys(repro.scenarios).join(', ')}`);
+  if (tier === 'cluster') throw new UsageError(`the cluster tier runs from repros/${repro.slug}/cluster/ (see its README), not through --tier`);
+  if (tier === 'stand-in') return { run: sc.run };
+  if (!sc.real) {
+    const real = Object.entries(repro.scenarios).filter(([, s]) => s.real).map(([n]) => n);
+    throw new UsageError(`scenario "${name}" of ${repro.slug} has no real tier. Scenarios with one: ${real.join(', ') || '(none)'}`);
+  }
+  requireRealTier(sc.real.tools, sc.real.root);
+  return { run: sc.real.run, versions: versionsOf(sc.real.tools) };
 }
 
+/** Runs one scenario on the stand-ins or the real tier and reports it; every process it started is stopped before this returns. */
 export async function runScenario(slugOrRepro: string | Repro, scenario?: string, opts: RunOptions = {}): Promise<RunReport> {
   const repro = typeof slugOrRepro === 'string' ? await loadRepro(slugOrRepro) : slugOrRepro;
   const name = scenario ?? repro.defaultScenario;
-  const sc = repro.scenarios[name];
-  if (!sc) {
-    throw new UsageError(`repro ${repro.slug} has no scenario "${name}". Valid: ${scenarioNames(repro).join(', ')}`);
-  }
   const tier = opts.tier ?? 'stand-in';
-  if (tier === 'cluster') {
-    throw new UsageError(`the cluster tier runs from repros/${repro.slug}/cluster/ (see its README), not through --tier`);
-  }
-  let run = sc.run;
-  let versions: Readonly<Record<string, string>> | undefined;
-  if (tier === 'real') {
-    if (!sc.real) {
-      const real = realScenarioNames(repro);
-      throw new UsageError(
-        `scenario "${name}" of ${repro.slug} has no real tier. Scenarios with one: ${real.join(', ') || '(none)'}`,
-      );
-    }
-    requireRealTier(sc.real.tools, sc.real.root);
-    versions = versionsOf(sc.real.tools);
-    run = sc.real.run;
-  }
+  const { run, versions } = tierRun(repro, name, tier);
   const procs = new ProcessGroup();
   const ac = new AbortController();
   const onAbort = (): void => ac.abort(opts.signal?.reason);

@@ -9,7 +9,7 @@ import { imageName } from './image.ts';
 import { KindCluster } from './kind.ts';
 import { MissingTool, needs, preflight, type Engine } from './tools.ts';
 
-export const COMMON_CLUSTER_FLAGS: readonly FlagSpec[] = [
+const COMMON_CLUSTER_FLAGS: readonly FlagSpec[] = [
   { name: 'keep', type: 'boolean', description: 'keep the kind cluster afterwards (a later run reuses it)' },
   { name: 'json', type: 'boolean', description: 'print the report as JSON on stdout, in the shape of `npm run repro -- <slug> --json`' },
   { name: 'node-image', type: 'string', description: 'kindest/node image, to pick the Kubernetes version (e.g. kindest/node:v1.31.4)' },
