@@ -6,9 +6,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { registerRepros } from './lib/registry-file.ts';
-import { reproSlugs, REPROS_DIR } from './lib/registry.ts';
-
-const ROOT = dirname(REPROS_DIR);
+import { REPO_ROOT as ROOT, REPROS_DIR } from './lib/paths.ts';
+import { reproSlugs } from './lib/registry.ts';
 
 function fail(msg: string): never {
   process.stderr.write(`error: ${msg}\n`);

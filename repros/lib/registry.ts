@@ -1,8 +1,6 @@
 // Every repro, by slug: the one list the CLI, the site (src/lib/repros.ts) and the tests read. Each
 // repro.ts describes its repro and loads its scenarios on first run, so importing this list loads no
 // process code. `npm run new-incident` adds a line to both lists below.
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UsageError, type Repro } from './repro.ts';
 import { repro as containerdStopped } from '../containerd-stopped/repro.ts';
 import { repro as crashloopBackoff } from '../crashloop-backoff/repro.ts';
@@ -15,8 +13,6 @@ const ALL: readonly Repro[] = [
   keepalive502,
   // new-incident: repros above this line
 ];
-
-export const REPROS_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 
 export const REPROS: ReadonlyMap<string, Repro> = new Map(ALL.map((r) => [r.slug, r] as const));
 

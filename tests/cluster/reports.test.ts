@@ -15,7 +15,7 @@ import { observe as observeStop } from '../../repros/containerd-stopped/cluster/
 import { PREDICTIONS, RUN } from '../../repros/containerd-stopped/claims.ts';
 import type { AppStatus } from '../../repros/containerd-stopped/app-api.ts';
 import { observe as observeDeletion } from '../../repros/keepalive-502/cluster/experiment.ts';
-import type { ClusterScenario } from '../../repros/keepalive-502/cluster/run.ts';
+import type { ClusterScenario } from '../../repros/keepalive-502/cluster/variants.ts';
 import type { ClientResponse } from '../../repros/keepalive-502/events.ts';
 import type { TimelineEntry } from '../../repros/keepalive-502/timeline.ts';
 

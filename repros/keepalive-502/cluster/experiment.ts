@@ -14,7 +14,7 @@ import {
 } from '../timeline.ts';
 import { REAL, scaledTimings } from '../timings.ts';
 import { APP, CLIENT, GATEWAY, manifests } from './manifests.ts';
-import type { ClusterScenario } from './run.ts';
+import type { ClusterScenario } from './variants.ts';
 
 const SETUPS: Record<ClusterScenario, { replicas: number; fix: boolean }> = {
   broken: { replicas: 2, fix: false },

@@ -7,9 +7,8 @@
 import type { FlagSpec } from '../../lib/repro.ts';
 import { runOnKind } from '../../lib/cluster/run-on-kind.ts';
 import { REAL } from '../timings.ts';
+import { CLUSTER_SCENARIOS } from './variants.ts';
 
-export const CLUSTER_SCENARIOS = ['broken', 'fixed', 'single-replica'] as const;
-export type ClusterScenario = (typeof CLUSTER_SCENARIOS)[number];
 const FLAGS: readonly FlagSpec[] = [
   { name: 'scenario', type: 'string', choices: CLUSTER_SCENARIOS, description: 'which local scenario to run on the cluster', default: 'broken' },
 ];

@@ -1,10 +1,9 @@
-// Running kind, kubectl and the container engine from the repository root: to completion, with the
-// output collected and a failure raised with what the command printed.
+// Running kind, kubectl and the container engine from the repository root (images are built from
+// there: the Containerfiles copy repros/), to completion, with the output collected and a failure
+// raised with what the command printed.
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { REPO_ROOT } from '../paths.ts';
 
-/** The repository root: every command runs here, and every image is built from here (the Containerfiles copy repros/). */
-export const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 
 export interface RunResult {
   code: number;
@@ -24,7 +23,7 @@ export interface RunOptions {
 /** Runs a command to completion; rejects with its stderr unless allowFail. */
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));

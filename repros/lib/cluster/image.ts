@@ -3,7 +3,8 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, run } from './command.ts';
+import { run } from './command.ts';
+import { REPO_ROOT } from '../paths.ts';
 import type { Engine } from './tools.ts';
 
 /** The image each repro runs as in the cluster (built locally, loaded into the nodes, never pulled). */
@@ -29,7 +30,7 @@ export async function buildAndLoadImage({ engine, cluster, slug, image, log }: I
   const dir = mkdtempSync(join(tmpdir(), 'kind-image-'));
   try {
     const context = join(dir, 'context');
-    for (const p of ['package.json', 'repros']) cpSync(join(ROOT, p), join(context, p), { recursive: true });
+    for (const p of ['package.json', 'repros']) cpSync(join(REPO_ROOT, p), join(context, p), { recursive: true });
     await run(engine, ['build', '-f', join(context, 'repros', slug, 'cluster', 'Containerfile'), '-t', image, context]);
     const tar = join(dir, 'image.tar');
     await run(engine, ['save', '-o', tar, image]);

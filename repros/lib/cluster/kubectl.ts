@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { waitFor } from '../clock.ts';
-import { ROOT, run, type RunResult } from './command.ts';
+import { run, type RunResult } from './command.ts';
+import { REPO_ROOT } from '../paths.ts';
 
 /** One line a watch printed, with the wall-clock time (ms) it arrived. */
 export interface WatchLine {
@@ -54,7 +55,7 @@ export class Kubectl {
 
   /** `kubectl ... -w` (or any long-running kubectl), every line timed and optionally narrated. */
   watch(args: readonly string[], onLine: (l: WatchLine) => void = () => undefined): Watch {
-    const child = spawn('kubectl', ['--context', this.context, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('kubectl', ['--context', this.context, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.watches.push(child);
     const lines: WatchLine[] = [];
     createInterface({ input: child.stdout }).on('line', (line) => {

@@ -24,7 +24,8 @@ import { formatExpected, type ClaimResult } from '../claims.ts';
 import { COMMON_FLAGS, parseArgs } from '../flags.ts';
 import { ProcessGroup, type Spawned } from '../processes.ts';
 import { UsageError, type Repro } from '../repro.ts';
-import { loadRepro, reproSlugs, REPROS_DIR } from '../registry.ts';
+import { REPROS_DIR } from '../paths.ts';
+import { loadRepro, reproSlugs } from '../registry.ts';
 import { HOST } from '../net.ts';
 
 /** Where the API answers, under the server's root (independent of the site's base path). */

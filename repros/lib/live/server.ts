@@ -13,6 +13,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LiveApi, hostAllowed, ownHosts, refuse, type LiveOptions } from './api.ts';
 import { HOST } from '../net.ts';
+import { REPO_ROOT } from '../paths.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -52,7 +53,6 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Where the panel's marker is, the token goes: right before </head>. */
 function withToken(html: string, api: LiveApi): string {
@@ -61,7 +61,7 @@ function withToken(html: string, api: LiveApi): string {
 }
 
 export async function startServer(opts: ServeOptions = {}): Promise<LiveServer> {
-  const dist = resolve(opts.dist ?? join(ROOT, 'dist'));
+  const dist = resolve(opts.dist ?? join(REPO_ROOT, 'dist'));
   if (!existsSync(join(dist, 'index.html'))) throw new Error(`No built site in ${dist}. Run "npm run build" first.`);
   const base = (opts.base ?? process.env.KB_BASE ?? '/').replace(/\/?$/, '/');
   const api = new LiveApi(opts);

@@ -11,10 +11,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { toolPath } from './tools.ts';
+import { REPO_ROOT } from '../paths.ts';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 export const IMAGE_CACHE = join(REPO_ROOT, '.cache', 'real-images');
 /** Where the repo's files sit inside the app image; the app runs as `node /app/repros/<slug>/app.ts`. */
 export const APP_ROOT_IN_IMAGE = '/app';
