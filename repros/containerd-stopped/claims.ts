@@ -23,6 +23,8 @@ export const RUN = {
   warmupRequests: 16,
   /** How long containerd stays down with requests waiting, before it starts again (seconds, scaled). */
   holdS: 30,
+  /** A bound on the requests sent until the hang, far above where it comes even with 1 MiB pipes. */
+  maxRequestsUntilHang: 1_000_000,
   /**
    * Upper bound for what should happen promptly once the copier is back: a waiting request's answer,
    * a log line. The real containerd re-attaches in about 1-3 s, after its own start-up, so it gets more;

@@ -1,13 +1,14 @@
 // The scenarios: real processes for the log pipe (pipe-hang, bigger-pipe, fixed-logger,
 // console-log), the ported controllers for the endpoints (node-controller).
 import type { Agent } from 'node:http';
-import { scaledMs, sleep, stopwatch, tickFor, waitFor } from '../lib/clock.ts';
+import { scaledMs, stopwatch, tickFor, waitFor } from '../lib/clock.ts';
 import type { RunContext, ScenarioResult } from '../lib/repro.ts';
 import type { AppStatus, LoggerKind } from './app-api.ts';
 import { DAEMONSET_HOLD_S, DELETE_AT_S, DELETED_POD_SEEN_AFTER_S, RUN } from './claims.ts';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, type Taint } from './cluster.ts';
 import { toleratesTaint } from './taint-eviction.ts';
 import { get, HANG_TIMEOUT_MS, keepAliveAgent, probeHungApp } from './client.ts';
+import { answeredWithin, drained, drive, sleepsInPipeWrite, type DriveOptions } from './drive.ts';
 import {
   biggerPipeChecks, consoleLogChecks, daemonSetChecks, deletedPodChecks, fixedLoggerChecks, nodeModelChecks, pipeHangChecks, tolerationChecks,
   type DaemonSetObservations, type HangObservations, type NodeTimeline, type PipeHangObservations, type RecoveryObservations,
@@ -25,65 +26,9 @@ const WARMUP_REQUESTS = RUN.warmupRequests;
 /** How often a held outage reports its progress, ms. */
 const PROGRESS_EVERY_MS = 250;
 
-interface Drive {
-  answered: number;
-  /** Answered, but only after the hang timeout (a busy machine, not a hang). */
-  slow: number;
-  last: AppStatus | undefined;
-  /** The first request that got no answer, still waiting. */
-  waiting: Promise<AppStatus> | undefined;
-  noResponse: number;
-}
-
-interface DriveOptions {
-  stopOnHang: boolean;
-  /** Kernel evidence that the app is stuck (true), running (false), or no evidence on this platform. */
-  isHung?: () => boolean | undefined;
-}
-
-/** The answer, if it comes within ms. */
-function within(p: Promise<AppStatus>, ms: number): Promise<AppStatus | undefined> {
-  return Promise.race([p.catch(() => undefined), sleep(ms).then(() => undefined)]);
-}
-
-/**
- * Sequential requests on one keep-alive connection. A request with no answer within HANG_TIMEOUT_MS
- * counts as hung when the kernel confirms the app sleeps in a pipe write; otherwise it gets
- * RECOVERY_TIMEOUT_MS more before it counts, so a slow machine is not mistaken for a hang.
- */
-async function drive(ctx: RunContext, port: number, agent: Agent, max: number, what: string, opts: DriveOptions): Promise<Drive> {
-  const pace = scaledMs(REQUEST_INTERVAL_S, ctx.scale);
-  const out: Drive = { answered: 0, slow: 0, last: undefined, waiting: undefined, noResponse: 0 };
-  for (let i = 0; i < max; i++) {
-    ctx.signal.throwIfAborted();
-    const r = await get(port, '/orders', HANG_TIMEOUT_MS, agent);
-    let status: AppStatus | undefined;
-    if (r.kind === 'answered') status = r.status;
-    else if (opts.isHung?.() !== true) {
-      status = await within(r.later, RECOVERY_TIMEOUT_MS);
-      if (status) out.slow++;
-    }
-    if (!status) {
-      out.noResponse++;
-      if (r.kind === 'no-response') out.waiting ??= r.later;
-      // Three unanswered requests settle it; waiting on more would only take longer.
-      if (opts.stopOnHang || out.noResponse >= 3) break;
-      continue;
-    }
-    out.answered++;
-    out.last = status;
-    if (i % 50 === 0) ctx.progress(`${what}: ${out.answered} requests answered, ${status.loggedBytes.toLocaleString('en-US')} bytes logged`);
-    if (pace >= 1) await sleep(pace, ctx.signal);
-  }
-  return out;
-}
-
-/** For the sync logger: is the app asleep in the kernel's pipe write? Undefined without /proc wchan. */
-function sleepsInPipeWrite(pid: number): () => boolean | undefined {
-  return () => {
-    if (wchanUnsupported()) return undefined;
-    return /pipe_write/.test(readWchan(pid) ?? '');
-  };
+/** The stand-in's requests: paced so a person can watch at real speed; a slow answer gets the recovery timeout. */
+function standInDrive(ctx: RunContext, stopOnHang: boolean, isHung?: () => boolean | undefined): DriveOptions {
+  return { stopOnHang, isHung, recoveryTimeoutMs: RECOVERY_TIMEOUT_MS, paceMs: scaledMs(REQUEST_INTERVAL_S, ctx.scale) };
 }
 
 /** Chain up, copier attached, a few requests logged and on disk: the healthy starting point. */
@@ -91,18 +36,10 @@ async function healthyChain(ctx: RunContext, logger: LoggerKind, bufferBytes?: n
   const chain = await startChain(ctx, bufferBytes === undefined ? { logger, lineBytes: RUN.lineBytes } : { logger, lineBytes: RUN.lineBytes, bufferBytes });
   await chain.startCopier();
   const agent = keepAliveAgent();
-  const warmup = await drive(ctx, chain.ready.port, agent, WARMUP_REQUESTS, 'warm-up', { stopOnHang: true });
+  const warmup = await drive(ctx, chain.ready.port, agent, WARMUP_REQUESTS, 'warm-up', standInDrive(ctx, true));
   if (!warmup.last || warmup.answered !== WARMUP_REQUESTS) throw new Error('the app did not answer its warm-up requests');
   await waitForLogLines(chain, WARMUP_REQUESTS, RECOVERY_TIMEOUT_MS, ctx.signal);
   return { chain, agent, warm: warmup.last };
-}
-
-/** Waits for every promise, up to timeoutMs; returns how many settled with an answer. */
-async function answeredWithin(promises: readonly Promise<AppStatus>[], timeoutMs: number): Promise<number> {
-  let answered = 0;
-  const each = promises.map((p) => p.then(() => void answered++, () => undefined));
-  await Promise.race([Promise.all(each), sleep(timeoutMs)]);
-  return answered;
 }
 
 /** The kernel's sizes of the app's stdout pipe and the FIFO, where F_GETPIPE_SZ exists. */
@@ -122,7 +59,7 @@ function measurePipes(ctx: RunContext, chain: Chain): Pick<HangObservations, 'ap
 async function stopCopierUntilHang(ctx: RunContext, chain: Chain, agent: Agent, warm: AppStatus): Promise<{ requestsAfterStop: number; bytesAfterStop: number; waiting: Promise<AppStatus> }> {
   ctx.log('systemctl stop containerd: stopping the copier only (KillMode=process keeps the shim and the app running).');
   await chain.stopCopier();
-  const d = await drive(ctx, chain.ready.port, agent, 100_000, 'containerd down', { stopOnHang: true, isHung: sleepsInPipeWrite(chain.ready.appPid) });
+  const d = await drive(ctx, chain.ready.port, agent, RUN.maxRequestsUntilHang, 'containerd down', standInDrive(ctx, true, sleepsInPipeWrite(chain.ready.appPid)));
   if (!d.waiting || !d.last) throw new Error(`the app never hung (${d.answered} requests answered)`);
   const bytesAfterStop = d.last.loggedBytes - warm.loggedBytes;
   ctx.log(`Request ${d.answered + 1} after the stop got no response within ${HANG_TIMEOUT_MS} ms: the app answered ${d.answered} requests and wrote ${bytesAfterStop.toLocaleString('en-US')} bytes of log first.`);
@@ -202,10 +139,7 @@ async function requestsUntilHang(ctx: RunContext, pipeBytes: number | undefined)
       ctx.log(`F_SETPIPE_SZ: app pipe ${app.before} -> ${app.after} bytes (via /proc/${chain.ready.appPid}/fd/1), FIFO ${fifo.before} -> ${fifo.after} bytes.`);
     }
     await chain.stopCopier();
-    const d = await drive(ctx, chain.ready.port, agent, 1_000_000, pipeBytes ? '1 MiB pipes' : 'default pipes', {
-      stopOnHang: true,
-      isHung: sleepsInPipeWrite(chain.ready.appPid),
-    });
+    const d = await drive(ctx, chain.ready.port, agent, RUN.maxRequestsUntilHang, pipeBytes ? '1 MiB pipes' : 'default pipes', standInDrive(ctx, true, sleepsInPipeWrite(chain.ready.appPid)));
     if (!d.waiting || !d.last) throw new Error('the app never hung');
     out.requests = d.answered;
     out.bytes = d.last.loggedBytes - warm.loggedBytes;
@@ -231,18 +165,6 @@ export async function biggerPipe(ctx: RunContext): Promise<ScenarioResult> {
   return { observations: { defaultPipes: small, bigPipes: big, ratio }, checks: biggerPipeChecks({ ratio }) };
 }
 
-/** After the copier is back: polls the app until its stdout queue is empty, so every accepted line is in the pipe. */
-async function drained(ctx: RunContext, port: number, agent: Agent): Promise<AppStatus> {
-  return waitFor(
-    'the app to flush its stdout queue',
-    async () => {
-      const r = await get(port, '/orders', HANG_TIMEOUT_MS, agent);
-      return r.kind === 'answered' && r.status.queuedBytes === 0 ? r.status : undefined;
-    },
-    { timeoutMs: RECOVERY_TIMEOUT_MS, intervalMs: 50, signal: ctx.signal },
-  );
-}
-
 function lastLineIn(chain: Chain, n: number): boolean {
   return chain.logLines().some((l) => requestNumberOf(l) === n);
 }
@@ -253,11 +175,11 @@ export async function fixedLogger(ctx: RunContext): Promise<ScenarioResult> {
   try {
     await chain.stopCopier();
     ctx.log(`containerd stopped; sending ${RUN.fixedRequests} requests.`);
-    const d = await drive(ctx, chain.ready.port, agent, RUN.fixedRequests, 'containerd down, fixed logger', { stopOnHang: false });
+    const d = await drive(ctx, chain.ready.port, agent, RUN.fixedRequests, 'containerd down, fixed logger', standInDrive(ctx, false));
     const dropped = d.last?.dropped ?? 0;
     ctx.log(`${d.answered} answered, ${d.noResponse} without an answer; the app reports ${dropped} lines dropped.`);
     await chain.startCopier();
-    const final = await drained(ctx, chain.ready.port, agent);
+    const final = await drained(ctx, chain.ready.port, agent, RECOVERY_TIMEOUT_MS);
     await waitFor('the last request line in the log', () => (lastLineIn(chain, final.n) ? true : undefined), {
       timeoutMs: RECOVERY_TIMEOUT_MS,
       intervalMs: 20,
@@ -280,7 +202,7 @@ export async function consoleLog(ctx: RunContext): Promise<ScenarioResult> {
     const rssBefore = readRss(chain.ready.appPid) ?? warm.rss;
     await chain.stopCopier();
     ctx.log(`containerd stopped; sending ${RUN.consoleRequests} requests.`);
-    const d = await drive(ctx, chain.ready.port, agent, RUN.consoleRequests, 'containerd down, console.log', { stopOnHang: false });
+    const d = await drive(ctx, chain.ready.port, agent, RUN.consoleRequests, 'containerd down, console.log', standInDrive(ctx, false));
     const queued = d.last?.queuedBytes ?? 0;
     const rssAfter = readRss(chain.ready.appPid) ?? d.last?.rss ?? 0;
     ctx.log(
@@ -288,7 +210,7 @@ export async function consoleLog(ctx: RunContext): Promise<ScenarioResult> {
     );
     await chain.startCopier();
     const t = stopwatch();
-    const final = await drained(ctx, chain.ready.port, agent);
+    const final = await drained(ctx, chain.ready.port, agent, RECOVERY_TIMEOUT_MS);
     ctx.log(`containerd back: the queue drained in ${Math.round(t())} ms.`);
     const o = { requests: RUN.consoleRequests, answered: d.answered, slowAnswers: d.slow, noResponse: d.noResponse, queuedBytes: queued, rssBefore, rssAfter, drainedAtRequest: final.n };
     return { observations: o, checks: consoleLogChecks(o) };

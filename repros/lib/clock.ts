@@ -39,6 +39,17 @@ export function stopwatch(): () => number {
   return () => performance.now() - t0;
 }
 
+/** The promise's value if it settles within ms, else undefined (also when it rejects); the timer never outlives the answer. */
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([p.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Something a waitFor can be woken by: call notify() where the awaited condition may have changed
  * (a line arrived, a process exited), and waitFor checks again at once instead of at its next poll.

@@ -9,7 +9,8 @@ import { runProcesses } from '../../lib/real/sweep.ts';
 import type { RunContext, ScenarioResult } from '../../lib/repro.ts';
 import type { AppStatus, LoggerKind } from '../app-api.ts';
 import { PREDICTIONS, RUN } from '../claims.ts';
-import { get, HANG_TIMEOUT_MS, keepAliveAgent, probeHungApp } from '../client.ts';
+import { get, keepAliveAgent, probeHungApp } from '../client.ts';
+import { answeredWithin, drained, drive, sleepsInPipeWrite, type DriveOptions } from '../drive.ts';
 import { biggerPipeChecks, fixedLoggerChecks, pipeHangChecks, type HungAppObservations, type RecoveryObservations } from '../checks.ts';
 import { auditLog } from '../log-line.ts';
 import { pipeSizeAt, readWchan, resizePipeAt } from '../linux-pipe.ts';
@@ -19,15 +20,6 @@ import { startRealNode, type RealNode } from './node.ts';
 
 const RECOVERY_TIMEOUT_MS = RUN.recoveryTimeoutMs.real;
 const WARMUP_REQUESTS = RUN.warmupRequests;
-
-interface Drive {
-  answered: number;
-  last: AppStatus | undefined;
-  waiting: Promise<AppStatus> | undefined;
-  noResponse: number;
-}
-
-const asleepInPipeWrite = (pid: number): boolean => /pipe_write/.test(readWchan(pid) ?? '');
 
 /** Where the shim's threads sleep (/proc/PID/task/TID/wchan), counted by kernel function. */
 function shimThreadWchans(node: RealNode): Record<string, number> {
@@ -42,37 +34,14 @@ function shimThreadWchans(node: RealNode): Record<string, number> {
   return out;
 }
 
-/**
- * Sequential requests on one keep-alive connection, as the stand-in sends them. A request without an
- * answer within HANG_TIMEOUT_MS is the hang when the kernel shows the app asleep in a pipe write;
- * otherwise (a slow machine) it gets RECOVERY_TIMEOUT_MS more.
- */
-async function drive(ctx: RunContext, node: RealNode, agent: Agent, max: number, what: string, stopOnHang: boolean): Promise<Drive> {
-  const out: Drive = { answered: 0, last: undefined, waiting: undefined, noResponse: 0 };
-  for (let i = 0; i < max; i++) {
-    ctx.signal.throwIfAborted();
-    const r = await get(node.port, '/orders', HANG_TIMEOUT_MS, agent);
-    let status: AppStatus | undefined;
-    if (r.kind === 'answered') status = r.status;
-    else if (!asleepInPipeWrite(node.app.pid)) {
-      status = await within(r.later, RECOVERY_TIMEOUT_MS);
-    }
-    if (!status) {
-      out.noResponse++;
-      if (r.kind === 'no-response') out.waiting ??= r.later;
-      if (stopOnHang || out.noResponse >= 3) break;
-      continue;
-    }
-    out.answered++;
-    out.last = status;
-    if (i % 50 === 0) ctx.progress(`${what}: ${out.answered} requests answered, ${status.loggedBytes.toLocaleString('en-US')} bytes logged`);
-  }
-  return out;
+/** The real tier's requests, as the stand-in sends them but unpaced; the kernel says when the app is stuck. */
+function realDrive(node: RealNode, stopOnHang: boolean): DriveOptions {
+  return { stopOnHang, isHung: sleepsInPipeWrite(node.app.pid), recoveryTimeoutMs: RECOVERY_TIMEOUT_MS };
 }
 
 /** Warm-up requests answered and in the CRI log: the healthy starting point. */
 async function warmUp(ctx: RunContext, node: RealNode, agent: Agent): Promise<AppStatus> {
-  const d = await drive(ctx, node, agent, WARMUP_REQUESTS, 'warm-up', true);
+  const d = await drive(ctx, node.port, agent, WARMUP_REQUESTS, 'warm-up', realDrive(node, true));
   if (!d.last || d.answered !== WARMUP_REQUESTS) throw new Error('the app container did not answer its warm-up requests');
   await waitForLogged(ctx, node, d.last.n);
   return d.last;
@@ -84,24 +53,6 @@ function waitForLogged(ctx: RunContext, node: RealNode, n: number): Promise<numb
     intervalMs: 20,
     signal: ctx.signal,
   });
-}
-
-/** The promise's value if it settles within ms, else undefined; the timer never outlives the answer. */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([p.catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function answeredWithin(promises: readonly Promise<AppStatus>[], timeoutMs: number): Promise<number> {
-  let answered = 0;
-  const each = promises.map((p) => p.then(() => void answered++, () => undefined));
-  await within(Promise.all(each), timeoutMs);
-  return answered;
 }
 
 /** The kernel's sizes of the container's stdout pipe and the CRI FIFO, after raising both to pipeBytes if given. */
@@ -133,7 +84,7 @@ async function stopDaemonUntilHang(ctx: RunContext, node: RealNode, agent: Agent
   const stopped = stopwatch();
   await node.cd.stopDaemon('SIGTERM');
   const daemonStopMs = Math.round(stopped());
-  const d = await drive(ctx, node, agent, 1_000_000, 'containerd down', true);
+  const d = await drive(ctx, node.port, agent, RUN.maxRequestsUntilHang, 'containerd down', realDrive(node, true));
   if (!d.waiting || !d.last) throw new Error(`the app never hung (${d.answered} requests answered)`);
   const bytesAfterStop = d.last.loggedBytes - warm.loggedBytes;
   const linesWhere = whereLinesWait(node, lineBytes, bytesAfterStop);
@@ -266,18 +217,11 @@ export function realFixedLogger(ctx: RunContext): Promise<ScenarioResult> {
     await warmUp(ctx, node, agent);
     await node.cd.stopDaemon('SIGTERM');
     ctx.log(`containerd stopped; sending ${RUN.fixedRequests} requests.`);
-    const d = await drive(ctx, node, agent, RUN.fixedRequests, 'containerd down, fixed logger', false);
+    const d = await drive(ctx, node.port, agent, RUN.fixedRequests, 'containerd down, fixed logger', realDrive(node, false));
     const dropped = d.last?.dropped ?? 0;
     ctx.log(`${d.answered} answered, ${d.noResponse} without an answer; the app reports ${dropped} lines dropped.`);
     await node.cd.startDaemon();
-    const final = await waitFor(
-      'the app to flush its stdout queue',
-      async () => {
-        const r = await get(node.port, '/orders', HANG_TIMEOUT_MS, agent);
-        return r.kind === 'answered' && r.status.queuedBytes === 0 ? r.status : undefined;
-      },
-      { timeoutMs: RECOVERY_TIMEOUT_MS, intervalMs: 50, signal: ctx.signal },
-    );
+    const final = await drained(ctx, node.port, agent, RECOVERY_TIMEOUT_MS);
     await waitForLogged(ctx, node, final.n);
     const audit = auditLog(node.logLines(), 1, final.n);
     ctx.log(`After containerd is back: ${audit.missing} request lines missing from the CRI log, ${final.dropped} reported dropped.`);
