@@ -9,7 +9,7 @@ import { OK_PAGE } from './graceful-shutdown.ts';
 import { describe } from './narrate.ts';
 import { deletionObservations } from './observations.ts';
 import { toEntry } from './timeline.ts';
-import { REAL, scaledTimings, type Timings } from './timings.ts';
+import { REAL, scaledTimings, SLACK_MS, type Timings } from './timings.ts';
 import { startTopology, type Topology } from './topology.ts';
 
 
@@ -23,8 +23,6 @@ export const SETUPS: Record<DeletionKind, { replicas: number; fix: boolean; dire
   'single-replica-service': { replicas: 1, fix: false, direct: false, policy: 'kube-proxy' },
 };
 
-/** Waits that depend on timers get the scaled duration plus this much slack for a busy machine. */
-const SLACK_MS = 20_000;
 /** How often a terminating pod's progress is shown, ms. */
 const PROGRESS_EVERY_MS = 250;
 
