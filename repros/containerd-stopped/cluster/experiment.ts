@@ -10,7 +10,7 @@ import { clusterStopChecks, type NodeTimeline, type PipeHangObservations } from 
 import { RUN } from '../claims.ts';
 import { auditLog, reassemble, type LogAudit } from '../log-line.ts';
 import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../client.ts';
-import { tickFor } from '../../lib/clock.ts';
+import { tickFor, within } from '../../lib/clock.ts';
 import { until, type KindCluster } from '../../lib/cluster/kind.ts';
 import { APP_PORT, toYaml } from '../../lib/cluster/objects.ts';
 import { manifests, NAME } from './manifests.ts';
@@ -168,7 +168,7 @@ async function restartContainerd(t: Target, waiting: Promise<{ code: number }>) 
   t.log(`systemctl start containerd on ${t.worker}.`);
   const restartedAt = Date.now();
   await t.c.nodeExec(t.worker, ['systemctl', 'start', 'containerd']);
-  const w = await Promise.race([waiting, new Promise<undefined>((r) => setTimeout(() => r(undefined), WAITING_ANSWER_WITHIN_MS))]);
+  const w = await within(waiting, WAITING_ANSWER_WITHIN_MS);
   const recoveryMs = Date.now() - restartedAt;
   // Timed around `docker exec ... curl`, so it includes starting curl on the node.
   const afterStart = Date.now();
