@@ -109,8 +109,8 @@ export async function tickFor(
   opts: { signal?: AbortSignal; since?: () => number } = {},
 ): Promise<void> {
   const elapsed = opts.since ?? stopwatch();
-  while (elapsed() < durationMs) {
-    await tick(elapsed());
+  for (let at = elapsed(); at < durationMs; at = elapsed()) {
+    await tick(at);
     await sleep(Math.min(everyMs, durationMs - elapsed()), opts.signal);
   }
 }
