@@ -72,19 +72,25 @@ export const WRITE_UP_READING = { killEvery: 240, firstKillAfter: 900, version: 
 /** The GC example: a container that runs this long between crashes. */
 export const GC_EXAMPLE = { runEvery: 400, restarts: 13 } as const;
 
+/**
+ * The model claims' other inputs, as their methods state them: the fourth run of the reset examples
+ * (more than, and exactly, the 600 s reset run time) and how many seeds the jitter sweeps draw.
+ */
+export const MODEL_INPUTS = { longRun: 601, exactRun: 600, seeds: 200 } as const;
+
 /** The tolerance of the real supervisor's waits, in wall-clock milliseconds (see the claim's method). */
 export const SUPERVISOR_TOLERANCE_MS = 250;
 
 export const claims = /* @__PURE__ */ defineClaims('crashloop-backoff', {
   'default-waits': {
-    statement: 'With default settings the waits before restarts 1 to 8 are 0, 10, 20, 40, 80, 160, 300 and 300 s (kills every 210 s, earliest pod worker retries).',
+    statement: `With default settings the waits before restarts 1 to 8 are 0, 10, 20, 40, 80, 160, 300 and 300 s (kills every ${INCIDENT.killEvery} s, earliest pod worker retries).`,
     expected: { kind: 'equals', value: [0, 10, 20, 40, 80, 160, 300, 300], unit: 's' },
     sources: [DO_BACKOFF, CLIENT_GO_BACKOFF, KUBELET_GO, KEP_4603, POD_WORKERS, PR_133066],
-    method: 'The ported doBackOff and Backoff, driven through eight exits of a container that runs 210 s each time.',
+    method: `The ported doBackOff and Backoff, driven through eight exits of a container that runs ${INCIDENT.killEvery} s each time.`,
   },
   'seventh-restart-hits-cap': {
     tiers: ['stand-in', 'real'],
-    statement: 'With the container killed every 210 s of run time, restart 7 is the first one that waits the full 300 s.',
+    statement: `With the container killed every ${INCIDENT.killEvery} s of run time, restart 7 is the first one that waits the full 300 s.`,
     expected: { kind: 'equals', value: 7 },
     sources: [DO_BACKOFF, CLIENT_GO_BACKOFF],
     method: 'The model schedule, and the real supervisor: the first restart whose measured wait is within tolerance of 300 s.',
@@ -94,14 +100,14 @@ export const claims = /* @__PURE__ */ defineClaims('crashloop-backoff', {
       'A container that ran more than 600 s before it exited is restarted at once, and the next wait starts again from 10 s.',
     expected: { kind: 'equals', value: [0, 10], unit: 's' },
     sources: [KUBELET_GO, CLIENT_GO_BACKOFF, CLIENT_GO_GC, POD_LIFECYCLE],
-    method: 'Runs of 210, 210, 210, 601, 210 s: the waits before restarts 4 and 5.',
+    method: `Runs of ${INCIDENT.killEvery}, ${INCIDENT.killEvery}, ${INCIDENT.killEvery}, ${MODEL_INPUTS.longRun}, ${INCIDENT.killEvery} s: the waits before restarts 4 and 5.`,
   },
   'exactly-600s-gc': {
     statement:
       'A container that ran exactly 600 s is not reset when it exits (that needs more than 600 s), but 600 s after its last restart housekeeping deletes the back-off entry, so the next pod sync restarts it at once and the back-off starts over: on 1.35 the waits before restarts 4 and 5 are 40 and 10 s (not 40 and 80); on 1.34, whose pod worker retries every 10 s, 10 and 10 s.',
     expected: { kind: 'equals', value: { '1.34': [10, 10], '1.35': [40, 10] }, unit: 's' },
     sources: [KUBELET_GO, CLIENT_GO_BACKOFF, CLIENT_GO_GC, HOUSEKEEPING, POD_WORKERS, PR_133066],
-    method: 'Runs of 210, 210, 210, 600, 210 s on 1.34 and on 1.35, earliest pod worker retries, housekeeping every 2 s: the waits before restarts 4 and 5.',
+    method: `Runs of ${INCIDENT.killEvery}, ${INCIDENT.killEvery}, ${INCIDENT.killEvery}, ${MODEL_INPUTS.exactRun}, ${INCIDENT.killEvery} s on 1.34 and on 1.35, earliest pod worker retries, housekeeping every 2 s: the waits before restarts 4 and 5.`,
   },
   'gc-400s-never-full-wait': {
     statement:
@@ -138,7 +144,7 @@ export const claims = /* @__PURE__ */ defineClaims('crashloop-backoff', {
     expected: { kind: 'range', min: 0, max: 15, unit: 's' },
     sources: [POD_WORKERS, ISSUE_123602],
     method:
-      'The model on 1.34 with --retry-granularity over 200 seeds: the largest delay between the nominal expiry and the restart (PLEG relist up to 1 s, then pod worker retries every 10-15 s).',
+      `The model on 1.34 with --retry-granularity over ${MODEL_INPUTS.seeds} seeds: the largest delay between the nominal expiry and the restart (PLEG relist up to 1 s, then pod worker retries every 10-15 s).`,
   },
   'propagated-retry-late': {
     statement:
@@ -146,7 +152,7 @@ export const claims = /* @__PURE__ */ defineClaims('crashloop-backoff', {
     expected: { kind: 'range', min: 0, max: 30, unit: 's' },
     sources: [PR_133066],
     method:
-      'The model on 1.35 with --retry-granularity over 200 seeds, kills every 210 s: the largest delay between the nominal expiry and the restart (PLEG relist up to 1 s, then requeues of min(expiry - now, 60 s) x 1 to 1.5).',
+      `The model on 1.35 with --retry-granularity over ${MODEL_INPUTS.seeds} seeds, kills every ${INCIDENT.killEvery} s: the largest delay between the nominal expiry and the restart (PLEG relist up to 1 s, then requeues of min(expiry - now, 60 s) x 1 to 1.5).`,
   },
   'write-up-restarts-at-56m': {
     statement:

@@ -21,6 +21,7 @@ import {
   newKubeletBackoff,
   NO_JITTER,
   nextSyncAfterRefusal,
+  resetRunTime,
   runOf,
   seededRandom,
   type ResolvedKubelet,
@@ -117,20 +118,14 @@ export async function startChaosKiller(ctx: RunContext): Promise<{ chaos: Spawne
   return { chaos, killed: () => killed };
 }
 
-export interface BackOffWait {
-  backOff: Backoff;
-  key: string;
+/** The exited container's sync: the kubelet's back-off state and clock, and what to do on each refusal. */
+export type BackOffWait = Pick<KubeletCore, 'backOff' | 'key' | 'clock' | 'toWallMs' | 'opts' | 'rand'> & {
   /** The exited container's FinishedAt, model seconds. */
   finishedAt: number;
-  /** The kubelet's clock, model seconds. */
-  clock: { now(): number };
-  toWallMs(modelSeconds: number): number;
-  opts: KubeletRunOptions;
-  rand: () => number;
   signal: AbortSignal;
   /** Called on each refusal (a BackOff event), with its number and the back-off then in force. */
   onRefusal(d: BackOffDecision, refusals: number, nominal: number): void;
-}
+};
 
 /**
  * The pod worker's syncs of a pod whose container exited, until doBackOff lets the restart through:
@@ -154,145 +149,214 @@ export async function waitOutBackOff(w: BackOffWait): Promise<{ refusals: number
   }
 }
 
-export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Promise<KubeletRunResult> {
-  const { scale, signal } = ctx;
-  const t0 = performance.now();
+/** One running container instance: its process, and when it was spawned and first ready (wall ms). */
+interface Instance {
+  spawned: Spawned;
+  spawnedAtMs: number;
+  readyAtMs: number;
+}
+
+/** What both mini kubelets (processes here, real containers in real/kubelet.ts) run on: a clock, the ported back-off, the chaos killer. */
+export interface KubeletCore {
+  ctx: RunContext;
+  opts: KubeletRunOptions;
+  /** The kubelet's clock, in model seconds: what the ported Backoff reads. */
+  clock: { now(): number };
+  toWallMs(modelSeconds: number): number;
+  backOff: Backoff;
+  /** The PLEG delay's and the pod worker's jitter (NO_JITTER: the earliest retry). */
+  rand: () => number;
+  /** The back-off entry's key: pod and container. */
+  key: string;
+  chaos: Spawned;
+}
+
+export function kubeletCore(ctx: RunContext, opts: KubeletRunOptions, clock: { now(): number }, chaos: Spawned): KubeletCore {
+  return {
+    ctx, opts, clock, chaos,
+    toWallMs: (modelSeconds) => modelSeconds * 1000 * ctx.scale,
+    backOff: newKubeletBackoff(opts.kubelet, clock),
+    rand: opts.retryGranularity ? seededRandom(opts.seed) : NO_JITTER,
+    key: `default/${POD}/${CONTAINER}`,
+  };
+}
+
+/** The mini kubelet of one run with processes: what it counts and prints besides. */
+interface MiniKubelet extends KubeletCore {
+  /** Wall ms since the kubelet started. */
+  wallMs(): number;
+  counts: { backOffEvents: number; livenessFailures: number; restartCount: number };
+  /** A line of `kubectl get pods -w`. */
+  row(ready: string, status: string): void;
+  /** A line of the pod's events. */
+  event(type: string, reason: string, message: string): void;
+}
+
+/** t0: performance.now() when the kubelet started (its clock's zero). */
+function newMiniKubelet(ctx: RunContext, opts: KubeletRunOptions, chaos: Spawned, t0: number): MiniKubelet {
   const wallMs = (): number => performance.now() - t0;
-  // The kubelet's clock, in model seconds: what the ported Backoff reads.
-  const clock = { now: (): number => wallMs() / (1000 * scale) };
-  const toWallMs = (modelSeconds: number): number => modelSeconds * 1000 * scale;
-  const backOff = newKubeletBackoff(opts.kubelet, clock);
-  const rand = opts.retryGranularity ? seededRandom(opts.seed) : NO_JITTER;
-  const key = `default/${POD}/${CONTAINER}`;
+  const clock = { now: (): number => wallMs() / (1000 * ctx.scale) };
+  const counts = { backOffEvents: 0, livenessFailures: 0, restartCount: 0 };
+  return {
+    ...kubeletCore(ctx, opts, clock, chaos),
+    wallMs,
+    counts,
+    row: (ready, status) => ctx.log(podRow(ready, status, counts.restartCount, clock.now())),
+    event: (type, reason, message) => ctx.log(`  event  ${type.padEnd(7)} ${reason.padEnd(9)} kubelet  ${message}`),
+  };
+}
 
-  const { chaos, killed: killedByChaos } = await startChaosKiller(ctx);
-
-  const restarts: MeasuredRestart[] = [];
-  let backOffEvents = 0;
-  let livenessFailures = 0;
-  let restartCount = 0;
-
-  ctx.log(POD_HEADER);
-  const row = (ready: string, status: string): void => ctx.log(podRow(ready, status, restartCount, clock.now()));
-  const event = (type: string, reason: string, message: string): void =>
-    ctx.log(`  event  ${type.padEnd(7)} ${reason.padEnd(9)} kubelet  ${message}`);
-
-  /** Starts one instance; resolves with its exit, and with the spawn and ready times. */
-  const startInstance = async (instance: number): Promise<{ spawned: Spawned; spawnedAtMs: number; readyAtMs: number }> => {
-    const spawned = ctx.procs.spawnNode(APP, ['--instance', String(instance)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const spawnedAtMs = await new Promise<number>((resolve, reject) => {
-      spawned.child.once('spawn', () => resolve(wallMs()));
-      spawned.child.once('error', reject);
-    });
-    const runFor = runOf(opts.runs, instance);
-    const pid = spawned.child.pid as number;
-    chaos.child.send({ type: 'target', pid, afterMs: toWallMs(runFor) } satisfies TargetMessage);
-    event('Normal', 'Started', `Started container ${CONTAINER}`);
-    const port = await new Promise<number | undefined>((resolve) => {
-      spawned.child.once('message', (m: { type: string; port: number }) => resolve(m.type === 'listening' ? m.port : undefined));
-      void spawned.exited.then(() => resolve(undefined));
-    });
-    let readyAtMs = Number.NaN;
-    if (port !== undefined) {
-      // Readiness: the first successful probe makes the pod 1/1.
-      for (let i = 0; i < 200 && spawned.child.exitCode === null && spawned.child.signalCode === null; i++) {
-        if (await probe(port, 500)) {
-          readyAtMs = wallMs();
-          row('1/1', 'Running');
-          break;
-        }
-        await sleep(10, signal);
+/** Starts one instance; resolves with its process, and with the spawn and ready times. */
+async function startInstance(k: MiniKubelet, instance: number): Promise<Instance> {
+  const { ctx, opts, chaos, wallMs, toWallMs, event, row } = k;
+  const spawned = ctx.procs.spawnNode(APP, ['--instance', String(instance)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const spawnedAtMs = await new Promise<number>((resolve, reject) => {
+    spawned.child.once('spawn', () => resolve(wallMs()));
+    spawned.child.once('error', reject);
+  });
+  const runFor = runOf(opts.runs, instance);
+  const pid = spawned.child.pid as number;
+  chaos.child.send({ type: 'target', pid, afterMs: toWallMs(runFor) } satisfies TargetMessage);
+  event('Normal', 'Started', `Started container ${CONTAINER}`);
+  const port = await new Promise<number | undefined>((resolve) => {
+    spawned.child.once('message', (m: { type: string; port: number }) => resolve(m.type === 'listening' ? m.port : undefined));
+    void spawned.exited.then(() => resolve(undefined));
+  });
+  let readyAtMs = Number.NaN;
+  if (port !== undefined) {
+    // Readiness: the first successful probe makes the pod 1/1.
+    for (let i = 0; i < 200 && spawned.child.exitCode === null && spawned.child.signalCode === null; i++) {
+      if (await probe(port, 500)) {
+        readyAtMs = wallMs();
+        row('1/1', 'Running');
+        break;
       }
-      startLiveness(spawned, port);
+      await sleep(10, ctx.signal);
     }
-    return { spawned, spawnedAtMs, readyAtMs };
-  };
+    startLiveness(k, spawned, port);
+  }
+  return { spawned, spawnedAtMs, readyAtMs };
+}
 
-  /**
-   * Liveness probe (LIVENESS_PROBE: the Kubernetes defaults). After a SIGKILL the exit is seen first
-   * (as PLEG sees it on a node), so this rarely fires here; it stays to show that probe tuning does
-   * not touch the restart timing.
-   */
-  const startLiveness = (spawned: Spawned, port: number): void => {
-    // Scaled, but never so short that a busy machine makes a healthy app miss its probe: a probe
-    // timeout of a few ms would fail three times and kill an instance the chaos killer had not.
-    const period = Math.max(250, toWallMs(LIVENESS_PROBE.periodSeconds));
-    let failures = 0;
-    const timer = setInterval(() => {
-      void probe(port, Math.max(1000, toWallMs(LIVENESS_PROBE.timeoutSeconds))).then((ok) => {
-        if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) return;
-        if (ok) {
-          failures = 0;
-          return;
-        }
-        failures += 1;
-        livenessFailures += 1;
-        event('Warning', 'Unhealthy', `Liveness probe failed: Get "http://${HOST}:${port}/healthz": connection refused`);
-        if (failures >= LIVENESS_PROBE.failureThreshold) spawned.child.kill('SIGKILL');
-      });
-    }, period);
-    void spawned.exited.then(() => clearInterval(timer));
-  };
+/**
+ * Liveness probe (LIVENESS_PROBE: the Kubernetes defaults). After a SIGKILL the exit is seen first
+ * (as PLEG sees it on a node), so this rarely fires here; it stays to show that probe tuning does
+ * not touch the restart timing.
+ */
+function startLiveness(k: MiniKubelet, spawned: Spawned, port: number): void {
+  // Scaled, but never so short that a busy machine makes a healthy app miss its probe: a probe
+  // timeout of a few ms would fail three times and kill an instance the chaos killer had not.
+  const period = Math.max(250, k.toWallMs(LIVENESS_PROBE.periodSeconds));
+  let failures = 0;
+  const timer = setInterval(() => {
+    void probe(port, Math.max(1000, k.toWallMs(LIVENESS_PROBE.timeoutSeconds))).then((ok) => {
+      if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) return;
+      if (ok) {
+        failures = 0;
+        return;
+      }
+      failures += 1;
+      k.counts.livenessFailures += 1;
+      k.event('Warning', 'Unhealthy', `Liveness probe failed: Get "http://${HOST}:${port}/healthz": connection refused`);
+      if (failures >= LIVENESS_PROBE.failureThreshold) spawned.child.kill('SIGKILL');
+    });
+  }, period);
+  void spawned.exited.then(() => clearInterval(timer));
+}
 
-  let current = await startInstance(0);
-  // Times in the report count from the first container start, like the pod's own timeline.
-  const origin = current.spawnedAtMs;
-  // Housekeeping: the back-off GC on ticks at whole multiples of HOUSEKEEPING_PERIOD after the first
-  // start, as the model assumes; each tick is timed from the origin so that lateness does not add up.
-  let housekeeping: NodeJS.Timeout | undefined;
+/**
+ * Housekeeping: the back-off GC on ticks at whole multiples of HOUSEKEEPING_PERIOD after the first
+ * start (origin, wall ms), as the model assumes; each tick is timed from the origin so that lateness
+ * does not add up. Returns the function that stops it.
+ */
+function startHousekeeping(k: MiniKubelet, origin: number): () => void {
+  const { kubelet } = k.opts;
+  let timer: NodeJS.Timeout | undefined;
   const tick = (n: number): void => {
-    housekeeping = setTimeout(() => {
-      const deleted = backOff.gc();
-      if (deleted.length > 0) ctx.progress(`housekeeping: back-off entry ${deleted.join(', ')} garbage-collected (more than ${opts.kubelet.expiry === 'flat-600s' ? 600 : 2 * opts.kubelet.max} s since the last restart)`);
+    timer = setTimeout(() => {
+      const deleted = k.backOff.gc();
+      if (deleted.length > 0) k.ctx.progress(`housekeeping: back-off entry ${deleted.join(', ')} garbage-collected (more than ${resetRunTime(kubelet)} s since the last restart)`);
       tick(n + 1);
-    }, Math.max(0, origin + toWallMs(n * HOUSEKEEPING_PERIOD) - wallMs()));
+    }, Math.max(0, origin + k.toWallMs(n * HOUSEKEEPING_PERIOD) - k.wallMs()));
   };
   tick(1);
+  return () => clearTimeout(timer);
+}
+
+/** The instance's exit, or the run's abort. */
+function exitOrAbort(current: Instance, signal: AbortSignal): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return Promise.race([
+    current.spawned.exited,
+    new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+  ]);
+}
+
+/**
+ * Restart i: waits for the current instance to exit, lets the pod worker sync until doBackOff lets
+ * the restart through, starts the next instance, and measures the restart (origin: the first start).
+ */
+async function restart(k: MiniKubelet, i: number, current: Instance, origin: number): Promise<{ next: Instance; measured: MeasuredRestart }> {
+  const { ctx, clock, row } = k;
+  const scale = ctx.scale;
+  const exit = await exitOrAbort(current, ctx.signal);
+  const exitedAtMs = k.wallMs();
+  // The container status's FinishedAt: the moment the runtime saw the process end.
+  const finishedAt = clock.now();
+  const exitCode = exit.code ?? (exit.signal === 'SIGKILL' ? 137 : 1);
+  row('0/1', exitCode === 0 ? 'Completed' : 'Error');
+
+  const { refusals, nominal } = await waitOutBackOff({
+    ...k,
+    finishedAt,
+    signal: ctx.signal,
+    onRefusal: (d, n, backOffNow) => {
+      k.counts.backOffEvents += 1;
+      if (n === 1) row('0/1', 'CrashLoopBackOff');
+      k.event('Warning', 'BackOff', `Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
+      if (n === 1) ctx.progress(`CrashLoopBackOff: back-off ${goDuration(backOffNow)}, restart ${i} due at ${kubectlAge(d.expiresAt ?? clock.now())}`);
+    },
+  });
+  k.counts.restartCount = i;
+  const decidedAtMs = k.wallMs();
+  const next = await startInstance(k, i);
+  const measured: MeasuredRestart = {
+    restart: i,
+    exitedAt: (exitedAtMs - origin) / (1000 * scale),
+    restartedAt: (next.spawnedAtMs - origin) / (1000 * scale),
+    backoffSeconds: (next.spawnedAtMs - exitedAtMs) / (1000 * scale),
+    ranSeconds: (exitedAtMs - current.spawnedAtMs) / (1000 * scale),
+    exitSignal: exit.signal,
+    exitCode,
+    refusals,
+    nominalBackoff: nominal,
+    readyAfterMs: next.readyAtMs - next.spawnedAtMs,
+    spawnLatencyMs: next.spawnedAtMs - decidedAtMs,
+    exitedAtMs: exitedAtMs - origin,
+    restartedAtMs: next.spawnedAtMs - origin,
+  };
+  return { next, measured };
+}
+
+export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Promise<KubeletRunResult> {
+  const t0 = performance.now();
+  const { chaos, killed: killedByChaos } = await startChaosKiller(ctx);
+  const k = newMiniKubelet(ctx, opts, chaos, t0);
+  ctx.log(POD_HEADER);
+  let current = await startInstance(k, 0);
+  // Times in the report count from the first container start, like the pod's own timeline.
+  const origin = current.spawnedAtMs;
+  const stopHousekeeping = startHousekeeping(k, origin);
+  const restarts: MeasuredRestart[] = [];
   try {
     for (let i = 1; i <= opts.restarts; i++) {
-      const exit = await Promise.race([
-        current.spawned.exited,
-        new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
-      ]);
-      const exitedAtMs = wallMs();
-      // The container status's FinishedAt: the moment the runtime saw the process end.
-      const finishedAt = clock.now();
-      const exitCode = exit.code ?? (exit.signal === 'SIGKILL' ? 137 : 1);
-      row('0/1', exitCode === 0 ? 'Completed' : 'Error');
-
-      const { refusals, nominal } = await waitOutBackOff({
-        backOff, key, finishedAt, clock, toWallMs, opts, rand, signal,
-        onRefusal: (d, n, current) => {
-          backOffEvents += 1;
-          if (n === 1) row('0/1', 'CrashLoopBackOff');
-          event('Warning', 'BackOff', `Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
-          if (n === 1) ctx.progress(`CrashLoopBackOff: back-off ${goDuration(current)}, restart ${i} due at ${kubectlAge(d.expiresAt ?? clock.now())}`);
-        },
-      });
-      restartCount = i;
-      const decidedAtMs = wallMs();
-      const next = await startInstance(i);
-      restarts.push({
-        restart: i,
-        exitedAt: (exitedAtMs - origin) / (1000 * scale),
-        restartedAt: (next.spawnedAtMs - origin) / (1000 * scale),
-        backoffSeconds: (next.spawnedAtMs - exitedAtMs) / (1000 * scale),
-        ranSeconds: (exitedAtMs - current.spawnedAtMs) / (1000 * scale),
-        exitSignal: exit.signal,
-        exitCode,
-        refusals,
-        nominalBackoff: nominal,
-        readyAfterMs: next.readyAtMs - next.spawnedAtMs,
-        spawnLatencyMs: next.spawnedAtMs - decidedAtMs,
-        exitedAtMs: exitedAtMs - origin,
-        restartedAtMs: next.spawnedAtMs - origin,
-      });
-      current = next;
+      const r = await restart(k, i, current, origin);
+      restarts.push(r.measured);
+      current = r.next;
     }
   } finally {
-    clearTimeout(housekeeping);
+    stopHousekeeping();
     if (chaos.child.connected) chaos.child.send({ type: 'stop' });
     if (current.spawned.child.exitCode === null && current.spawned.child.signalCode === null) current.spawned.child.kill('SIGTERM');
   }
-  return { restarts, killedByChaos: killedByChaos(), backOffEvents, livenessFailures };
+  return { restarts, killedByChaos: killedByChaos(), backOffEvents: k.counts.backOffEvents, livenessFailures: k.counts.livenessFailures };
 }

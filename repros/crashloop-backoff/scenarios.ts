@@ -3,8 +3,9 @@
 // this module on first run.
 import { numberList } from '../lib/flags.ts';
 import { UsageError, type FlagSpec, type Flags, type RunContext, type ScenarioResult } from '../lib/repro.ts';
-import { GC_EXAMPLE } from './claims.ts';
-import { chaosChecks, measuredAgainstModel, modelChecks } from './checks.ts';
+import { GC_EXAMPLE, INCIDENT, MODEL_INPUTS } from './claims.ts';
+import { againstModel, chaosRunObservations, logComparison } from './against-model.ts';
+import { chaosChecks, modelChecks } from './checks.ts';
 import { writeUpReading } from './write-up.ts';
 import { runKubelet, startApp } from './kubelet.ts';
 import {
@@ -81,16 +82,17 @@ export function rowNote(r: Schedule['restarts'][number]): string {
 
 /** The observed values of every model claim, computed by the ported code. */
 export function modelObservations(): Record<string, unknown> {
-  const def = schedule({ version: DEFAULT_VERSION, runs: [DEFAULT_KILL_EVERY], restarts: 8 });
-  const reset = (x: number, version: K8sVersion = DEFAULT_VERSION): number[] => waits(schedule({ version, runs: [210, 210, 210, x, 210], restarts: 5 })).slice(3);
+  const def = schedule({ version: DEFAULT_VERSION, runs: [DEFAULT_KILL_EVERY], restarts: INCIDENT.restarts });
+  const k = DEFAULT_KILL_EVERY;
+  const reset = (x: number, version: K8sVersion = DEFAULT_VERSION): number[] => waits(schedule({ version, runs: [k, k, k, x, k], restarts: 5 })).slice(3);
   const reduced135 = schedule({ version: '1.35', featureGates: { ReduceDefaultCrashLoopBackOffDecay: true }, runs: [DEFAULT_KILL_EVERY], restarts: 11 });
   const reduced133 = schedule({ version: '1.33', featureGates: { ReduceDefaultCrashLoopBackOffDecay: true }, runs: [DEFAULT_KILL_EVERY], restarts: 9 });
   const five = (version: K8sVersion): number[] => waits(schedule({ version, featureGates: { KubeletCrashLoopBackOffMax: true }, maxContainerRestartPeriod: 5, runs: [DEFAULT_KILL_EVERY], restarts: 6 }));
   const gc = schedule({ version: DEFAULT_VERSION, runs: [GC_EXAMPLE.runEvery], restarts: GC_EXAMPLE.restarts });
   const latest = (version: K8sVersion): number => {
     let late = 0;
-    for (let seed = 1; seed <= 200; seed++) {
-      const g = schedule({ version, runs: [DEFAULT_KILL_EVERY], restarts: 8, retryGranularity: true, seed });
+    for (let seed = 1; seed <= MODEL_INPUTS.seeds; seed++) {
+      const g = schedule({ version, runs: [DEFAULT_KILL_EVERY], restarts: INCIDENT.restarts, retryGranularity: true, seed });
       for (const r of g.restarts) late = Math.max(late, r.backoffSeconds - r.nominalBackoff);
     }
     return Number(late.toFixed(3));
@@ -98,8 +100,8 @@ export function modelObservations(): Record<string, unknown> {
   return {
     'default-waits': waits(def),
     'seventh-restart-hits-cap': def.firstAtCap,
-    'long-run-resets': reset(601),
-    'exactly-600s-gc': { '1.34': reset(600, '1.34'), '1.35': reset(600, '1.35') },
+    'long-run-resets': reset(MODEL_INPUTS.longRun),
+    'exactly-600s-gc': { '1.34': reset(MODEL_INPUTS.exactRun, '1.34'), '1.35': reset(MODEL_INPUTS.exactRun, '1.35') },
     'gc-400s-never-full-wait': {
       waits: waits(gc),
       endedEarlyByGc: gc.restarts.filter((r) => r.gcEndedEarly).map((r) => r.restart),
@@ -138,34 +140,17 @@ export async function chaos(ctx: RunContext): Promise<ScenarioResult> {
   // and the GC counts from that stamp: so each run is counted from the decision that started it
   // (the measured run plus that restart's spawn latency), and the model's wait ends at a decision.
   const decidedRuns = measured.restarts.map((r, i) => r.ranSeconds + (i === 0 ? 0 : (measured.restarts[i - 1]?.spawnLatencyMs ?? 0) / (1000 * ctx.scale)));
-  const model = schedule({ ...input, runs: decidedRuns.concat([input.runs.at(-1) ?? DEFAULT_KILL_EVERY]) });
-  const rows = measured.restarts.map((r, i) => {
-    const m = model.restarts[i];
-    const modelWait = m?.backoffSeconds ?? Number.NaN;
-    return { ...r, modelBackoffSeconds: modelWait, deviationMs: Math.abs(r.backoffSeconds - modelWait) * 1000 * ctx.scale };
-  });
+  const cmp = againstModel(input, k, measured.restarts, decidedRuns, ctx.scale);
   ctx.log('');
   ctx.log('restart  exited at  restarted at  waited   model   |diff| (wall ms)  spawn (ms)');
-  for (const r of rows) {
-    const m = model.restarts[r.restart - 1];
+  for (const r of cmp.rows) {
+    const m = cmp.model.restarts[r.restart - 1];
     ctx.log(`${String(r.restart).padStart(7)}  ${fmt(r.exitedAt).padStart(8)}s  ${fmt(r.restartedAt).padStart(11)}s  ${fmt(r.backoffSeconds).padStart(6)}s  ${fmt(r.modelBackoffSeconds).padStart(5)}s  ${r.deviationMs.toFixed(1).padStart(7)}  ${r.spawnLatencyMs.toFixed(1).padStart(16)}${m ? rowNote(m) : ''}`);
   }
-  const { maxDeviationMs, firstAtCap: measuredFirstAtCap } = measuredAgainstModel(rows, k.max, ctx.scale);
-  ctx.log(`largest difference from the model: ${maxDeviationMs.toFixed(1)} ms of wall time; first wait at the cap: ${measuredFirstAtCap === null ? 'none' : `restart ${measuredFirstAtCap}`}`);
-
+  logComparison(ctx, cmp);
   return {
-    observations: {
-      mode: 'real',
-      kubelet: k,
-      restarts: rows,
-      maxDeviationMs,
-      firstAtCap: measuredFirstAtCap,
-      killedByChaos: measured.killedByChaos,
-      backOffEvents: measured.backOffEvents,
-      livenessFailures: measured.livenessFailures,
-      model: { restarts: model.restarts, firstAtCap: model.firstAtCap },
-    },
-    checks: chaosChecks({ ...measurement, firstAtCap: measuredFirstAtCap, maxDeviationMs }),
+    observations: chaosRunObservations(k, cmp, { killedByChaos: measured.killedByChaos, backOffEvents: measured.backOffEvents, livenessFailures: measured.livenessFailures }),
+    checks: chaosChecks({ ...measurement, firstAtCap: cmp.firstAtCap, maxDeviationMs: cmp.maxDeviationMs }),
   };
 }
 

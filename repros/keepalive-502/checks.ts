@@ -1,61 +1,83 @@
-// Which claims a deletion run speaks to, and what it measured for each: one mapping for the local
-// scenarios (scenarios.ts) and the cluster runs (cluster/experiment.ts).
+// The one place a keepalive-502 claim id meets a measurement: the local deletion scenarios
+// (scenarios.ts), the cluster runs (cluster/experiment.ts) and the real tier (real/scenarios.ts) turn
+// their typed observations into claim checks here.
 import type { ClaimCheck } from '../lib/claims.ts';
 import { claims } from './claims.ts';
+import type { DeletionObservations } from './observations.ts';
+
+type ClaimId = keyof typeof claims;
+
+function check(id: ClaimId, observed: unknown): ClaimCheck {
+  return { claim: claims[id], observed };
+}
 
 export type DeletionKind = 'broken' | 'fixed' | 'direct' | 'single-replica' | 'single-replica-service';
 
-/** The measurements the claims are judged on, as both kinds of run report them. */
-export interface DeletionMeasurements {
-  direct: boolean;
-  oldConnectionServed: number;
-  oldConnectionLastServedS: number | null;
-  statusRunsAfterDeletion: unknown;
-  burst502: unknown;
-  non2xxAfterDeletion: unknown;
-  drainingConnections: unknown;
-  status502: unknown;
-  upstreamsMarkedDown: unknown;
-  upstreamErrors: unknown;
-  /** Upstream errors between the deletion and the deleted pod's exit. */
-  upstreamErrorsWhileTerminating: unknown;
-  newConnectionsToDeletedPod: readonly unknown[];
-}
+/** A deletion run's observations, with the claims to judge them by and whether the gateway had pod addresses. */
+export type JudgedDeletion = DeletionObservations & { judgedAs: DeletionKind; direct: boolean };
 
-export function deletionChecks(kind: DeletionKind, m: DeletionMeasurements): ClaimCheck[] {
+/** The claims each kind of deletion run speaks to, beyond the one about new connections. */
+const DELETION_CLAIMS: Record<DeletionKind, (o: JudgedDeletion) => ClaimCheck[]> = {
+  broken: (o) => [
+    check('old-connection-keeps-serving', o.oldConnection.requestsAfterDeletion),
+    check('old-connection-window', o.oldConnection.lastServedS),
+    check('broken-503-then-502', o.statusRunsAfterDeletion),
+    check('broken-502-burst', o.burst502),
+  ],
+  fixed: (o) => [check('fixed-no-errors', o.non2xxAfterDeletion), check('fixed-closes-after-first', o.drainingConnections)],
+  direct: (o) => [check('direct-no-502', o.status502), check('direct-drops-one-pod', o.upstreamsMarkedDown)],
+  'single-replica': (o) => [check('single-replica-refused', o.upstreamErrors), check('single-replica-never-recovers', o.statusRunsAfterDeletion)],
+  'single-replica-service': (o) => [
+    check('service-single-replica-new-connections', o.newConnectionsToDeletedPod.length > 0),
+    check('service-single-replica-not-refused', o.upstreamErrorsWhileTerminating),
+  ],
+};
+
+export function deletionChecks(o: JudgedDeletion): ClaimCheck[] {
   // With pod addresses as upstreams there is no balancer and no endpoint state: the gateway itself
   // reconnects to the deleted pod once its fail_timeout is over, so the claim is about the balancer setups.
   // With a single replica behind a Service, kube-proxy does send new connections to the terminating pod.
-  const checks: ClaimCheck[] = m.direct || kind === 'single-replica-service'
-    ? []
-    : [{ claim: claims['no-new-connections-to-terminating'], observed: m.newConnectionsToDeletedPod.length }];
-  if (kind === 'broken') {
-    checks.push(
-      { claim: claims['old-connection-keeps-serving'], observed: m.oldConnectionServed },
-      { claim: claims['old-connection-window'], observed: m.oldConnectionLastServedS },
-      { claim: claims['broken-503-then-502'], observed: m.statusRunsAfterDeletion },
-      { claim: claims['broken-502-burst'], observed: m.burst502 },
-    );
-  } else if (kind === 'fixed') {
-    checks.push(
-      { claim: claims['fixed-no-errors'], observed: m.non2xxAfterDeletion },
-      { claim: claims['fixed-closes-after-first'], observed: m.drainingConnections },
-    );
-  } else if (kind === 'direct') {
-    checks.push(
-      { claim: claims['direct-no-502'], observed: m.status502 },
-      { claim: claims['direct-drops-one-pod'], observed: m.upstreamsMarkedDown },
-    );
-  } else if (kind === 'single-replica') {
-    checks.push(
-      { claim: claims['single-replica-refused'], observed: m.upstreamErrors },
-      { claim: claims['single-replica-never-recovers'], observed: m.statusRunsAfterDeletion },
-    );
-  } else {
-    checks.push(
-      { claim: claims['service-single-replica-new-connections'], observed: m.newConnectionsToDeletedPod.length > 0 },
-      { claim: claims['service-single-replica-not-refused'], observed: m.upstreamErrorsWhileTerminating },
-    );
-  }
-  return checks;
+  const noNewConnections = o.direct || o.judgedAs === 'single-replica-service' ? [] : [check('no-new-connections-to-terminating', o.newConnectionsToDeletedPod.length)];
+  return [...noNewConnections, ...DELETION_CLAIMS[o.judgedAs](o)];
+}
+
+/** The real tier's broken run (real/inside.ts): kube-proxy-shaped NAT, stock nginx with one server. */
+export interface RealBrokenObservations {
+  statusRunsAfterDeletion: number[];
+  oldConnection: { conn: string | null; requestsAfterDeletion: number; lastServedS: number | null };
+  newConnectionsToDeletedPod: string[];
+  conntrack: { nextRequest: string; newEntryTo: string };
+}
+
+export function realBrokenChecks(o: RealBrokenObservations): ClaimCheck[] {
+  return [
+    check('old-connection-keeps-serving', o.oldConnection.requestsAfterDeletion),
+    check('old-connection-window', o.oldConnection.lastServedS),
+    check('no-new-connections-to-terminating', o.newConnectionsToDeletedPod.length),
+    check('conntrack-delete-resets', { nextRequest: o.conntrack.nextRequest, newEntryTo: o.conntrack.newEntryTo }),
+    check('nginx-stock-passes-503', o.statusRunsAfterDeletion),
+  ];
+}
+
+/** The real tier's single replica behind a Service, through nginx in three configurations. */
+export interface RealServiceObservations {
+  newConnectionsToDeletedPod: string[];
+  freshConnectionErrors: string[];
+  /** Status runs per nginx configuration. */
+  nginx: Record<string, number[]>;
+  /** nginx's error log messages per server block. */
+  errorLogs: Record<string, string[]>;
+}
+
+export function realServiceChecks(o: RealServiceObservations): ClaimCheck[] {
+  return [
+    check('service-single-replica-new-connections', o.newConnectionsToDeletedPod.length > 0),
+    check('service-single-replica-not-refused', o.freshConnectionErrors),
+    check('nginx-one-server-never-502', { 'error timeout': o.nginx['error timeout'], 'error timeout http_503': o.nginx['error timeout http_503'] }),
+    check('nginx-two-servers-burst', o.nginx['two servers, first fail_timeout']),
+    check('nginx-burst-error-log', {
+      'one server': [...new Set([...(o.errorLogs.one_default ?? []), ...(o.errorLogs.one_http503 ?? [])])].sort(),
+      'two servers': o.errorLogs.two_http503,
+    }),
+  ];
 }

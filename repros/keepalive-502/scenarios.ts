@@ -7,10 +7,9 @@ import type { Policy } from './endpoints.ts';
 import { now, type ClientResponse } from './events.ts';
 import { OK_PAGE } from './graceful-shutdown.ts';
 import { describe } from './narrate.ts';
-import {
-  drainingConnections, marks, newConnectionsToDeleted, responseObservations, toEntry, upstreamErrors, upstreamsMarkedDown,
-} from './timeline.ts';
-import { REAL, scaledTimings } from './timings.ts';
+import { deletionObservations } from './observations.ts';
+import { toEntry } from './timeline.ts';
+import { REAL, scaledTimings, SLACK_MS, type Timings } from './timings.ts';
 import { startTopology, type Topology } from './topology.ts';
 
 
@@ -24,8 +23,8 @@ export const SETUPS: Record<DeletionKind, { replicas: number; fix: boolean; dire
   'single-replica-service': { replicas: 1, fix: false, direct: false, policy: 'kube-proxy' },
 };
 
-/** Waits that depend on timers get the scaled duration plus this much slack for a busy machine. */
-const SLACK_MS = 20_000;
+/** How often a terminating pod's progress is shown, ms. */
+const PROGRESS_EVERY_MS = 250;
 
 const BALANCER: Record<Policy, string> = { deregister: 'l4-balancer (deregisters, as the cloud LB)', 'kube-proxy': 'l4-balancer (as a Service)' };
 
@@ -59,6 +58,52 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, signal: AbortSi
   });
 }
 
+/** The client's answers so far. */
+function responsesOf(client: NonNullable<Topology['client']>): ClientResponse[] {
+  return client.events.events.filter((e): e is ClientResponse => e.ev === 'response');
+}
+
+/**
+ * Waits for the warm-up answers, then deletes the pod the client's requests currently reach (through
+ * the balancer: the pod behind the gateway's pooled connection; with pod addresses as upstreams, pod-0).
+ */
+async function deleteServingPod(ctx: RunContext, topo: Topology, direct: boolean, t: Timings): Promise<{ victim: string; deletedAt: number }> {
+  const client = topo.client!;
+  const warm = await client.events.waitUntil(
+    `${REAL.warmupRequests} answers before the deletion`,
+    () => (responsesOf(client).length >= REAL.warmupRequests ? responsesOf(client) : undefined),
+    ctx.signal,
+    SLACK_MS + REAL.warmupRequests * t.clientIntervalMs,
+  );
+  const victim = direct ? 'pod-0' : warm[warm.length - 1]?.pod;
+  if (!victim) throw new Error(`no pod answered before the deletion: ${JSON.stringify(warm)}`);
+  await terminate(topo, victim);
+  const deletedAt = (await topo.control.events.waitFor('the deletion', (e) => e.ev === 'terminate', ctx.signal, SLACK_MS)).t;
+  return { victim, deletedAt };
+}
+
+/** Until the deleted pod exits at the end of its grace period, and a few answers more; returns its exit time. */
+async function untilExitedAndAfter(ctx: RunContext, topo: Topology, victim: string, deletedAt: number, t: Timings): Promise<number> {
+  const client = topo.client!;
+  const victimProc = topo.pods.find((p) => p.name === victim)!;
+  const ticker = setInterval(() => {
+    const s = (now() - deletedAt) / 1000;
+    ctx.progress(`${victim} terminating: ${s.toFixed(1)} s of its ${t.graceMs / 1000} s grace period`);
+  }, PROGRESS_EVERY_MS);
+  try {
+    const exitedAt = await withTimeout(victimProc.exitedAt, t.graceMs + SLACK_MS, `${victim} to exit at the end of its grace period`, ctx.signal);
+    await client.events.waitUntil(
+      `${REAL.tailRequests} answers after ${victim} exited`,
+      () => (responsesOf(client).filter((r) => r.sentT > exitedAt).length >= REAL.tailRequests ? true : undefined),
+      ctx.signal,
+      SLACK_MS + REAL.tailRequests * t.clientIntervalMs,
+    );
+    return exitedAt;
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
 export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<ScenarioResult> {
   rejectTopologyFlags(ctx, kind);
   const setup = SETUPS[kind];
@@ -78,73 +123,29 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
       if (line) ctx.log(line);
     },
   });
-  const client = topo.client!;
-  const responses = (): ClientResponse[] => client.events.events.filter((e): e is ClientResponse => e.ev === 'response');
+  const { victim, deletedAt } = await deleteServingPod(ctx, topo, setup.direct, t);
+  const exitedAt = await untilExitedAndAfter(ctx, topo, victim, deletedAt, t);
 
-  const warm = await client.events.waitUntil(
-    `${REAL.warmupRequests} answers before the deletion`,
-    () => (responses().length >= REAL.warmupRequests ? responses() : undefined),
-    ctx.signal,
-    SLACK_MS + REAL.warmupRequests * t.clientIntervalMs,
-  );
-  // Delete the pod the client's requests currently reach (through the balancer: the pod behind the
-  // gateway's pooled connection); with pod addresses as upstreams, pod-0.
-  const victim = setup.direct ? 'pod-0' : warm[warm.length - 1]?.pod;
-  if (!victim) throw new Error(`no pod answered before the deletion: ${JSON.stringify(warm)}`);
-  const victimProc = topo.pods.find((p) => p.name === victim)!;
-  await terminate(topo, victim);
-  const deletedAt = (await topo.control.events.waitFor('the deletion', (e) => e.ev === 'terminate', ctx.signal, SLACK_MS)).t;
-
-  const ticker = setInterval(() => {
-    const s = (now() - deletedAt) / 1000;
-    ctx.progress(`${victim} terminating: ${s.toFixed(1)} s of its ${t.graceMs / 1000} s grace period`);
-  }, 250);
-  let exitedAt: number;
-  try {
-    exitedAt = await withTimeout(victimProc.exitedAt, t.graceMs + SLACK_MS, `${victim} to exit at the end of its grace period`, ctx.signal);
-    await client.events.waitUntil(
-      `${REAL.tailRequests} answers after ${victim} exited`,
-      () => (responses().filter((r) => r.sentT > exitedAt).length >= REAL.tailRequests ? true : undefined),
-      ctx.signal,
-      SLACK_MS + REAL.tailRequests * t.clientIntervalMs,
-    );
-  } finally {
-    clearInterval(ticker);
-  }
-
-  const timeline = responses().map((r) => toEntry(r, deletedAt, ctx.scale));
-  const podEvents = victimProc.events.events;
-  const gatewayEvents = topo.gateway.events.events;
-  const observations = {
+  const observations = deletionObservations({
     scenario: kind,
     topology: shape(setup.replicas, setup.direct, setup.fix, setup.policy),
-    deletedPod: victim,
-    timings: { real: { preStopS: REAL.preStopS, graceS: REAL.graceS, clientIntervalS: REAL.clientIntervalS, failTimeoutS: REAL.failTimeoutS }, scaledMs: t },
-    marks: marks(topo.control.events.events, gatewayEvents, deletedAt, ctx.scale),
-    exitedAtS: Math.round(((exitedAt - deletedAt) / 1000 / ctx.scale) * 1000) / 1000,
-    ...responseObservations(timeline, victim),
-    newConnectionsToDeletedPod: newConnectionsToDeleted(podEvents, deletedAt),
+    victim,
+    deletedAt,
+    exitedAt,
+    scale: ctx.scale,
+    timeline: responsesOf(topo.client!).map((r) => toEntry(r, deletedAt, ctx.scale)),
+    kubelet: topo.control.events.events,
+    podEvents: topo.pods.find((p) => p.name === victim)!.events.events,
+    gatewayEvents: topo.gateway.events.events,
     balancerConnectionsAfterDeletion: (topo.balancer?.events.events ?? []).flatMap((e) =>
       e.ev === 'conn' && e.t >= deletedAt ? [{ endpoint: e.endpoint, endpointState: e.endpointState }] : [],
     ),
-    drainingConnections: drainingConnections(podEvents),
-    upstreamErrors: upstreamErrors(gatewayEvents, deletedAt),
-    upstreamErrorsWhileTerminating: upstreamErrors(gatewayEvents.filter((e) => e.t < exitedAt), deletedAt),
-    upstreamsMarkedDown: upstreamsMarkedDown(gatewayEvents, deletedAt),
-    timeline,
-  };
+  });
   ctx.log(
     `after the deletion: ${observations.requestsAfterDeletion} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ` +
       `${observations.oldConnection.requestsAfterDeletion} answered by ${victim} on its old connection ${observations.oldConnection.conn ?? '?'}`,
   );
-
-  const checks = deletionChecks(kind, {
-    ...observations,
-    direct: setup.direct,
-    oldConnectionServed: observations.oldConnection.requestsAfterDeletion,
-    oldConnectionLastServedS: observations.oldConnection.lastServedS,
-  });
-  return { observations, checks };
+  return { observations, checks: deletionChecks({ ...observations, judgedAs: kind, direct: setup.direct }) };
 }
 
 export async function runUp(ctx: RunContext): Promise<ScenarioResult> {

@@ -28,6 +28,9 @@ export const REAL = {
  */
 export const KEEPALIVE_TIMEOUT_MS = 60_000;
 
+/** Waits that depend on timers get the scaled duration plus this much slack for a busy machine. */
+export const SLACK_MS = 20_000;
+
 export interface Timings {
   preStopMs: number;
   graceMs: number;

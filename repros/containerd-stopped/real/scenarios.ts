@@ -4,14 +4,14 @@
 // the real shim and the real CRI plugin either agree with it or prove it wrong.
 import { readdirSync } from 'node:fs';
 import type { Agent } from 'node:http';
-import type { ClaimCheck } from '../../lib/claims.ts';
 import { scaledMs, sleep, stopwatch, waitFor } from '../../lib/clock.ts';
 import { runProcesses } from '../../lib/real/sweep.ts';
 import type { RunContext, ScenarioResult } from '../../lib/repro.ts';
-import type { AppStatus } from '../app-api.ts';
+import type { AppStatus, LoggerKind } from '../app-api.ts';
 import { PREDICTIONS, RUN } from '../claims.ts';
-import { get, HANG_TIMEOUT_MS, keepAliveAgent, probeHungApp } from '../client.ts';
-import { check, hungAppChecks } from '../checks.ts';
+import { get, keepAliveAgent, probeHungApp } from '../client.ts';
+import { answeredWithin, drained, drive, sleepsInPipeWrite, type DriveOptions } from '../drive.ts';
+import { biggerPipeChecks, fixedLoggerChecks, pipeHangChecks, type HungAppObservations, type RecoveryObservations } from '../checks.ts';
 import { auditLog } from '../log-line.ts';
 import { pipeSizeAt, readWchan, resizePipeAt } from '../linux-pipe.ts';
 import { predictedRequestsBeforeHang } from '../pipe-math.ts';
@@ -20,15 +20,6 @@ import { startRealNode, type RealNode } from './node.ts';
 
 const RECOVERY_TIMEOUT_MS = RUN.recoveryTimeoutMs.real;
 const WARMUP_REQUESTS = RUN.warmupRequests;
-
-interface Drive {
-  answered: number;
-  last: AppStatus | undefined;
-  waiting: Promise<AppStatus> | undefined;
-  noResponse: number;
-}
-
-const asleepInPipeWrite = (pid: number): boolean => /pipe_write/.test(readWchan(pid) ?? '');
 
 /** Where the shim's threads sleep (/proc/PID/task/TID/wchan), counted by kernel function. */
 function shimThreadWchans(node: RealNode): Record<string, number> {
@@ -43,37 +34,14 @@ function shimThreadWchans(node: RealNode): Record<string, number> {
   return out;
 }
 
-/**
- * Sequential requests on one keep-alive connection, as the stand-in sends them. A request without an
- * answer within HANG_TIMEOUT_MS is the hang when the kernel shows the app asleep in a pipe write;
- * otherwise (a slow machine) it gets RECOVERY_TIMEOUT_MS more.
- */
-async function drive(ctx: RunContext, node: RealNode, agent: Agent, max: number, what: string, stopOnHang: boolean): Promise<Drive> {
-  const out: Drive = { answered: 0, last: undefined, waiting: undefined, noResponse: 0 };
-  for (let i = 0; i < max; i++) {
-    ctx.signal.throwIfAborted();
-    const r = await get(node.port, '/orders', HANG_TIMEOUT_MS, agent);
-    let status: AppStatus | undefined;
-    if (r.kind === 'answered') status = r.status;
-    else if (!asleepInPipeWrite(node.app.pid)) {
-      status = await within(r.later, RECOVERY_TIMEOUT_MS);
-    }
-    if (!status) {
-      out.noResponse++;
-      if (r.kind === 'no-response') out.waiting ??= r.later;
-      if (stopOnHang || out.noResponse >= 3) break;
-      continue;
-    }
-    out.answered++;
-    out.last = status;
-    if (i % 50 === 0) ctx.progress(`${what}: ${out.answered} requests answered, ${status.loggedBytes.toLocaleString('en-US')} bytes logged`);
-  }
-  return out;
+/** The real tier's requests, as the stand-in sends them but unpaced; the kernel says when the app is stuck. */
+function realDrive(node: RealNode, stopOnHang: boolean): DriveOptions {
+  return { stopOnHang, isHung: sleepsInPipeWrite(node.app.pid), recoveryTimeoutMs: RECOVERY_TIMEOUT_MS };
 }
 
 /** Warm-up requests answered and in the CRI log: the healthy starting point. */
 async function warmUp(ctx: RunContext, node: RealNode, agent: Agent): Promise<AppStatus> {
-  const d = await drive(ctx, node, agent, WARMUP_REQUESTS, 'warm-up', true);
+  const d = await drive(ctx, node.port, agent, WARMUP_REQUESTS, 'warm-up', realDrive(node, true));
   if (!d.last || d.answered !== WARMUP_REQUESTS) throw new Error('the app container did not answer its warm-up requests');
   await waitForLogged(ctx, node, d.last.n);
   return d.last;
@@ -87,183 +55,177 @@ function waitForLogged(ctx: RunContext, node: RealNode, n: number): Promise<numb
   });
 }
 
-/** The promise's value if it settles within ms, else undefined; the timer never outlives the answer. */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([p.catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** The kernel's sizes of the container's stdout pipe and the CRI FIFO, after raising both to pipeBytes if given. */
+function measurePipes(ctx: RunContext, node: RealNode, pipeBytes: number | undefined): RealPipes {
+  const appPipeBytes = pipeSizeAt(`/proc/${node.app.pid}/fd/1`);
+  const fifoBytes = pipeSizeAt(node.stdoutFifo);
+  ctx.log(`Kernel says: container stdout pipe ${appPipeBytes} bytes, CRI FIFO ${fifoBytes} bytes (F_GETPIPE_SZ).`);
+  if (pipeBytes === undefined) return { appPipeBytes, fifoBytes };
+  const appPipe = resizePipeAt(`/proc/${node.app.pid}/fd/1`, pipeBytes);
+  const fifo = resizePipeAt(node.stdoutFifo, pipeBytes);
+  ctx.log(`F_SETPIPE_SZ: container stdout pipe ${appPipe.before} -> ${appPipe.after} bytes (via /proc/${node.app.pid}/fd/1), CRI FIFO ${fifo.before} -> ${fifo.after} bytes.`);
+  return { appPipeBytes, fifoBytes, appPipe, fifo };
 }
 
-async function answeredWithin(promises: readonly Promise<AppStatus>[], timeoutMs: number): Promise<number> {
-  let answered = 0;
-  const each = promises.map((p) => p.then(() => void answered++, () => undefined));
-  await within(Promise.all(each), timeoutMs);
-  return answered;
+interface RealPipes {
+  appPipeBytes: number;
+  fifoBytes: number;
+  /** F_SETPIPE_SZ's before and after, when the pipes were raised. */
+  appPipe?: { before: number; after: number };
+  fifo?: { before: number; after: number };
 }
 
-/** One real run: stop containerd under the sync logger and measure the hang; optionally resize both pipes first. */
-export async function realPipeHang(ctx: RunContext, pipeBytes?: number, lineBytes: number = RUN.lineBytes): Promise<{ observations: Record<string, unknown>; checks: ClaimCheck[]; requests: number }> {
-  const obs: Record<string, unknown> = { lineBytes };
-  // The claims speak of RUN.lineBytes; another line size (--line-bytes) is measured and compared with
-  // the stand-in's prediction for that size, without claim checks for the counts.
-  const claimSize = lineBytes === RUN.lineBytes;
-  const checks: ClaimCheck[] = [];
+/**
+ * "systemctl stop containerd" (SIGTERM to the daemon alone), then requests until one gets no answer;
+ * and where the unwritten lines wait, read with FIONREAD.
+ */
+async function stopDaemonUntilHang(ctx: RunContext, node: RealNode, agent: Agent, warm: AppStatus, lineBytes: number, predicted: number) {
+  ctx.log(`systemctl stop containerd: SIGTERM to the daemon (pid ${node.cd.pid() ?? '?'}) only; the shim and the container keep running.`);
+  const stopped = stopwatch();
+  await node.cd.stopDaemon('SIGTERM');
+  const daemonStopMs = Math.round(stopped());
+  const d = await drive(ctx, node.port, agent, RUN.maxRequestsUntilHang, 'containerd down', realDrive(node, true));
+  if (!d.waiting || !d.last) throw new Error(`the app never hung (${d.answered} requests answered)`);
+  const bytesAfterStop = d.last.loggedBytes - warm.loggedBytes;
+  const linesWhere = whereLinesWait(node, lineBytes, bytesAfterStop);
+  ctx.log(
+    `Request ${d.answered + 1} after the stop got no response: the app answered ${d.answered} requests and wrote ` +
+      `${bytesAfterStop.toLocaleString('en-US')} bytes first. The stand-in's page-slot arithmetic predicts ${predicted}.`,
+  );
+  ctx.log(`Where they wait (FIONREAD): ${linesWhere.containerPipeLines} lines in the container's stdout pipe, ${linesWhere.shimLines} in the shim's buffer, ${linesWhere.fifoLines} in the CRI FIFO.`);
+  return { daemonStopMs, requestsAfterStop: d.answered, bytesAfterStop, matchesStandIn: d.answered === predicted, linesWhere, waiting: d.waiting };
+}
+
+/**
+ * FIONREAD on the container's pipe and on the FIFO; the rest sit in the shim's copy buffer, blocked in
+ * its write to the full FIFO (nothing is in flight anywhere else: the warm-up lines were all in the
+ * log before the stop, and a write of <= PIPE_BUF bytes is atomic).
+ */
+function whereLinesWait(node: RealNode, lineBytes: number, bytesAfterStop: number): { containerPipeLines: number; shimLines: number; fifoLines: number } {
+  const inPipeBytes = unreadBytesAt(`/proc/${node.app.pid}/fd/1`);
+  const inFifoBytes = unreadBytesAt(node.stdoutFifo);
+  return {
+    containerPipeLines: inPipeBytes / lineBytes,
+    shimLines: (bytesAfterStop - inPipeBytes - inFifoBytes) / lineBytes,
+    fifoLines: inFifoBytes / lineBytes,
+  };
+}
+
+/** Where the hung app sleeps (/proc/PID/wchan), and where the shim's threads do. */
+async function hungWchans(ctx: RunContext, node: RealNode): Promise<{ wchan: string; shimThreads: Record<string, number> }> {
+  const pid = node.app.pid;
+  const wchan = await waitFor('the app to sleep in the kernel', () => {
+    const v = readWchan(pid);
+    return v && v !== '0' ? v : undefined;
+  }, { timeoutMs: RECOVERY_TIMEOUT_MS, signal: ctx.signal });
+  ctx.log(`cat /proc/${pid}/wchan -> ${wchan}`);
+  const shimThreads = shimThreadWchans(node);
+  ctx.log(`The shim's threads sleep in: ${Object.entries(shimThreads).map(([k, n]) => `${k} (${n})`).join(', ')}.`);
+  return { wchan, shimThreads };
+}
+
+/** "systemctl start containerd": the same binary and config; the waiting requests, one more, and the CRI log's audit. */
+async function restartDaemon(ctx: RunContext, node: RealNode, agent: Agent, waiting: readonly Promise<AppStatus>[]): Promise<RecoveryObservations & { daemonStartMs: number }> {
+  ctx.log('systemctl start containerd: the same binary and config; the CRI plugin re-attaches to the FIFO.');
+  const recovered = stopwatch();
+  await node.cd.startDaemon();
+  const daemonStartMs = Math.round(recovered());
+  const answered = await answeredWithin(waiting, RECOVERY_TIMEOUT_MS);
+  const recoveryMs = Math.round(recovered());
+  ctx.log(`${answered} of ${waiting.length} waiting requests answered ${recoveryMs} ms after containerd started again.`);
+
+  const after = await get(node.port, '/orders', RECOVERY_TIMEOUT_MS, agent);
+  if (after.kind !== 'answered') throw new Error('the app did not answer after containerd came back');
+  await waitForLogged(ctx, node, after.status.n);
+  const logAudit = auditLog(node.logLines(), 1, after.status.n);
+  ctx.log(`CRI log: ${logAudit.lines} lines for requests 1-${logAudit.lastN}; missing ${logAudit.missing}, duplicated ${logAudit.duplicated}, out of order ${logAudit.outOfOrder}.`);
+  return { daemonStartMs, waitingRequests: waiting.length, waitingAnswered: answered, recoveryMs, logAudit };
+}
+
+/** A started node and a keep-alive agent, closed afterwards; timings() adds the run's total so far. */
+async function onRealNode<T>(ctx: RunContext, logger: LoggerKind, lineBytes: number, run: (node: RealNode, agent: Agent, timings: () => Record<string, number>) => Promise<T>): Promise<T> {
   const total = stopwatch();
-  ctx.log(`Starting a private containerd and the app as a CRI container (${lineBytes}-byte access-log lines, blocking write(2)).`);
-  const node = await startRealNode(ctx, 'sync', lineBytes);
+  const node = await startRealNode(ctx, logger, lineBytes);
   const agent = keepAliveAgent();
   try {
-    const { app, port } = node;
-    obs.appPid = app.pid;
-    obs.appPipeBytes = pipeSizeAt(`/proc/${app.pid}/fd/1`);
-    obs.fifoBytes = pipeSizeAt(node.stdoutFifo);
-    ctx.log(`Kernel says: container stdout pipe ${String(obs.appPipeBytes)} bytes, CRI FIFO ${String(obs.fifoBytes)} bytes (F_GETPIPE_SZ).`);
-    if (pipeBytes === undefined) checks.push(check('default-pipe-capacity', obs.appPipeBytes));
-    else {
-      const a = resizePipeAt(`/proc/${app.pid}/fd/1`, pipeBytes);
-      const f = resizePipeAt(node.stdoutFifo, pipeBytes);
-      obs.appPipe = a;
-      obs.fifo = f;
-      ctx.log(`F_SETPIPE_SZ: container stdout pipe ${a.before} -> ${a.after} bytes (via /proc/${app.pid}/fd/1), CRI FIFO ${f.before} -> ${f.after} bytes.`);
-    }
-    const appPipe = pipeBytes ?? (obs.appPipeBytes as number);
-    const fifo = pipeBytes ?? (obs.fifoBytes as number);
-    const predicted = predictedRequestsBeforeHang(lineBytes, appPipe, fifo);
-    obs.standInPrediction = predicted;
-
-    const warm = await warmUp(ctx, node, agent);
-    ctx.log(`${WARMUP_REQUESTS} warm-up requests answered and in the CRI log.`);
-
-    ctx.log(`systemctl stop containerd: SIGTERM to the daemon (pid ${node.cd.pid() ?? '?'}) only; the shim and the container keep running.`);
-    const stopped = stopwatch();
-    await node.cd.stopDaemon('SIGTERM');
-    obs.daemonStopMs = Math.round(stopped());
-
-    const d = await drive(ctx, node, agent, 1_000_000, 'containerd down', true);
-    if (!d.waiting || !d.last) throw new Error(`the app never hung (${d.answered} requests answered)`);
-    const bytesAfterStop = d.last.loggedBytes - warm.loggedBytes;
-    obs.requestsAfterStop = d.answered;
-    obs.bytesAfterStop = bytesAfterStop;
-    obs.matchesStandIn = d.answered === predicted;
-    // Where the lines are: FIONREAD on the container's pipe and on the FIFO; the rest sit in the
-    // shim's copy buffer, blocked in its write to the full FIFO (nothing is in flight anywhere else:
-    // the warm-up lines were all in the log before the stop, and a write of <= PIPE_BUF bytes is atomic).
-    const inPipeBytes = unreadBytesAt(`/proc/${app.pid}/fd/1`);
-    const inFifoBytes = unreadBytesAt(node.stdoutFifo);
-    const where = {
-      containerPipeLines: inPipeBytes / lineBytes,
-      shimLines: (bytesAfterStop - inPipeBytes - inFifoBytes) / lineBytes,
-      fifoLines: inFifoBytes / lineBytes,
-    };
-    obs.linesWhere = where;
-    ctx.log(
-      `Request ${d.answered + 1} after the stop got no response: the app answered ${d.answered} requests and wrote ` +
-        `${bytesAfterStop.toLocaleString('en-US')} bytes first. The stand-in's page-slot arithmetic predicts ${predicted}.`,
-    );
-    ctx.log(`Where they wait (FIONREAD): ${where.containerPipeLines} lines in the container's stdout pipe, ${where.shimLines} in the shim's buffer, ${where.fifoLines} in the CRI FIFO.`);
-
-    const w = await waitFor('the app to sleep in the kernel', () => {
-      const v = readWchan(app.pid);
-      return v && v !== '0' ? v : undefined;
-    }, { timeoutMs: RECOVERY_TIMEOUT_MS, signal: ctx.signal });
-    obs.wchan = w;
-    ctx.log(`cat /proc/${app.pid}/wchan -> ${w}`);
-    obs.shimThreads = shimThreadWchans(node);
-    ctx.log(`The shim's threads sleep in: ${Object.entries(obs.shimThreads as Record<string, number>).map(([k, n]) => `${k} (${n})`).join(', ')}.`);
-
-    const waiting = [d.waiting];
-    if (pipeBytes === undefined) {
-      if (claimSize) checks.push(check('hang-bytes', bytesAfterStop), check('hang-requests', d.answered));
-      checks.push(check('wchan', w));
-      const hung = await probeHungApp(port, ctx.log);
-      Object.assign(obs, hung.probes);
-      checks.push(...hungAppChecks(hung.probes));
-      if (hung.later) waiting.push(hung.later);
-
-      const holdMs = scaledMs(30, ctx.scale);
-      ctx.log(`Leaving containerd down for ${(holdMs / 1000).toFixed(1)} s with ${waiting.length} requests waiting.`);
-      await sleep(holdMs, ctx.signal);
-    }
-
-    ctx.log('systemctl start containerd: the same binary and config; the CRI plugin re-attaches to the FIFO.');
-    const recovered = stopwatch();
-    await node.cd.startDaemon();
-    obs.daemonStartMs = Math.round(recovered());
-    const answered = await answeredWithin(waiting, RECOVERY_TIMEOUT_MS);
-    obs.waitingRequests = waiting.length;
-    obs.waitingAnswered = answered;
-    obs.recoveryMs = Math.round(recovered());
-    ctx.log(`${answered} of ${waiting.length} waiting requests answered ${Math.round(recovered())} ms after containerd started again.`);
-
-    const after = await get(port, '/orders', RECOVERY_TIMEOUT_MS, agent);
-    if (after.kind !== 'answered') throw new Error('the app did not answer after containerd came back');
-    await waitForLogged(ctx, node, after.status.n);
-    const audit = auditLog(node.logLines(), 1, after.status.n);
-    obs.logAudit = audit;
-    ctx.log(`CRI log: ${audit.lines} lines for requests 1-${audit.lastN}; missing ${audit.missing}, duplicated ${audit.duplicated}, out of order ${audit.outOfOrder}.`);
-    if (pipeBytes === undefined) {
-      checks.push(check('waiting-requests-complete', waiting.length - answered));
-      checks.push(check('log-exactly-once', { missing: audit.missing, duplicated: audit.duplicated, outOfOrder: audit.outOfOrder }));
-    }
-    obs.timings = { ...node.timings, totalMs: Math.round(total()) };
-    return { observations: obs, checks, requests: d.answered };
+    return await run(node, agent, () => ({ ...node.timings, totalMs: Math.round(total()) }));
   } finally {
     agent.destroy();
     await node.cd.close();
   }
 }
 
-export async function realPipeHangScenario(ctx: RunContext): Promise<ScenarioResult> {
+/**
+ * Up to the hang under the sync logger: the pipes (raised to pipeBytes first if given), the warm-up,
+ * the stop, the hang, and where the app and the shim sleep. `waiting` is the request left unanswered.
+ */
+async function realHang(ctx: RunContext, node: RealNode, agent: Agent, lineBytes: number, pipeBytes?: number) {
+  const pipes = measurePipes(ctx, node, pipeBytes);
+  const standInPrediction = predictedRequestsBeforeHang(lineBytes, pipeBytes ?? pipes.appPipeBytes, pipeBytes ?? pipes.fifoBytes);
+  const warm = await warmUp(ctx, node, agent);
+  ctx.log(`${WARMUP_REQUESTS} warm-up requests answered and in the CRI log.`);
+  const { waiting, ...hang } = await stopDaemonUntilHang(ctx, node, agent, warm, lineBytes, standInPrediction);
+  const wchans = await hungWchans(ctx, node);
+  return { observations: { lineBytes, appPid: node.app.pid, ...pipes, standInPrediction, ...hang, ...wchans }, waiting };
+}
+
+/** While the app hangs: the probes of a hung app, then containerd stays down for RUN.holdS (scaled). */
+async function probeAndHold(ctx: RunContext, node: RealNode, waiting: readonly Promise<AppStatus>[]): Promise<{ probes: HungAppObservations; waiting: Promise<AppStatus>[] }> {
+  const hung = await probeHungApp(node.port, ctx.log);
+  const stillWaiting = [...waiting, ...(hung.later ? [hung.later] : [])];
+  const holdMs = scaledMs(RUN.holdS, ctx.scale);
+  ctx.log(`Leaving containerd down for ${(holdMs / 1000).toFixed(1)} s with ${stillWaiting.length} requests waiting.`);
+  await sleep(holdMs, ctx.signal);
+  return { probes: hung.probes, waiting: stillWaiting };
+}
+
+export function realPipeHangScenario(ctx: RunContext): Promise<ScenarioResult> {
   const lb = ctx.flags['line-bytes'];
-  const r = await realPipeHang(ctx, undefined, typeof lb === 'number' ? lb : RUN.lineBytes);
-  return { observations: r.observations, checks: r.checks };
+  const lineBytes = typeof lb === 'number' ? lb : RUN.lineBytes;
+  ctx.log(`Starting a private containerd and the app as a CRI container (${lineBytes}-byte access-log lines, blocking write(2)).`);
+  return onRealNode(ctx, 'sync', lineBytes, async (node, agent, timings) => {
+    const hang = await realHang(ctx, node, agent, lineBytes);
+    const hung = await probeAndHold(ctx, node, [hang.waiting]);
+    const recovery = await restartDaemon(ctx, node, agent, hung.waiting);
+    const o = { ...hang.observations, ...hung.probes, ...recovery, timings: timings() };
+    return { observations: o, checks: pipeHangChecks(o) };
+  });
+}
+
+/** Requests before the hang with pipeBytes pipes (default: the kernel's), and the rest of that run. */
+function realRequestsUntilHang(ctx: RunContext, pipeBytes?: number) {
+  ctx.log(`Starting a private containerd and the app as a CRI container (${RUN.lineBytes}-byte access-log lines, blocking write(2)).`);
+  return onRealNode(ctx, 'sync', RUN.lineBytes, async (node, agent, timings) => {
+    const hang = await realHang(ctx, node, agent, RUN.lineBytes, pipeBytes);
+    const recovery = await restartDaemon(ctx, node, agent, [hang.waiting]);
+    return { ...hang.observations, ...recovery, timings: timings() };
+  });
 }
 
 export async function realBiggerPipe(ctx: RunContext): Promise<ScenarioResult> {
   ctx.log('The real chain twice: default pipes, then the container stdout pipe and the CRI FIFO raised to 1 MiB by F_SETPIPE_SZ.');
-  const small = await realPipeHang(ctx);
-  const big = await realPipeHang(ctx, RUN.bigPipeBytes);
-  const ratio = big.requests / small.requests;
+  const small = await realRequestsUntilHang(ctx);
+  const big = await realRequestsUntilHang(ctx, RUN.bigPipeBytes);
+  const ratio = big.requestsAfterStop / small.requestsAfterStop;
   ctx.log(`Ratio: ${ratio.toFixed(2)} times more requests before the hang (the stand-in predicts ${PREDICTIONS.bigPipeRatio.toFixed(2)}).`);
-  return {
-    observations: { defaultPipes: small.observations, bigPipes: big.observations, ratio },
-    checks: [check('bigger-pipe-lasts-longer', ratio)],
-  };
+  return { observations: { defaultPipes: small, bigPipes: big, ratio }, checks: biggerPipeChecks({ ratio }) };
 }
 
-export async function realFixedLogger(ctx: RunContext): Promise<ScenarioResult> {
+export function realFixedLogger(ctx: RunContext): Promise<ScenarioResult> {
   ctx.log('The fix, in a real container: a non-blocking logger with a 64 KiB bound that drops (and counts) what does not fit.');
-  const node = await startRealNode(ctx, 'dropping', RUN.lineBytes);
-  const agent = keepAliveAgent();
-  try {
+  return onRealNode(ctx, 'dropping', RUN.lineBytes, async (node, agent) => {
     await warmUp(ctx, node, agent);
     await node.cd.stopDaemon('SIGTERM');
     ctx.log(`containerd stopped; sending ${RUN.fixedRequests} requests.`);
-    const d = await drive(ctx, node, agent, RUN.fixedRequests, 'containerd down, fixed logger', false);
+    const d = await drive(ctx, node.port, agent, RUN.fixedRequests, 'containerd down, fixed logger', realDrive(node, false));
     const dropped = d.last?.dropped ?? 0;
     ctx.log(`${d.answered} answered, ${d.noResponse} without an answer; the app reports ${dropped} lines dropped.`);
     await node.cd.startDaemon();
-    const final = await waitFor(
-      'the app to flush its stdout queue',
-      async () => {
-        const r = await get(node.port, '/orders', HANG_TIMEOUT_MS, agent);
-        return r.kind === 'answered' && r.status.queuedBytes === 0 ? r.status : undefined;
-      },
-      { timeoutMs: RECOVERY_TIMEOUT_MS, intervalMs: 50, signal: ctx.signal },
-    );
+    const final = await drained(ctx, node.port, agent, RECOVERY_TIMEOUT_MS);
     await waitForLogged(ctx, node, final.n);
     const audit = auditLog(node.logLines(), 1, final.n);
     ctx.log(`After containerd is back: ${audit.missing} request lines missing from the CRI log, ${final.dropped} reported dropped.`);
-    return {
-      observations: { requests: RUN.fixedRequests, answered: d.answered, noResponse: d.noResponse, reportedDropped: final.dropped, logAudit: audit, timings: node.timings },
-      checks: [check('fixed-logger-never-hangs', d.noResponse), check('fixed-logger-counts-drops', audit.missing - final.dropped)],
-    };
-  } finally {
-    agent.destroy();
-    await node.cd.close();
-  }
+    const o = { requests: RUN.fixedRequests, answered: d.answered, noResponse: d.noResponse, reportedDropped: final.dropped, logAudit: audit, timings: node.timings };
+    return { observations: o, checks: fixedLoggerChecks(o) };
+  });
 }

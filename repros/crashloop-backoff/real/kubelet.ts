@@ -13,14 +13,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sleep, waitFor } from '../../lib/clock.ts';
 import { nsToMs, type ContainerStatus } from '../../lib/cri/client.ts';
+import type { Spawned } from '../../lib/processes.ts';
+import type { PrivateContainerd } from '../../lib/real/containerd.ts';
 import type { RunContext } from '../../lib/repro.ts';
 import { inImage, NODE_IN_IMAGE } from '../../lib/real/images.ts';
-import { bootNode, freePort, runPod, startContainer, type StartedContainer } from '../../lib/real/pods.ts';
+import { bootNode, freePort, runPod, startContainer, type Pod, type StartedContainer } from '../../lib/real/pods.ts';
 import { CRI_NODE_TOOLS } from '../../lib/tiers.ts';
 import type { TargetMessage } from '../chaos-killer.ts';
-import { goDuration, newKubeletBackoff, NO_JITTER, runOf, seededRandom } from '../kubelet-backoff.ts';
+import { goDuration, runOf } from '../kubelet-backoff.ts';
 import { CONTAINER, POD } from '../kubectl-format.ts';
-import { startChaosKiller, waitOutBackOff, type KubeletRunOptions } from '../kubelet.ts';
+import { kubeletCore, startChaosKiller, waitOutBackOff, type KubeletCore, type KubeletRunOptions } from '../kubelet.ts';
 
 export const REAL_TOOLS = CRI_NODE_TOOLS;
 const APP = fileURLToPath(new URL('../app.ts', import.meta.url));
@@ -68,106 +70,132 @@ function processGone(pid: number): boolean {
   }
 }
 
+/** A started container instance and the runtime's status of it at the start. */
+interface RealInstance {
+  c: StartedContainer;
+  status: ContainerStatus;
+}
+
+/** The mini kubelet of one real run: the private containerd and pod, and the runtime's clock. */
+interface RealKubelet extends KubeletCore {
+  cd: PrivateContainerd;
+  pod: Pod;
+  appRef: string;
+  /** Wall-clock ms since the epoch, the runtime's timestamps' clock. */
+  epochMs(): number;
+  /** Epoch ms to model seconds since the kubelet started (the clock's zero). */
+  toModel(ms: number): number;
+  backOffEvents: number;
+}
+
+function newRealKubelet(ctx: RunContext, opts: KubeletRunOptions, node: { cd: PrivateContainerd; pod: Pod; appRef: string; chaos: Spawned }): RealKubelet {
+  const epochMs = (): number => performance.timeOrigin + performance.now();
+  const t0 = epochMs();
+  const toModel = (ms: number): number => (ms - t0) / (1000 * ctx.scale);
+  // The kubelet's clock in model seconds, on the same epoch as the runtime's timestamps.
+  const clock = { now: (): number => toModel(epochMs()) };
+  return { ...kubeletCore(ctx, opts, clock, node.chaos), cd: node.cd, pod: node.pod, appRef: node.appRef, epochMs, toModel, backOffEvents: 0 };
+}
+
+async function startInstance(k: RealKubelet, attempt: number, port: number): Promise<RealInstance> {
+  const { cd, pod, appRef, chaos, opts, toWallMs } = k;
+  const c = await startContainer(cd, pod, { name: CONTAINER, image: appRef, command: [NODE_IN_IMAGE], args: [inImage(APP), '--instance', String(attempt), '--port', String(port)], attempt });
+  const status = await cd.cri.containerStatus(c.id);
+  // The chaos killer's clock starts at the runtime's StartedAt, like run time on a node.
+  const ranMs = k.epochMs() - nsToMs(status.startedAt);
+  chaos.child.send({ type: 'target', pid: c.pid, afterMs: Math.max(0, toWallMs(runOf(opts.runs, attempt)) - ranMs) } satisfies TargetMessage);
+  k.ctx.log(`  event  Normal  Started   kubelet  Started container ${CONTAINER} (attempt ${attempt}, pid ${c.pid})`);
+  return { c, status };
+}
+
+/**
+ * Waits for the instance to exit: idle until just before the chaos killer is due, then watches
+ * the process in /proc (cheap), then asks the runtime until it reports the exit (a few ms more:
+ * the shim's exit event reaches containerd asynchronously).
+ */
+async function exitOf(k: RealKubelet, inst: RealInstance, attempt: number): Promise<ContainerStatus> {
+  const { opts, toWallMs, ctx: { signal } } = k;
+  const dueMs = nsToMs(inst.status.startedAt) + toWallMs(runOf(opts.runs, attempt));
+  const timeoutMs = EXIT_SEEN_WITHIN_MS + toWallMs(Math.max(...opts.runs));
+  await sleep(Math.max(0, dueMs - k.epochMs() - 20), signal);
+  await waitFor(`process ${inst.c.pid} to end`, () => (processGone(inst.c.pid) ? true : undefined), { timeoutMs, intervalMs: 1, signal });
+  return waitFor(
+    `container ${inst.c.id.slice(0, 12)} to exit`,
+    async () => {
+      const s = await k.cd.cri.containerStatus(inst.c.id);
+      return s.state === 'CONTAINER_EXITED' ? s : undefined;
+    },
+    { timeoutMs, intervalMs: EXIT_POLL_MS, signal },
+  );
+}
+
+/**
+ * Restart i: the current instance's exit as the runtime reports it, the pod worker's syncs until
+ * doBackOff lets the restart through, the next instance, and the restart measured between the
+ * runtime's timestamps (origin: the first instance's StartedAt).
+ */
+async function restart(k: RealKubelet, i: number, current: RealInstance, origin: number): Promise<{ next: RealInstance; measured: RealRestart }> {
+  const { ctx } = k;
+  const scale = ctx.scale;
+  const exit = await exitOf(k, current, i - 1);
+  const finishedAt = k.toModel(nsToMs(exit.finishedAt));
+  ctx.log(`  ${POD}  0/1  ${exit.reason || 'Error'} (exit code ${exit.exitCode}, finishedAt ${new Date(nsToMs(exit.finishedAt)).toISOString()})`);
+  // The next instance's port, found before the decision so that nothing but the runtime's own
+  // work lies between the decision and CreatedAt.
+  const port = await freePort();
+  const { refusals, nominal } = await waitOutBackOff({
+    ...k,
+    finishedAt,
+    signal: ctx.signal,
+    onRefusal: (d, n) => {
+      k.backOffEvents += 1;
+      if (n === 1) ctx.log(`  event  Warning BackOff   kubelet  Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
+    },
+  });
+  const decidedMs = k.epochMs();
+  const next = await startInstance(k, i, port);
+  const createdMs = nsToMs(next.status.createdAt);
+  const startedMs = nsToMs(next.status.startedAt);
+  const finishedMs = nsToMs(exit.finishedAt);
+  const measured: RealRestart = {
+    restart: i,
+    exitedAt: (finishedMs - origin) / (1000 * scale),
+    restartedAt: (decidedMs - origin) / (1000 * scale),
+    backoffSeconds: (decidedMs - finishedMs) / (1000 * scale),
+    runtimeWaitSeconds: (createdMs - finishedMs) / (1000 * scale),
+    createLatencyMs: createdMs - decidedMs,
+    startLatencyMs: startedMs - createdMs,
+    ranSeconds: (finishedMs - nsToMs(current.status.startedAt)) / (1000 * scale),
+    exitCode: exit.exitCode,
+    reason: exit.reason,
+    refusals,
+    nominalBackoff: nominal,
+    containerId: exit.id,
+  };
+  ctx.progress(`restart ${i}: waited ${goDuration((decidedMs - finishedMs) / (1000 * scale))} after the runtime's FinishedAt`);
+  // The kubelet keeps dead instances for `kubectl logs --previous` and garbage-collects them later;
+  // keeping only the last one is enough here.
+  await k.cd.cri.removeContainer(exit.id);
+  return { next, measured };
+}
+
 export async function runRealKubelet(ctx: RunContext, opts: KubeletRunOptions): Promise<RealKubeletResult> {
-  const { scale, signal } = ctx;
   const { cd, appRef, timings } = await bootNode(ctx);
   try {
-    // The kubelet's clock in model seconds, on the same epoch as the runtime's timestamps.
-    const epochMs = (): number => performance.timeOrigin + performance.now();
-    const t0 = epochMs();
-    const toModel = (ms: number): number => (ms - t0) / (1000 * scale);
-    const clock = { now: (): number => toModel(epochMs()) };
-    const toWallMs = (modelSeconds: number): number => modelSeconds * 1000 * scale;
-    const backOff = newKubeletBackoff(opts.kubelet, clock);
-    const rand = opts.retryGranularity ? seededRandom(opts.seed) : NO_JITTER;
-    const key = `default/${POD}/${CONTAINER}`;
-
     const { chaos, killed: killedByChaos } = await startChaosKiller(ctx);
-
     const pod = await runPod(cd, POD);
     ctx.log(`Pod sandbox ${pod.sandboxId.slice(0, 12)} (${POD}); container ${CONTAINER} runs ${inImage(APP)} in ${appRef}.`);
-
-    const startInstance = async (attempt: number, port: number): Promise<{ c: StartedContainer; status: ContainerStatus }> => {
-      const c = await startContainer(cd, pod, { name: CONTAINER, image: appRef, command: [NODE_IN_IMAGE], args: [inImage(APP), '--instance', String(attempt), '--port', String(port)], attempt });
-      const status = await cd.cri.containerStatus(c.id);
-      // The chaos killer's clock starts at the runtime's StartedAt, like run time on a node.
-      const ranMs = epochMs() - nsToMs(status.startedAt);
-      chaos.child.send({ type: 'target', pid: c.pid, afterMs: Math.max(0, toWallMs(runOf(opts.runs, attempt)) - ranMs) } satisfies TargetMessage);
-      ctx.log(`  event  Normal  Started   kubelet  Started container ${CONTAINER} (attempt ${attempt}, pid ${c.pid})`);
-      return { c, status };
-    };
-
-    /**
-     * Waits for the instance to exit: idle until just before the chaos killer is due, then watches
-     * the process in /proc (cheap), then asks the runtime until it reports the exit (a few ms more:
-     * the shim's exit event reaches containerd asynchronously).
-     */
-    const exitOf = async (inst: { c: StartedContainer; status: ContainerStatus }, attempt: number): Promise<ContainerStatus> => {
-      const dueMs = nsToMs(inst.status.startedAt) + toWallMs(runOf(opts.runs, attempt));
-      await sleep(Math.max(0, dueMs - epochMs() - 20), signal);
-      await waitFor(`process ${inst.c.pid} to end`, () => (processGone(inst.c.pid) ? true : undefined), {
-        timeoutMs: EXIT_SEEN_WITHIN_MS + toWallMs(Math.max(...opts.runs)),
-        intervalMs: 1,
-        signal,
-      });
-      return exitPoll(inst.c.id);
-    };
-    const exitPoll = (id: string): Promise<ContainerStatus> =>
-      waitFor(
-        `container ${id.slice(0, 12)} to exit`,
-        async () => {
-          const s = await cd.cri.containerStatus(id);
-          return s.state === 'CONTAINER_EXITED' ? s : undefined;
-        },
-        { timeoutMs: EXIT_SEEN_WITHIN_MS + toWallMs(Math.max(...opts.runs)), intervalMs: EXIT_POLL_MS, signal },
-      );
-
+    const k = newRealKubelet(ctx, opts, { cd, pod, appRef, chaos });
     const restarts: RealRestart[] = [];
-    let backOffEvents = 0;
-    let current = await startInstance(0, await freePort());
+    let current = await startInstance(k, 0, await freePort());
     const origin = nsToMs(current.status.startedAt);
     for (let i = 1; i <= opts.restarts; i++) {
-      const exit = await exitOf(current, i - 1);
-      const finishedAt = toModel(nsToMs(exit.finishedAt));
-      ctx.log(`  ${POD}  0/1  ${exit.reason || 'Error'} (exit code ${exit.exitCode}, finishedAt ${new Date(nsToMs(exit.finishedAt)).toISOString()})`);
-      // The next instance's port, found before the decision so that nothing but the runtime's own
-      // work lies between the decision and CreatedAt.
-      const port = await freePort();
-      const { refusals, nominal } = await waitOutBackOff({
-        backOff, key, finishedAt, clock, toWallMs, opts, rand, signal,
-        onRefusal: (d, n) => {
-          backOffEvents += 1;
-          if (n === 1) ctx.log(`  event  Warning BackOff   kubelet  Back-off restarting failed container ${CONTAINER} in pod ${POD}_default (${d.message ?? ''})`);
-        },
-      });
-      const decidedMs = epochMs();
-      const next = await startInstance(i, port);
-      const createdMs = nsToMs(next.status.createdAt);
-      const startedMs = nsToMs(next.status.startedAt);
-      const finishedMs = nsToMs(exit.finishedAt);
-      restarts.push({
-        restart: i,
-        exitedAt: (finishedMs - origin) / (1000 * scale),
-        restartedAt: (decidedMs - origin) / (1000 * scale),
-        backoffSeconds: (decidedMs - finishedMs) / (1000 * scale),
-        runtimeWaitSeconds: (createdMs - finishedMs) / (1000 * scale),
-        createLatencyMs: createdMs - decidedMs,
-        startLatencyMs: startedMs - createdMs,
-        ranSeconds: (finishedMs - nsToMs(current.status.startedAt)) / (1000 * scale),
-        exitCode: exit.exitCode,
-        reason: exit.reason,
-        refusals,
-        nominalBackoff: nominal,
-        containerId: exit.id,
-      });
-      ctx.progress(`restart ${i}: waited ${goDuration((decidedMs - finishedMs) / (1000 * scale))} after the runtime's FinishedAt`);
-      // The kubelet keeps dead instances for `kubectl logs --previous` and garbage-collects them later;
-      // keeping only the last one is enough here.
-      await cd.cri.removeContainer(exit.id);
-      current = next;
+      const r = await restart(k, i, current, origin);
+      restarts.push(r.measured);
+      current = r.next;
     }
     if (chaos.child.connected) chaos.child.send({ type: 'stop' });
-    return { restarts, killedByChaos: killedByChaos(), backOffEvents, timings };
+    return { restarts, killedByChaos: killedByChaos(), backOffEvents: k.backOffEvents, timings };
   } finally {
     await cd.close();
   }

@@ -9,10 +9,9 @@ import { until, type Watch, type WatchLine } from '../../lib/cluster/kubectl.ts'
 import { toYaml } from '../../lib/cluster/objects.ts';
 import { deletionChecks } from '../checks.ts';
 import type { ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
-import {
-  drainingConnections, isOk, marks, newConnectionsToDeleted, responseObservations, toEntry, upstreamErrors, upstreamsMarkedDown,
-} from '../timeline.ts';
-import { REAL, scaledTimings } from '../timings.ts';
+import { deletionObservations } from '../observations.ts';
+import { isOk, toEntry } from '../timeline.ts';
+import { REAL } from '../timings.ts';
 import { APP, CLIENT, GATEWAY, manifests } from './manifests.ts';
 import type { ClusterScenario } from './variants.ts';
 
@@ -21,6 +20,15 @@ const SETUPS: Record<ClusterScenario, { replicas: number; fix: boolean }> = {
   fixed: { replicas: 2, fix: true },
   'single-replica': { replicas: 1, fix: false },
 };
+
+/** The Deployments' rollout, and the client pod's readiness (kubectl's --timeout). */
+const ROLLOUT_TIMEOUT = '300s';
+const CLIENT_READY_TIMEOUT = '120s';
+/** The client's answers (warm-up, then after the pod is gone) come every few seconds; a minute is plenty. */
+const ANSWERS_WITHIN_MS = 60_000;
+const EVENTS_POLL_MS = 200;
+/** The deleted pod is gone from the API within its grace period and this much more. */
+const POD_GONE_SPARE_S = 60;
 
 /** JSON event lines from `kubectl logs -f` (anything else a part prints is skipped). */
 function events<E>(w: Watch): E[] {
@@ -37,16 +45,14 @@ interface PodList {
   items: { metadata: { name: string; deletionTimestamp?: string }; status: { phase: string; podIP?: string } }[];
 }
 
-export async function experiment(c: KindCluster, flags: Flags, log: (line: string) => void): Promise<ScenarioResult> {
-  const kind = (typeof flags.scenario === 'string' ? flags.scenario : 'broken') as ClusterScenario;
+/** The app, the gateway and their Service, rolled out, with every part's event lines watched from now on. */
+async function deployAndWatch(c: KindCluster, kind: ClusterScenario, log: (line: string) => void) {
   const setup = SETUPS[kind];
   const objects = manifests(setup);
-  const clientPod = objects[4];
   await c.replace(toYaml(objects.slice(0, 4)));
-  for (const d of [APP, GATEWAY]) await c.kubectl(['rollout', 'status', `deployment/${d}`, '--timeout', '300s']);
+  for (const d of [APP, GATEWAY]) await c.kubectl(['rollout', 'status', `deployment/${d}`, '--timeout', ROLLOUT_TIMEOUT]);
   const pods = (await c.json<PodList>(['get', 'pods', '-l', `app=${APP}`])).items.filter((p) => !p.metadata.deletionTimestamp);
   log(`${kind}: client -> gateway -> NodePort Service -> ${pods.length} pod${pods.length === 1 ? '' : 's'}${setup.fix ? ' (with the fix)' : ''}`);
-
   // Every part's event lines, from before the deletion to the end.
   const podLogs = new Map(pods.map((p) => [p.metadata.name, c.watch(['logs', '-f', p.metadata.name])]));
   const gatewayLog = c.watch(['logs', '-f', `deployment/${GATEWAY}`]);
@@ -56,20 +62,27 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
     (l) => log(`  EndpointSlice: ${l.line}`),
   );
   c.watch(['get', 'pods', '-l', `app=${APP}`, '-w'], (l) => log(`  ${l.line}`));
+  return { clientPod: objects[4], podLogs, gatewayLog, slices };
+}
 
+/** The incident's client pod, its answers narrated as they arrive; returns its log watch. */
+async function startClient(c: KindCluster, clientPod: ReturnType<typeof manifests>[number], log: (line: string) => void): Promise<Watch> {
   await c.replace(toYaml([clientPod]));
-  await c.kubectl(['wait', '--for=condition=Ready', `pod/${CLIENT}`, '--timeout=120s']);
-  const clientLog = c.watch(['logs', '-f', CLIENT], (l) => {
+  await c.kubectl(['wait', '--for=condition=Ready', `pod/${CLIENT}`, `--timeout=${CLIENT_READY_TIMEOUT}`]);
+  return c.watch(['logs', '-f', CLIENT], (l) => {
     if (l.line.includes('"ev":"response"')) {
       const r = JSON.parse(l.line) as ClientResponse;
       log(`  client #${r.seq}: ${r.status || r.error} ${r.pod ?? ''} ${r.podConn ?? ''}`);
     }
   });
-  const responses = (): ClientResponse[] => events<ClientResponse>(clientLog).filter((e) => e.ev === 'response');
+}
+
+/** `kubectl delete pod` of the pod the client's answers come from; until it is gone, and a few answers more. */
+async function deleteServingPod(c: KindCluster, responses: () => ClientResponse[], podLogs: ReadonlyMap<string, Watch>, log: (line: string) => void) {
   const warm = await until(`${REAL.warmupRequests} answers before the deletion`, async () => {
     const ok = responses().filter((r) => isOk(r.status));
     return ok.length >= REAL.warmupRequests ? ok : undefined;
-  }, 60_000, 200);
+  }, ANSWERS_WITHIN_MS, EVENTS_POLL_MS);
   const victim = warm[warm.length - 1]?.pod;
   if (!victim || !podLogs.has(victim)) throw new Error(`the client's answers did not name a pod of ${APP}: ${JSON.stringify(warm.at(-1))}`);
 
@@ -79,8 +92,17 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   const exitedAt = await until(`${victim} to be gone (preStop ${REAL.preStopS} s, grace period ${REAL.graceS} s)`, async () => {
     const r = await c.kubectl(['get', 'pod', victim, '-o', 'name'], { allowFail: true });
     return r.code !== 0 ? Date.now() : undefined;
-  }, (REAL.graceS + 60) * 1000, 500);
-  await until(`${REAL.tailRequests} answers after ${victim} exited`, async () => (responses().filter((r) => r.sentT > exitedAt).length >= REAL.tailRequests ? true : undefined), 60_000, 200);
+  }, (REAL.graceS + POD_GONE_SPARE_S) * 1000, 500);
+  await until(`${REAL.tailRequests} answers after ${victim} exited`, async () => (responses().filter((r) => r.sentT > exitedAt).length >= REAL.tailRequests ? true : undefined), ANSWERS_WITHIN_MS, EVENTS_POLL_MS);
+  return { victim, deletedAt, exitedAt };
+}
+
+export async function experiment(c: KindCluster, flags: Flags, log: (line: string) => void): Promise<ScenarioResult> {
+  const kind = (typeof flags.scenario === 'string' ? flags.scenario : 'broken') as ClusterScenario;
+  const { clientPod, podLogs, gatewayLog, slices } = await deployAndWatch(c, kind, log);
+  const clientLog = await startClient(c, clientPod, log);
+  const responses = (): ClientResponse[] => events<ClientResponse>(clientLog).filter((e) => e.ev === 'response');
+  const { victim, deletedAt, exitedAt } = await deleteServingPod(c, responses, podLogs, log);
   c.stopWatches();
 
   return observe({
@@ -115,9 +137,8 @@ export interface Collected {
  * functions (timeline.ts). Pure, so a test can feed it a local recording and compare.
  */
 export function observe(x: Collected): ScenarioResult {
-  const { kind, victim, deletedAt, exitedAt, podEvents, gatewayEvents } = x;
+  const { kind, victim, deletedAt, exitedAt, podEvents } = x;
   const setup = SETUPS[kind];
-  const timeline = x.responses.map((r) => toEntry(r, deletedAt, 1));
   // The kubelet's steps as the local control process reports them, from what the pod itself saw:
   // the hook's ok.htm?down=true, SIGTERM, and the end of the pod.
   const kubelet: ControlEvent[] = [
@@ -125,34 +146,26 @@ export function observe(x: Collected): ScenarioResult {
     ...podEvents.flatMap((e): ControlEvent[] => (e.ev === 'sigterm' ? [{ ev: 'signal', proc: 'control', pod: victim, signal: 'SIGTERM', t: e.t }] : [])),
     { ev: 'signal', proc: 'control', pod: victim, signal: 'SIGKILL', t: exitedAt },
   ];
-  const observations = {
+  const observations = deletionObservations({
     scenario: kind,
     topology: `client -> gateway -> NodePort Service (kube-proxy) -> ${setup.replicas} pod${setup.replicas === 1 ? '' : 's'}${setup.fix ? ' (with the fix)' : ''}`,
-    deletedPod: victim,
-    timings: { real: { preStopS: REAL.preStopS, graceS: REAL.graceS, clientIntervalS: REAL.clientIntervalS, failTimeoutS: REAL.failTimeoutS }, scaledMs: scaledTimings(1) },
-    marks: marks(kubelet, gatewayEvents, deletedAt, 1),
-    exitedAtS: Math.round(exitedAt - deletedAt) / 1000,
-    ...responseObservations(timeline, victim),
-    newConnectionsToDeletedPod: newConnectionsToDeleted(podEvents, deletedAt),
+    victim,
+    deletedAt,
+    exitedAt,
+    scale: 1,
+    timeline: x.responses.map((r) => toEntry(r, deletedAt, 1)),
+    kubelet,
+    podEvents,
+    gatewayEvents: x.gatewayEvents,
     // kube-proxy's choice for each new connection is a NAT rule, not an event; the EndpointSlice
     // conditions below are what it acted on.
     balancerConnectionsAfterDeletion: null,
     endpointSliceAfterDeletion: x.endpointSlice.filter((l) => l.t >= deletedAt).map((l) => ({ s: Math.round(l.t - deletedAt) / 1000, endpoints: l.line.trim() })),
-    drainingConnections: drainingConnections(podEvents),
-    upstreamErrors: upstreamErrors(gatewayEvents, deletedAt),
-    upstreamErrorsWhileTerminating: upstreamErrors(gatewayEvents.filter((e) => e.t < exitedAt), deletedAt),
-    upstreamsMarkedDown: upstreamsMarkedDown(gatewayEvents, deletedAt),
-    timeline,
-  };
+  });
   x.log(`after the deletion: ${observations.requestsAfterDeletion} requests, statuses ${observations.statusRunsAfterDeletion.join(' -> ')}, ${observations.oldConnection.requestsAfterDeletion} answered by ${victim} on its old connection`);
 
   // On a cluster the balancer is a Service: kube-proxy, not a balancer that deregisters the pod, so a
   // single replica is checked against the Service's claims.
-  const checks = deletionChecks(kind === 'single-replica' ? 'single-replica-service' : kind, {
-    ...observations,
-    direct: false,
-    oldConnectionServed: observations.oldConnection.requestsAfterDeletion,
-    oldConnectionLastServedS: observations.oldConnection.lastServedS,
-  });
-  return { observations, checks };
+  const judgedAs = kind === 'single-replica' ? 'single-replica-service' : kind;
+  return { observations, checks: deletionChecks({ ...observations, judgedAs, direct: false }) };
 }

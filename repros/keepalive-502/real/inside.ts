@@ -14,7 +14,7 @@ import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { childArgs, exitWhenParentDies } from '../../lib/child.ts';
-import { sleep, waitFor } from '../../lib/clock.ts';
+import { sleep, Wakeup, waitFor } from '../../lib/clock.ts';
 import { ProcessGroup } from '../../lib/processes.ts';
 import { existsSync } from 'node:fs';
 import { toolPath } from '../../lib/real/tools.ts';
@@ -196,31 +196,23 @@ async function deleteFlowAndRetry(sport: string, next: () => Promise<{ status: n
   const all: string[] = [];
   const mine = ` sport=${sport} `;
   const lines = (): string[] => all.filter((l) => l.includes(mine));
-  let wake = (): void => undefined;
+  const arrived = new Wakeup();
   createInterface({ input: watch.child.stdout! }).on('line', (l) => {
     all.push(l.trim().replace(/\s+/g, ' ') + ' ');
-    wake();
+    arrived.notify();
   });
-  const until = async (what: string, ok: () => boolean): Promise<void> => {
-    const deadline = performance.now() + SLACK_MS;
-    while (!ok()) {
-      if (performance.now() > deadline) throw new Error(`conntrack -E: no ${what} within ${SLACK_MS} ms; saw: ${all.join(' | ')}`);
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, 50);
-      });
-    }
-  };
+  const until = (what: string, ok: () => boolean): Promise<true> =>
+    waitFor(`${what} in conntrack -E`, () => ok() || undefined, { timeoutMs: SLACK_MS, intervalMs: 50, signal, wake: arrived, detail: () => `saw: ${all.join(' | ')}` });
   // The watch is subscribed once it reports a connection we open for that purpose; retried until then.
   let opened = 0;
-  await until('event for a connection of our own', () => {
+  await until('an event for a connection of our own', () => {
     if (all.length > 0) return true;
     if (opened++ % 4 === 0) void get(SERVICE_ADDRESSES[0], SERVICE_PORT, '/api/watch-ready', false);
     return false;
   });
   run(bin('conntrack'), ['-D', '-p', 'tcp', '--orig-port-src', sport]);
   const r = await next();
-  await until('NEW entry for the flow', () => lines().some((l) => l.startsWith('[NEW]')));
+  await until('a NEW entry for the flow', () => lines().some((l) => l.startsWith('[NEW]')));
   watch.child.kill('SIGTERM');
   const fresh = lines().find((l) => l.startsWith('[NEW]')) ?? '';
   return { flow, events: lines().map((l) => l.trim()), nextRequest: r.error ?? String(r.status), newEntryReplySrc: /dport=\d+ (?:\[UNREPLIED\] )?src=(\S+) dst=/.exec(fresh)?.[1] };

@@ -1,0 +1,90 @@
+// The client side of every pipe run, stand-ins and real containers alike: sequential requests on one
+// keep-alive connection until the app hangs (or a number of requests is done), and what became of
+// the requests left waiting.
+import type { Agent } from 'node:http';
+import { sleep, waitFor, within } from '../lib/clock.ts';
+import type { RunContext } from '../lib/repro.ts';
+import type { AppStatus } from './app-api.ts';
+import { get, HANG_TIMEOUT_MS } from './client.ts';
+import { readWchan, wchanUnsupported } from './linux-pipe.ts';
+
+export interface Drive {
+  answered: number;
+  /** Answered, but only after the hang timeout (a busy machine, not a hang). */
+  slow: number;
+  last: AppStatus | undefined;
+  /** The first request that got no answer, still waiting. */
+  waiting: Promise<AppStatus> | undefined;
+  noResponse: number;
+}
+
+export interface DriveOptions {
+  /** Stop at the first request without an answer (else: after three). */
+  stopOnHang: boolean;
+  /** Kernel evidence that the app is stuck (true), running (false), or no evidence on this platform. */
+  isHung?: (() => boolean | undefined) | undefined;
+  /** How much longer a request without an answer gets when the kernel does not say the app is stuck. */
+  recoveryTimeoutMs: number;
+  /** Pause between requests, wall ms (none below 1 ms). */
+  paceMs?: number;
+}
+
+/**
+ * Sequential requests on one keep-alive connection. A request with no answer within HANG_TIMEOUT_MS
+ * counts as hung when the kernel confirms the app sleeps in a pipe write; otherwise it gets
+ * recoveryTimeoutMs more before it counts, so a slow machine is not mistaken for a hang.
+ */
+export async function drive(ctx: RunContext, port: number, agent: Agent, max: number, what: string, opts: DriveOptions): Promise<Drive> {
+  const pace = opts.paceMs ?? 0;
+  const out: Drive = { answered: 0, slow: 0, last: undefined, waiting: undefined, noResponse: 0 };
+  for (let i = 0; i < max; i++) {
+    ctx.signal.throwIfAborted();
+    const r = await get(port, '/orders', HANG_TIMEOUT_MS, agent);
+    let status: AppStatus | undefined;
+    if (r.kind === 'answered') status = r.status;
+    else if (opts.isHung?.() !== true) {
+      status = await within(r.later, opts.recoveryTimeoutMs);
+      if (status) out.slow++;
+    }
+    if (!status) {
+      out.noResponse++;
+      if (r.kind === 'no-response') out.waiting ??= r.later;
+      // Three unanswered requests settle it; waiting on more would only take longer.
+      if (opts.stopOnHang || out.noResponse >= 3) break;
+      continue;
+    }
+    out.answered++;
+    out.last = status;
+    if (i % 50 === 0) ctx.progress(`${what}: ${out.answered} requests answered, ${status.loggedBytes.toLocaleString('en-US')} bytes logged`);
+    if (pace >= 1) await sleep(pace, ctx.signal);
+  }
+  return out;
+}
+
+/** For the sync logger: is the app asleep in the kernel's pipe write? Undefined without /proc wchan. */
+export function sleepsInPipeWrite(pid: number): () => boolean | undefined {
+  return () => {
+    if (wchanUnsupported()) return undefined;
+    return /pipe_write/.test(readWchan(pid) ?? '');
+  };
+}
+
+/** Waits for every request left waiting, up to timeoutMs; returns how many got an answer. */
+export async function answeredWithin(promises: readonly Promise<AppStatus>[], timeoutMs: number): Promise<number> {
+  let answered = 0;
+  const each = promises.map((p) => p.then(() => void answered++, () => undefined));
+  await within(Promise.all(each), timeoutMs);
+  return answered;
+}
+
+/** Once the copier is back: asks the app until its stdout queue is empty, so every accepted line is in the pipe. */
+export function drained(ctx: RunContext, port: number, agent: Agent, timeoutMs: number): Promise<AppStatus> {
+  return waitFor(
+    'the app to flush its stdout queue',
+    async () => {
+      const r = await get(port, '/orders', HANG_TIMEOUT_MS, agent);
+      return r.kind === 'answered' && r.status.queuedBytes === 0 ? r.status : undefined;
+    },
+    { timeoutMs, intervalMs: 50, signal: ctx.signal },
+  );
+}
