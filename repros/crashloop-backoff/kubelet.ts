@@ -7,10 +7,12 @@
 // show, and times every exit and respawn.
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { emitter, EventStream } from '../lib/child-events.ts';
 import { sleep } from '../lib/clock.ts';
+import { childArgv } from '../lib/flags.ts';
 import type { Spawned } from '../lib/processes.ts';
 import { UsageError, type RunContext } from '../lib/repro.ts';
-import type { KilledMessage, TargetMessage } from './chaos-killer.ts';
+import { APP_FLAGS, CHAOS_FLAGS, type AppEvent, type ChaosCommand, type ChaosEvent } from './children.ts';
 import type { Backoff } from './model/client-go-backoff.ts';
 import type { BackOffDecision } from './model/kubelet-sync.ts';
 import {
@@ -37,6 +39,8 @@ export const LIVENESS_PROBE = { periodSeconds: 10, timeoutSeconds: 1, failureThr
 
 const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
 const CHAOS = fileURLToPath(new URL('./chaos-killer.ts', import.meta.url));
+/** Starting a Node process on a busy 2-core machine can take a few seconds; this is only a safety net. */
+const START_TIMEOUT_MS = 20_000;
 
 export interface KubeletRunOptions {
   kubelet: ResolvedKubelet;
@@ -79,9 +83,10 @@ export interface KubeletRunResult {
 
 /** Starts one app process alone (the `app` component); resolves once it listens. */
 export async function startApp(ctx: RunContext, port: number): Promise<{ pid: number; port: number; done: Promise<void> }> {
-  const spawned = ctx.procs.spawnNode(APP, ['--port', String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const spawned = ctx.procs.spawnNode(APP, childArgv(APP_FLAGS, { instance: 0, port }), { stdio: ['ignore', 'pipe', 'inherit'] });
+  const events = new EventStream<AppEvent>(spawned.child.stdout);
   const bound = await new Promise<number>((resolve, reject) => {
-    spawned.child.once('message', (m: { type: string; port: number }) => resolve(m.port));
+    events.waitFor('the app to listen', (e) => e.ev === 'listening', { timeoutMs: START_TIMEOUT_MS, signal: ctx.signal }).then((e) => resolve(e.port), () => undefined);
     void spawned.exited.then((e) => reject(new UsageError(`the app exited before it listened (code ${e.code}); is port ${port} free?`)));
   });
   const done = new Promise<void>((resolve) => {
@@ -103,18 +108,32 @@ function probe(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
+export interface ChaosKiller {
+  chaos: Spawned;
+  /** How many instances it has SIGKILLed. */
+  killed(): number;
+  /** SIGKILL this pid after afterMs of wall-clock run time. */
+  target(pid: number, afterMs: number): void;
+  stop(): void;
+}
+
 /** Starts the chaos killer (./chaos-killer.ts) and resolves once it is ready, with a count of its kills. */
-export async function startChaosKiller(ctx: RunContext): Promise<{ chaos: Spawned; killed: () => number }> {
-  const chaos = ctx.procs.spawnNode(CHAOS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let killed = 0;
-  await new Promise<void>((resolve, reject) => {
-    chaos.child.on('message', (m: KilledMessage) => {
-      if (m.type === 'ready') resolve();
-      if (m.type === 'killed') killed += 1;
-    });
-    void chaos.exited.then(() => reject(new Error('the chaos killer exited before it was ready')));
+export async function startChaosKiller(ctx: RunContext): Promise<ChaosKiller> {
+  const chaos = ctx.procs.spawnNode(CHAOS, childArgv(CHAOS_FLAGS, {}), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const events = new EventStream<ChaosEvent>(chaos.child.stdout);
+  const send = emitter<ChaosCommand>(chaos.child.stdin!);
+  chaos.child.stdin!.on('error', () => undefined);
+  const exited = chaos.exited.then(() => {
+    throw new Error('the chaos killer exited before it was ready');
   });
-  return { chaos, killed: () => killed };
+  await Promise.race([events.waitFor('the chaos killer to be ready', (e) => e.ev === 'ready', { timeoutMs: START_TIMEOUT_MS, signal: ctx.signal }), exited]);
+  const live = (): boolean => chaos.child.exitCode === null && chaos.child.signalCode === null && chaos.child.stdin?.writable === true;
+  return {
+    chaos,
+    killed: () => events.events.filter((e) => e.ev === 'killed').length,
+    target: (pid, afterMs) => send({ ev: 'target', pid, afterMs }),
+    stop: () => void (live() && send({ ev: 'stop' })),
+  };
 }
 
 export interface BackOffWait {
@@ -165,7 +184,7 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
   const rand = opts.retryGranularity ? seededRandom(opts.seed) : NO_JITTER;
   const key = `default/${POD}/${CONTAINER}`;
 
-  const { chaos, killed: killedByChaos } = await startChaosKiller(ctx);
+  const chaos = await startChaosKiller(ctx);
 
   const restarts: MeasuredRestart[] = [];
   let backOffEvents = 0;
@@ -179,19 +198,18 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
 
   /** Starts one instance; resolves with its exit, and with the spawn and ready times. */
   const startInstance = async (instance: number): Promise<{ spawned: Spawned; spawnedAtMs: number; readyAtMs: number }> => {
-    const spawned = ctx.procs.spawnNode(APP, ['--instance', String(instance)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const spawned = ctx.procs.spawnNode(APP, childArgv(APP_FLAGS, { instance }), { stdio: ['ignore', 'pipe', 'inherit'] });
+    const events = new EventStream<AppEvent>(spawned.child.stdout);
     const spawnedAtMs = await new Promise<number>((resolve, reject) => {
       spawned.child.once('spawn', () => resolve(wallMs()));
       spawned.child.once('error', reject);
     });
     const runFor = runOf(opts.runs, instance);
     const pid = spawned.child.pid as number;
-    chaos.child.send({ type: 'target', pid, afterMs: toWallMs(runFor) } satisfies TargetMessage);
+    chaos.target(pid, toWallMs(runFor));
     event('Normal', 'Started', `Started container ${CONTAINER}`);
-    const port = await new Promise<number | undefined>((resolve) => {
-      spawned.child.once('message', (m: { type: string; port: number }) => resolve(m.type === 'listening' ? m.port : undefined));
-      void spawned.exited.then(() => resolve(undefined));
-    });
+    // The chaos killer may end an instance before it listens: its output ends, no port.
+    const port = await events.waitFor('the app to listen', (e) => e.ev === 'listening', { timeoutMs: START_TIMEOUT_MS, signal }).then((e) => e.port, () => undefined);
     let readyAtMs = Number.NaN;
     if (port !== undefined) {
       // Readiness: the first successful probe makes the pod 1/1.
@@ -291,8 +309,8 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
     }
   } finally {
     clearTimeout(housekeeping);
-    if (chaos.child.connected) chaos.child.send({ type: 'stop' });
+    chaos.stop();
     if (current.spawned.child.exitCode === null && current.spawned.child.signalCode === null) current.spawned.child.kill('SIGTERM');
   }
-  return { restarts, killedByChaos: killedByChaos(), backOffEvents, livenessFailures };
+  return { restarts, killedByChaos: chaos.killed(), backOffEvents, livenessFailures };
 }

@@ -84,8 +84,7 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
   const warm = await client.events.waitUntil(
     `${REAL.warmupRequests} answers before the deletion`,
     () => (responses().length >= REAL.warmupRequests ? responses() : undefined),
-    ctx.signal,
-    SLACK_MS + REAL.warmupRequests * t.clientIntervalMs,
+    { signal: ctx.signal, timeoutMs: SLACK_MS + REAL.warmupRequests * t.clientIntervalMs },
   );
   // Delete the pod the client's requests currently reach (through the balancer: the pod behind the
   // gateway's pooled connection); with pod addresses as upstreams, pod-0.
@@ -93,7 +92,7 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
   if (!victim) throw new Error(`no pod answered before the deletion: ${JSON.stringify(warm)}`);
   const victimProc = topo.pods.find((p) => p.name === victim)!;
   await terminate(topo, victim);
-  const deletedAt = (await topo.control.events.waitFor('the deletion', (e) => e.ev === 'terminate', ctx.signal, SLACK_MS)).t;
+  const deletedAt = (await topo.control.events.waitFor('the deletion', (e) => e.ev === 'terminate', { signal: ctx.signal, timeoutMs: SLACK_MS })).t;
 
   const ticker = setInterval(() => {
     const s = (now() - deletedAt) / 1000;
@@ -105,8 +104,7 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
     await client.events.waitUntil(
       `${REAL.tailRequests} answers after ${victim} exited`,
       () => (responses().filter((r) => r.sentT > exitedAt).length >= REAL.tailRequests ? true : undefined),
-      ctx.signal,
-      SLACK_MS + REAL.tailRequests * t.clientIntervalMs,
+      { signal: ctx.signal, timeoutMs: SLACK_MS + REAL.tailRequests * t.clientIntervalMs },
     );
   } finally {
     clearInterval(ticker);

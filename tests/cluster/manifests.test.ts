@@ -114,7 +114,7 @@ test('node manifests.ts prints the same objects as multi-document YAML', async (
     assert.deepEqual(docs, v.objects.map((o) => JSON.parse(JSON.stringify(o.toJSON())) as unknown), `${v.slug} ${v.argv.join(' ')}`);
   }
   assert.equal(bad?.code, 2);
-  assert.match(bad?.stderr ?? '', /--probe must be one of tcp, exec, http/);
+  assert.match(bad?.stderr ?? '', /--probe does not accept "grpc"\. Valid: tcp, exec, http/);
 });
 
 test('every container that serves listens on the pod address and never pulls the locally built image', () => {

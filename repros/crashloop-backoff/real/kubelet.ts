@@ -13,12 +13,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sleep, waitFor } from '../../lib/clock.ts';
 import { nsToMs, type ContainerStatus } from '../../lib/cri/client.ts';
+import { childArgv } from '../../lib/flags.ts';
 import type { RunContext } from '../../lib/repro.ts';
 import { inImage, NODE_IN_IMAGE } from '../../lib/real/images.ts';
 import { bootNode, freePort, runPod, startContainer, type StartedContainer } from '../../lib/real/pods.ts';
 import { CRI_NODE_TOOLS } from '../../lib/tiers.ts';
-import type { TargetMessage } from '../chaos-killer.ts';
 import { goDuration, newKubeletBackoff, NO_JITTER, runOf, seededRandom } from '../kubelet-backoff.ts';
+import { APP_FLAGS } from '../children.ts';
 import { CONTAINER, POD } from '../kubectl-format.ts';
 import { startChaosKiller, waitOutBackOff, type KubeletRunOptions } from '../kubelet.ts';
 
@@ -82,17 +83,17 @@ export async function runRealKubelet(ctx: RunContext, opts: KubeletRunOptions): 
     const rand = opts.retryGranularity ? seededRandom(opts.seed) : NO_JITTER;
     const key = `default/${POD}/${CONTAINER}`;
 
-    const { chaos, killed: killedByChaos } = await startChaosKiller(ctx);
+    const chaos = await startChaosKiller(ctx);
 
     const pod = await runPod(cd, POD);
     ctx.log(`Pod sandbox ${pod.sandboxId.slice(0, 12)} (${POD}); container ${CONTAINER} runs ${inImage(APP)} in ${appRef}.`);
 
     const startInstance = async (attempt: number, port: number): Promise<{ c: StartedContainer; status: ContainerStatus }> => {
-      const c = await startContainer(cd, pod, { name: CONTAINER, image: appRef, command: [NODE_IN_IMAGE], args: [inImage(APP), '--instance', String(attempt), '--port', String(port)], attempt });
+      const c = await startContainer(cd, pod, { name: CONTAINER, image: appRef, command: [NODE_IN_IMAGE], args: [inImage(APP), ...childArgv(APP_FLAGS, { instance: attempt, port })], attempt });
       const status = await cd.cri.containerStatus(c.id);
       // The chaos killer's clock starts at the runtime's StartedAt, like run time on a node.
       const ranMs = epochMs() - nsToMs(status.startedAt);
-      chaos.child.send({ type: 'target', pid: c.pid, afterMs: Math.max(0, toWallMs(runOf(opts.runs, attempt)) - ranMs) } satisfies TargetMessage);
+      chaos.target(c.pid, Math.max(0, toWallMs(runOf(opts.runs, attempt)) - ranMs));
       ctx.log(`  event  Normal  Started   kubelet  Started container ${CONTAINER} (attempt ${attempt}, pid ${c.pid})`);
       return { c, status };
     };
@@ -166,8 +167,8 @@ export async function runRealKubelet(ctx: RunContext, opts: KubeletRunOptions): 
       await cd.cri.removeContainer(exit.id);
       current = next;
     }
-    if (chaos.child.connected) chaos.child.send({ type: 'stop' });
-    return { restarts, killedByChaos: killedByChaos(), backOffEvents, timings };
+    chaos.stop();
+    return { restarts, killedByChaos: chaos.killed(), backOffEvents, timings };
   } finally {
     await cd.close();
   }
