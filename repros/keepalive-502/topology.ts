@@ -1,4 +1,4 @@
-// Starts the incident's topology as real processes on 127.0.0.1 and waits for each to report its
+// Starts the incident's topology as real processes on HOST (lib/address.ts) and waits for each to report its
 // port: pods -> l4-balancer (unless direct) -> gateway -> control -> client (optional).
 import { join } from 'node:path';
 import { EventStream } from '../lib/child-events.ts';

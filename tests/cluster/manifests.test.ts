@@ -18,6 +18,7 @@ import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.
 import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
 import { OK_PAGE } from '../../repros/keepalive-502/graceful-shutdown.ts';
 import { KEEPALIVE_TIMEOUT_MS, REAL } from '../../repros/keepalive-502/timings.ts';
+import { HOST } from '../../repros/lib/address.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -180,7 +181,7 @@ test('keepalive-502: the preStop hook, grace period, gateway and client timings 
     const app = container(objects, 'Deployment', keepalive.APP, keepalive.APP);
     const hook = app.lifecycle?.preStop?.exec?.command?.join(' ') ?? '';
     assert.match(hook, new RegExp(`^sh -c sleep ${REAL.preStopS} && `));
-    assert.ok(hook.includes(`http://127.0.0.1:${APP_PORT}${OK_PAGE}?down=true`), hook);
+    assert.ok(hook.includes(`http://${HOST}:${APP_PORT}${OK_PAGE}?down=true`), hook);
     assert.equal(app.command?.includes('--fix'), fix);
     assert.equal(Number(arg(app.command, 'keepalive-ms')), KEEPALIVE_TIMEOUT_MS);
     assert.equal(app.readinessProbe, undefined, 'probe connections would count as new connections to the terminating pod');

@@ -12,7 +12,7 @@ export { imageName };
 
 /**
  * The environment variable the apps read for their listen address. The local repros listen on
- * 127.0.0.1 only; in a pod the kubelet's probes and the Service reach the app on the pod IP, so the
+ * HOST (lib/address.ts) only; in a pod the kubelet's probes and the Service reach the app on the pod IP, so the
  * manifests set 0.0.0.0 (repros/lib/net.ts).
  */
 export const LISTEN_HOST_ENV = 'REPRO_LISTEN_HOST';
