@@ -1,7 +1,7 @@
 // Assembles the node's logging path out of real processes: app -> (pipe) -> shim -> (FIFO) ->
 // cri-log-copier -> log file. "Stopping containerd" stops the copier only, as KillMode=process does.
 import type { ChildProcess } from 'node:child_process';
-import { EventStream, type ChildEvent } from '../lib/child-events.ts';
+import { EventStream, START_TIMEOUT_MS, type ChildEvent } from '../lib/child-events.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +19,6 @@ const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 export const SHIM_SCRIPT = here('./shim.ts');
 export const COPIER_SCRIPT = here('./cri-log-copier.ts');
 export const APP_SCRIPT = here('./app.ts');
-/** Starting a Node process on a busy 2-core machine can take a few seconds; this is only a safety net. */
-const START_TIMEOUT_MS = 20_000;
 
 export interface ChainOptions {
   logger: LoggerKind;

@@ -7,7 +7,7 @@
 // show, and times every exit and respawn.
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { emitter, EventStream } from '../lib/child-events.ts';
+import { emitter, EventStream, START_TIMEOUT_MS } from '../lib/child-events.ts';
 import { sleep } from '../lib/clock.ts';
 import { childArgv } from '../lib/flags.ts';
 import type { Spawned } from '../lib/processes.ts';
@@ -39,8 +39,6 @@ export const LIVENESS_PROBE = { periodSeconds: 10, timeoutSeconds: 1, failureThr
 
 const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
 const CHAOS = fileURLToPath(new URL('./chaos-killer.ts', import.meta.url));
-/** Starting a Node process on a busy 2-core machine can take a few seconds; this is only a safety net. */
-const START_TIMEOUT_MS = 20_000;
 
 export interface KubeletRunOptions {
   kubelet: ResolvedKubelet;

@@ -1,7 +1,7 @@
 // Starts the incident's topology as real processes on HOST (lib/address.ts) and waits for each to report its
 // port: pods -> l4-balancer (unless direct) -> gateway -> control -> client (optional).
 import { join } from 'node:path';
-import { EventStream } from '../lib/child-events.ts';
+import { EventStream, START_TIMEOUT_MS } from '../lib/child-events.ts';
 import { childArgv } from '../lib/flags.ts';
 import type { Spawned } from '../lib/processes.ts';
 import type { RunContext } from '../lib/repro.ts';
@@ -12,8 +12,6 @@ import type { Timings } from './timings.ts';
 import { HOST } from '../lib/address.ts';
 
 const HERE = import.meta.dirname;
-/** Starting a Node process on a busy 2-core machine can take a few seconds; this is only a safety net. */
-const START_TIMEOUT_MS = 20_000;
 
 export interface TopologyOptions {
   replicas: number;

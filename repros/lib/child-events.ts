@@ -23,6 +23,12 @@ export function emitter<E extends ChildEvent>(out: Writable = process.stdout): (
   return (event) => void out.write(JSON.stringify(event) + '\n');
 }
 
+/**
+ * How long a parent waits for a child's first event (its port, "ready"). Starting a Node process on
+ * a busy 2-core machine can take a few seconds; this is only a safety net.
+ */
+export const START_TIMEOUT_MS = 20_000;
+
 export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;

@@ -7,7 +7,8 @@ import type { Flags, ScenarioResult } from '../../lib/repro.ts';
 import { until, type KindCluster, type Watch, type WatchLine } from '../../lib/cluster/kind.ts';
 import { toYaml } from '../../lib/cluster/objects.ts';
 import { deletionChecks } from '../checks.ts';
-import type { ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
+import type { ClientEvent, ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
+import { parseEvent, type ChildEvent } from '../../lib/child-events.ts';
 import {
   drainingConnections, isOk, marks, newConnectionsToDeleted, responseObservations, toEntry, upstreamErrors, upstreamsMarkedDown,
 } from '../timeline.ts';
@@ -21,15 +22,9 @@ const SETUPS: Record<ClusterScenario, { replicas: number; fix: boolean }> = {
   'single-replica': { replicas: 1, fix: false },
 };
 
-/** JSON event lines from `kubectl logs -f` (anything else a part prints is skipped). */
-function events<E>(w: Watch): E[] {
-  return w.lines.flatMap((l) => {
-    try {
-      return [JSON.parse(l.line) as E];
-    } catch {
-      return [];
-    }
-  });
+/** The parts' event lines (lib/child-events.ts) from `kubectl logs -f`; anything else they print is skipped. */
+function events<E extends ChildEvent>(w: Watch): E[] {
+  return w.lines.flatMap((l) => parseEvent<E>(l.line) ?? []);
 }
 
 interface PodList {
@@ -59,8 +54,8 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   await c.replace(toYaml([clientPod]));
   await c.kubectl(['wait', '--for=condition=Ready', `pod/${CLIENT}`, '--timeout=120s']);
   const clientLog = c.watch(['logs', '-f', CLIENT], (l) => {
-    if (l.line.includes('"ev":"response"')) {
-      const r = JSON.parse(l.line) as ClientResponse;
+    const r = parseEvent<ClientEvent>(l.line);
+    if (r?.ev === 'response') {
       log(`  client #${r.seq}: ${r.status || r.error} ${r.pod ?? ''} ${r.podConn ?? ''}`);
     }
   });

@@ -21,13 +21,11 @@ import type { BuiltImage } from './images.ts';
 import { SHIM_SOCKET_DIR, sweep, type RunFootprint, type SweepReport } from './sweep.ts';
 import { toolPath } from './tools.ts';
 import { HOST } from '../net.ts';
-import { emitter, EventStream } from '../child-events.ts';
+import { emitter, EventStream, START_TIMEOUT_MS } from '../child-events.ts';
 import { childArgv } from '../flags.ts';
 import { WATCHDOG_FLAGS, type WatchdogCommand, type WatchdogEvent } from './watchdog-api.ts';
 
 const WATCHDOG = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
-/** Starting a Node process on a busy 2-core machine can take a few seconds; this is only a safety net. */
-const WATCHDOG_READY_MS = 20_000;
 /** The namespace the CRI plugin keeps Kubernetes' containers and images in. */
 export const CRI_NAMESPACE = 'k8s.io';
 /** How long containerd may take to answer its first CRI call (a cold start on a busy machine is ~1 s). */
@@ -160,7 +158,7 @@ export async function startContainerd(ctx: RunContext, opts: ContainerdOptions):
   const tellDog = emitter<WatchdogCommand>(dog.child.stdin!);
   dog.child.stdin!.on('error', () => undefined);
   await Promise.race([
-    new EventStream<WatchdogEvent>(dog.child.stdout).waitFor('the containerd watchdog to be ready', (e) => e.ev === 'ready', { timeoutMs: WATCHDOG_READY_MS, signal: ctx.signal }),
+    new EventStream<WatchdogEvent>(dog.child.stdout).waitFor('the containerd watchdog to be ready', (e) => e.ev === 'ready', { timeoutMs: START_TIMEOUT_MS, signal: ctx.signal }),
     dog.exited.then((e) => {
       throw new Error(`the containerd watchdog exited (code ${e.code}) before it was ready`);
     }),
