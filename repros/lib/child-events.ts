@@ -4,12 +4,14 @@
 // chaos killer's targets, the containerd watchdog's "done") write the same lines on the child's
 // stdin, and the child reads them with the same EventStream; its stdin ending means the parent is gone.
 //
-// Why lines on stdio and not Node's IPC channel: stdio is the one transport every child has. It
-// passes through `unshare` and `setpriv` unchanged (the keepalive-502 real tier), it is what
-// `kubectl logs` shows of a container (the crashloop-backoff chaos killer in a pod), and a parent that
-// is not Node can read it. A child whose stdout is the data under test (containerd-stopped's app,
-// whose stdout is the container's log pipe) writes its events on stderr instead; lines that are not
-// JSON (a stack trace, a message for a human) are passed through to the reader's stderr.
+// Why lines on stdio and not Node's IPC channel: stdio is the one transport every child has. Node's
+// IPC does pass through `unshare -Urn` (it is an inherited fd named in NODE_CHANNEL_FD), but a
+// container has no channel to its parent: what leaves a pod is its output, read with `kubectl logs`
+// (the crashloop-backoff chaos killer and the keepalive-502 parts in a cluster), and a container
+// started by containerd has no Node parent at all. A child whose stdout is the data under test
+// (containerd-stopped's app, whose stdout is the container's log pipe) writes its events on stderr
+// instead; lines that are not JSON (a stack trace, a message for a human) are passed through to the
+// reader's stderr.
 import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 

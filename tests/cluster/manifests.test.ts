@@ -18,7 +18,7 @@ import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.
 import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
 import { OK_PAGE } from '../../repros/keepalive-502/graceful-shutdown.ts';
 import { KEEPALIVE_TIMEOUT_MS, REAL } from '../../repros/keepalive-502/timings.ts';
-import { HOST } from '../../repros/lib/address.ts';
+import { HOST, HOST_PATTERN } from '../../repros/lib/address.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -161,7 +161,7 @@ test('containerd-stopped: the probe variants, the logger and the tolerations are
     assert.deepEqual(Object.keys(p).filter((k) => ['tcpSocket', 'exec', 'httpGet', 'grpc'].includes(k)), [kinds[probe]], probe);
     assert.equal((p.timeoutSeconds ?? 0) * 1000, PROBE_TIMEOUT_MS, `${probe}: timeoutSeconds`);
     if (probe === 'http') assert.deepEqual(p.httpGet, { path: containerd.HEALTH_PATH, port: APP_PORT });
-    if (probe === 'exec') assert.match(p.exec?.command?.join(' ') ?? '', new RegExp(`127\\.0\\.0\\.1:${APP_PORT}${containerd.HEALTH_PATH}.*timeout\\(${PROBE_TIMEOUT_MS}\\)`));
+    if (probe === 'exec') assert.match(p.exec?.command?.join(' ') ?? '', new RegExp(`${HOST_PATTERN}:${APP_PORT}${containerd.HEALTH_PATH}.*timeout\\(${PROBE_TIMEOUT_MS}\\)`));
     assert.equal(arg(app.command, 'logger'), 'sync');
     assert.equal(Number(arg(app.command, 'line-bytes')), RUN.lineBytes);
     assert.equal(podSpec(find(objects, 'Deployment', containerd.NAME)).tolerations, undefined, 'default: the admission plugin adds 300 s');

@@ -13,7 +13,7 @@ import { reply } from '../../repros/keepalive-502/graceful-shutdown.ts';
 import { createPeers, freePeer, getPeer, isUnavailable, mayTryNext, type HealthConfig } from '../../repros/keepalive-502/incident-gateway-health.ts';
 import { burstAfterFirst503, oldConnection, statusRuns, type TimelineEntry } from '../../repros/keepalive-502/timeline.ts';
 import { UsageError } from '../../repros/lib/repro.ts';
-import { HOST } from '../../repros/lib/address.ts';
+import { HOST, HOST_PATTERN } from '../../repros/lib/address.ts';
 
 const q = (s = ''): URLSearchParams => new URLSearchParams(s);
 
@@ -85,7 +85,7 @@ test('real tier: nginx.conf keeps every path under the run directory and states 
   assert.match(conf, /upstream one \{\n    server 10\.96\.0\.10:80;\n    keepalive 8;/);
   assert.match(conf, /server 10\.96\.0\.11:80 max_fails=1 fail_timeout=2s;/);
   assert.equal(conf.match(/proxy_next_upstream /g)?.length, 1, 'the one-server block keeps the default');
-  assert.match(conf, /listen 127\.0\.0\.1:8081;/);
+  assert.match(conf, new RegExp(`listen ${HOST_PATTERN}:8081;`));
   assert.deepEqual(messagesIn('... [warn] 1#1: *3 upstream server temporarily disabled while reading response header from upstream'), ['upstream server temporarily disabled']);
 });
 

@@ -16,7 +16,7 @@ import { validateRun, type LiveEvent } from '../../repros/lib/live/api.ts';
 import { startServer, type LiveServer } from '../../repros/lib/live/server.ts';
 import { loadRepro } from '../../repros/lib/registry.ts';
 import { HAVE_PROC, listenersOf, stillListening, stillRunning, treeOf } from '../lib/procs.ts';
-import { HOST } from '../../repros/lib/address.ts';
+import { HOST, HOST_PATTERN } from '../../repros/lib/address.ts';
 
 const SERVER = join(import.meta.dirname, '..', '..', 'repros', 'lib', 'live', 'server.ts');
 const PAGE = '<!doctype html><html><head><title>x</title></head><body><section data-live="keepalive-502"></section></body></html>';
@@ -267,7 +267,7 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
         let out = '';
         server.stdout.on('data', (b: Buffer) => {
           out += b.toString();
-          const m = /on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          const m = new RegExp(`on (http://${HOST_PATTERN}:\\d+/)`).exec(out);
           if (m) resolve(m[1] as string);
         });
         server.once('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));

@@ -12,7 +12,7 @@ import { evaluate } from '../claims.ts';
 import { waitFor } from '../clock.ts';
 import { flagHelp, parseArgs } from '../flags.ts';
 import { UsageError, type FlagSpec, type Flags, type ScenarioResult } from '../repro.ts';
-import { HOST } from '../address.ts';
+import { HOST_PATTERN } from '../address.ts';
 
 /** The repository root: every image is built from here (the Containerfiles copy repros/). */
 export const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -175,7 +175,7 @@ export class KindCluster {
       await run('kind', ['create', 'cluster', '--name', this.name, '--config', '-', '--wait', '120s', ...(this.opts.nodeImage ? ['--image', this.opts.nodeImage] : [])], { input: config });
     }
     const server = (await run('kubectl', ['config', 'view', '-o', `jsonpath={.clusters[?(@.name=="${this.context}")].cluster.server}`])).stdout.trim();
-    if (!new RegExp(`^https://(${HOST.replaceAll('.', '\\.')}|localhost|\\[::1\\]):\\d+$`).test(server)) {
+    if (!new RegExp(`^https://(${HOST_PATTERN}|localhost|\\[::1\\]):\\d+$`).test(server)) {
       throw new Error(`the context ${this.context} points at "${server}", not at a kind cluster on this machine; refusing to use it`);
     }
   }
