@@ -1,9 +1,10 @@
-
-import { HOST } from '../lib/address.ts';// What the app, the shim and the scenarios agree on: logger kinds, the status every response carries
-// and the address line the app prints on stderr.
+// What the app, the shim and the scenarios agree on: logger kinds and the status every response
+// carries. Its flags and events are in children.ts.
 
 export type LoggerKind = 'sync' | 'dropping' | 'console';
-export const LOGGER_KINDS: readonly LoggerKind[] = ['sync', 'dropping', 'console'];
+export const LOGGER_KINDS = ['sync', 'dropping', 'console'] as const satisfies readonly LoggerKind[];
+/** The incident's logger, and the app's when none is named. */
+export const DEFAULT_LOGGER: LoggerKind = 'sync';
 
 /** The dropping logger's bound on bytes waiting in memory. */
 export const DEFAULT_BUFFER_BYTES = 64 * 1024;
@@ -19,13 +20,4 @@ export interface AppStatus {
   /** Bytes waiting in process.stdout's memory (0 for the sync logger, which never touches it). */
   queuedBytes: number;
   rss: number;
-}
-
-export function addressLine(port: number, pid: number, logger: LoggerKind): string {
-  return `app listening on http://${HOST}:${port} pid ${pid} logger ${logger}\n`;
-}
-
-export function parseAddressLine(line: string): { port: number; pid: number } | undefined {
-  const m = /^app listening on http:\/\/127\.0\.0\.1:(\d+) pid (\d+)/.exec(line);
-  return m ? { port: Number(m[1]), pid: Number(m[2]) } : undefined;
 }

@@ -13,13 +13,16 @@
 //   console   console.log: on Linux process.stdout to a pipe is asynchronous (Node docs, "A note on
 //             process I/O"), so nothing blocks, but every line the pipe cannot take waits in memory.
 //
-// stdout carries nothing but log lines; the address goes to stderr.
+// stdout carries nothing but log lines; the address goes to stderr, as an AppEvent line (children.ts).
 import { writeSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { childArgs, exitWhenParentDies } from '../lib/child.ts';
+import { emitter } from '../lib/child-events.ts';
+import { exitWhenParentDies } from '../lib/child.ts';
+import { childArgsOrExit } from '../lib/flags.ts';
 import { listen } from '../lib/net.ts';
-import { addressLine, DEFAULT_BUFFER_BYTES, LOGGER_KINDS, type AppStatus, type LoggerKind } from './app-api.ts';
-import { accessLogLine, DEFAULT_LINE_BYTES } from './log-line.ts';
+import type { AppStatus } from './app-api.ts';
+import { APP_FLAGS, type AppEvent } from './children.ts';
+import { accessLogLine } from './log-line.ts';
 
 interface Logger {
   log(line: string): boolean;
@@ -79,12 +82,7 @@ function consoleLogger(): Logger {
 
 async function main(): Promise<void> {
   exitWhenParentDies();
-  const args = childArgs();
-  const kind = (args.get('logger') ?? 'sync') as LoggerKind;
-  if (!LOGGER_KINDS.includes(kind)) throw new Error(`--logger must be one of ${LOGGER_KINDS.join(', ')}`);
-  const lineBytes = Number(args.get('line-bytes') ?? DEFAULT_LINE_BYTES);
-  const bufferBytes = Number(args.get('buffer-bytes') ?? DEFAULT_BUFFER_BYTES);
-  const port = Number(args.get('port') ?? 0);
+  const { logger: kind, 'line-bytes': lineBytes, 'buffer-bytes': bufferBytes, port } = childArgsOrExit('app', APP_FLAGS);
 
   const logger = kind === 'sync' ? syncLogger() : kind === 'dropping' ? droppingLogger(bufferBytes) : consoleLogger();
   const status: AppStatus = { n: 0, logger: kind, loggedLines: 0, loggedBytes: 0, dropped: 0, queuedBytes: 0, rss: 0 };
@@ -104,7 +102,7 @@ async function main(): Promise<void> {
     res.end(body);
   });
   const bound = await listen(server, port, 'app');
-  process.stderr.write(addressLine(bound, process.pid, kind));
+  emitter<AppEvent>(process.stderr)({ ev: 'listening', port: bound, pid: process.pid, logger: kind });
 }
 
 main().catch((err: unknown) => {

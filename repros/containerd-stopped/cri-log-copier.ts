@@ -10,7 +10,10 @@
 // as an entry (an unfinished line) is lost, which only matters if a line was in flight at that moment.
 import { appendFileSync, constants, existsSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { childArgs, exitWhenParentDies } from '../lib/child.ts';
+import { emitter } from '../lib/child-events.ts';
+import { exitWhenParentDies } from '../lib/child.ts';
+import { childArgsOrExit } from '../lib/flags.ts';
+import { COPIER_FLAGS, type CopierEvent } from './children.ts';
 import { CriLineSplitter, type CriOutEntry } from './cri-logger.ts';
 import { rfc3339Nano } from './log-line.ts';
 import { makeFifo } from './linux-pipe.ts';
@@ -29,10 +32,7 @@ function nowNs(): bigint {
 
 function main(): void {
   exitWhenParentDies();
-  const args = childArgs();
-  const fifo = args.get('fifo');
-  const logPath = args.get('log');
-  if (!fifo || !logPath) throw new Error('cri-log-copier needs --fifo PATH --log PATH');
+  const { fifo, log: logPath } = childArgsOrExit('cri-log-copier', COPIER_FLAGS);
 
   if (!existsSync(fifo)) makeFifo(fifo);
   // Opened read-write (Linux allows it on a FIFO, fifo(7)) so that no writer yet, or a shim that
@@ -71,7 +71,7 @@ function main(): void {
   };
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => stop(sig));
   process.stderr.write(`cri-log-copier: pid ${process.pid} reading ${fifo} into ${logPath}\n`);
-  process.send?.({ type: 'attached', pid: process.pid });
+  emitter<CopierEvent>()({ ev: 'attached', pid: process.pid, fifo, log: logPath });
 }
 
 try {

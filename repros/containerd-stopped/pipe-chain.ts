@@ -1,16 +1,19 @@
 // Assembles the node's logging path out of real processes: app -> (pipe) -> shim -> (FIFO) ->
 // cri-log-copier -> log file. "Stopping containerd" stops the copier only, as KillMode=process does.
 import type { ChildProcess } from 'node:child_process';
+import { EventStream, START_TIMEOUT_MS, type ChildEvent } from '../lib/child-events.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../lib/clock.ts';
+import { childArgv } from '../lib/flags.ts';
+import type { Spawned } from '../lib/processes.ts';
 import type { RunContext } from '../lib/repro.ts';
 import type { LoggerKind } from './app-api.ts';
 import { reassemble } from './log-line.ts';
 import { makeFifo } from './linux-pipe.ts';
-import type { ShimReady } from './shim.ts';
+import { COPIER_FLAGS, SHIM_FLAGS, type CopierEvent, type ShimEvent, type ShimReady } from './children.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 export const SHIM_SCRIPT = here('./shim.ts');
@@ -37,32 +40,19 @@ export interface Chain {
   close(): Promise<void>;
 }
 
-function once<T>(child: ChildProcess, what: string, match: (msg: unknown) => T | undefined, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: unknown): void => {
-      const v = match(msg);
-      if (v !== undefined) {
-        cleanup();
-        resolve(v);
-      }
-    };
-    const onExit = (code: number | null): void => {
-      cleanup();
-      reject(new Error(`${what} exited (code ${code}) before it was ready`));
-    };
-    const onAbort = (): void => {
-      cleanup();
-      reject(signal.reason);
-    };
-    const cleanup = (): void => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      signal.removeEventListener('abort', onAbort);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+/** The first matching event of a child, or an error naming it and what it said on stderr before it exited. */
+async function ready<E extends ChildEvent, T extends E>(ctx: RunContext, child: Spawned, what: string, match: (e: E) => e is T): Promise<T> {
+  const stderr: string[] = [];
+  child.child.stderr?.setEncoding('utf8');
+  child.child.stderr?.on('data', (c: string) => stderr.push(c));
+  const events = new EventStream<E>(child.child.stdout);
+  try {
+    return await events.waitFor(`${what} to be ready`, match, { timeoutMs: START_TIMEOUT_MS, signal: ctx.signal });
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    const { code } = await child.exited;
+    throw new Error(`${what} exited (code ${code}) before it was ready: ${stderr.join('').trim()}`);
+  }
 }
 
 export async function startChain(ctx: RunContext, opts: ChainOptions): Promise<Chain> {
@@ -71,17 +61,9 @@ export async function startChain(ctx: RunContext, opts: ChainOptions): Promise<C
   const logPath = join(dir, '0.log');
   makeFifo(fifo);
 
-  const shimArgs = ['--fifo', fifo, '--logger', opts.logger, '--line-bytes', String(opts.lineBytes)];
-  if (opts.bufferBytes !== undefined) shimArgs.push('--buffer-bytes', String(opts.bufferBytes));
-  const shim = ctx.procs.spawnNode(SHIM_SCRIPT, shimArgs, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  const shimErr: string[] = [];
-  shim.child.stderr?.setEncoding('utf8');
-  shim.child.stderr?.on('data', (c: string) => shimErr.push(c));
-  const ready = await once(shim.child, 'shim', (m) => ((m as ShimReady | undefined)?.type === 'ready' ? (m as ShimReady) : undefined), ctx.signal).catch(
-    (err: unknown) => {
-      throw new Error(`${err instanceof Error ? err.message : String(err)}: ${shimErr.join('').trim()}`);
-    },
-  );
+  const shimArgs = childArgv(SHIM_FLAGS, { fifo, logger: opts.logger, 'line-bytes': opts.lineBytes, 'buffer-bytes': opts.bufferBytes });
+  const shim = ctx.procs.spawnNode(SHIM_SCRIPT, shimArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const shimReady = await ready(ctx, shim, 'shim', (e: ShimEvent): e is ShimReady => e.ev === 'ready');
 
   let copier: ChildProcess | undefined;
   let copierExited: Promise<unknown> | undefined;
@@ -90,19 +72,12 @@ export async function startChain(ctx: RunContext, opts: ChainOptions): Promise<C
     dir,
     fifo,
     logPath,
-    ready,
+    ready: shimReady,
     async startCopier() {
-      const c = ctx.procs.spawnNode(COPIER_SCRIPT, ['--fifo', fifo, '--log', logPath], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      const c = ctx.procs.spawnNode(COPIER_SCRIPT, childArgv(COPIER_FLAGS, { fifo, log: logPath }), { stdio: ['ignore', 'pipe', 'pipe'] });
       copier = c.child;
       copierExited = c.exited;
-      const copierErr: string[] = [];
-      c.child.stderr?.setEncoding('utf8');
-      c.child.stderr?.on('data', (chunk: string) => copierErr.push(chunk));
-      await once(c.child, 'cri-log-copier', (m) => ((m as { type?: string } | undefined)?.type === 'attached' ? true : undefined), ctx.signal).catch(
-        (err: unknown) => {
-          throw new Error(`${err instanceof Error ? err.message : String(err)}: ${copierErr.join('').trim()}`);
-        },
-      );
+      await ready(ctx, c, 'cri-log-copier', (e: CopierEvent): e is CopierEvent => e.ev === 'attached');
     },
     async stopCopier() {
       if (!copier || copier.exitCode !== null || copier.signalCode !== null) return;

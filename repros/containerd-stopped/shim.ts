@@ -20,20 +20,11 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
-import { childArgs } from '../lib/child.ts';
-import { parseAddressLine } from './app-api.ts';
+import { emitter, EventStream } from '../lib/child-events.ts';
+import { childArgsOrExit, childArgv } from '../lib/flags.ts';
+import { APP_FLAGS, SHIM_FLAGS, type AppEvent, type ShimEvent } from './children.ts';
 import { getPipeSize, makeFifo, makePipe, pipeSizeUnsupported } from './linux-pipe.ts';
 import { SHIM_BUFFER_BYTES } from './pipe-math.ts';
-
-export interface ShimReady {
-  type: 'ready';
-  shimPid: number;
-  appPid: number;
-  port: number;
-  /** Capacity of the app's stdout pipe, read from the kernel; null where F_GETPIPE_SZ does not exist. */
-  appPipeBytes: number | null;
-  fifo: string;
-}
 
 interface CopyJob {
   from: number;
@@ -58,9 +49,7 @@ function copyLoop({ from, to }: CopyJob): void {
 }
 
 function main(): void {
-  const args = childArgs();
-  const fifo = args.get('fifo');
-  if (!fifo) throw new Error('shim needs --fifo PATH (the container stdout FIFO containerd reads)');
+  const { fifo, ...appFlags } = childArgsOrExit('shim', SHIM_FLAGS);
   if (!existsSync(fifo)) makeFifo(fifo);
 
   // The read end first, so the blocking open for writing finds a reader and returns at once.
@@ -69,32 +58,16 @@ function main(): void {
   const { readFd, writeFd } = makePipe();
   const appPipeBytes = pipeSizeUnsupported() ? null : getPipeSize(readFd);
 
-  const appArgs: string[] = [];
-  for (const key of ['logger', 'line-bytes', 'buffer-bytes', 'port']) {
-    const v = args.get(key);
-    if (v !== undefined) appArgs.push(`--${key}`, v);
-  }
   const appPath = fileURLToPath(new URL('./app.ts', import.meta.url));
-  const app = spawn(process.execPath, [appPath, ...appArgs], { stdio: ['ignore', writeFd, 'pipe'] });
+  const app = spawn(process.execPath, [appPath, ...childArgv(APP_FLAGS, appFlags)], { stdio: ['ignore', writeFd, 'pipe'] });
   // Only the app may hold the write end: when it exits, the copy sees end-of-file.
   closeSync(writeFd);
-  let pending = '';
-  app.stderr?.setEncoding('utf8');
-  app.stderr?.on('data', (chunk: string) => {
-    process.stderr.write(chunk);
-    pending += chunk;
-    let i: number;
-    while ((i = pending.indexOf('\n')) !== -1) {
-      const line = pending.slice(0, i);
-      pending = pending.slice(i + 1);
-      const addr = parseAddressLine(line);
-      if (addr) {
-        const ready: ShimReady = { type: 'ready', shimPid: process.pid, appPid: addr.pid, port: addr.port, appPipeBytes, fifo };
-        const size = appPipeBytes === null ? 'capacity unknown here' : `${appPipeBytes} bytes`;
-        process.stderr.write(`shim: pid ${process.pid} copies the app's stdout pipe (${size}) into ${fifo}\n`);
-        process.send?.(ready);
-      }
-    }
+  const emit = emitter<ShimEvent>();
+  // The app's events come on its stderr (its stdout is the pipe); other lines pass through.
+  new EventStream<AppEvent>(app.stderr, (e) => {
+    const size = appPipeBytes === null ? 'capacity unknown here' : `${appPipeBytes} bytes`;
+    process.stderr.write(`shim: app pid ${e.pid} listening on port ${e.port} (logger ${e.logger}); pid ${process.pid} copies its stdout pipe (${size}) into ${fifo}\n`);
+    emit({ ev: 'ready', shimPid: process.pid, appPid: e.pid, port: e.port, appPipeBytes, fifo });
   });
 
   const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { from: readFd, to: fifoWrite } satisfies CopyJob });

@@ -7,10 +7,12 @@
 // show, and times every exit and respawn.
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { emitter, EventStream, START_TIMEOUT_MS } from '../lib/child-events.ts';
 import { sleep } from '../lib/clock.ts';
+import { childArgv } from '../lib/flags.ts';
 import type { Spawned } from '../lib/processes.ts';
 import { UsageError, type RunContext } from '../lib/repro.ts';
-import type { KilledMessage, TargetMessage } from './chaos-killer.ts';
+import { APP_FLAGS, CHAOS_FLAGS, type AppEvent, type ChaosCommand, type ChaosEvent } from './children.ts';
 import type { Backoff } from './model/client-go-backoff.ts';
 import type { BackOffDecision } from './model/kubelet-sync.ts';
 import {
@@ -80,9 +82,10 @@ export interface KubeletRunResult {
 
 /** Starts one app process alone (the `app` component); resolves once it listens. */
 export async function startApp(ctx: RunContext, port: number): Promise<{ pid: number; port: number; done: Promise<void> }> {
-  const spawned = ctx.procs.spawnNode(APP, ['--port', String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const spawned = ctx.procs.spawnNode(APP, childArgv(APP_FLAGS, { instance: 0, port }), { stdio: ['ignore', 'pipe', 'inherit'] });
+  const events = new EventStream<AppEvent>(spawned.child.stdout);
   const bound = await new Promise<number>((resolve, reject) => {
-    spawned.child.once('message', (m: { type: string; port: number }) => resolve(m.port));
+    events.waitFor('the app to listen', (e) => e.ev === 'listening', { timeoutMs: START_TIMEOUT_MS, signal: ctx.signal }).then((e) => resolve(e.port), () => undefined);
     void spawned.exited.then((e) => reject(new UsageError(`the app exited before it listened (code ${e.code}); is port ${port} free?`)));
   });
   const done = new Promise<void>((resolve) => {
@@ -104,18 +107,32 @@ function probe(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
+export interface ChaosKiller {
+  chaos: Spawned;
+  /** How many instances it has SIGKILLed. */
+  killed(): number;
+  /** SIGKILL this pid after afterMs of wall-clock run time. */
+  target(pid: number, afterMs: number): void;
+  stop(): void;
+}
+
 /** Starts the chaos killer (./chaos-killer.ts) and resolves once it is ready, with a count of its kills. */
-export async function startChaosKiller(ctx: RunContext): Promise<{ chaos: Spawned; killed: () => number }> {
-  const chaos = ctx.procs.spawnNode(CHAOS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let killed = 0;
-  await new Promise<void>((resolve, reject) => {
-    chaos.child.on('message', (m: KilledMessage) => {
-      if (m.type === 'ready') resolve();
-      if (m.type === 'killed') killed += 1;
-    });
-    void chaos.exited.then(() => reject(new Error('the chaos killer exited before it was ready')));
+export async function startChaosKiller(ctx: RunContext): Promise<ChaosKiller> {
+  const chaos = ctx.procs.spawnNode(CHAOS, childArgv(CHAOS_FLAGS, {}), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const events = new EventStream<ChaosEvent>(chaos.child.stdout);
+  const send = emitter<ChaosCommand>(chaos.child.stdin!);
+  chaos.child.stdin!.on('error', () => undefined);
+  const exited = chaos.exited.then(() => {
+    throw new Error('the chaos killer exited before it was ready');
   });
-  return { chaos, killed: () => killed };
+  await Promise.race([events.waitFor('the chaos killer to be ready', (e) => e.ev === 'ready', { timeoutMs: START_TIMEOUT_MS, signal: ctx.signal }), exited]);
+  const live = (): boolean => chaos.child.exitCode === null && chaos.child.signalCode === null && chaos.child.stdin?.writable === true;
+  return {
+    chaos,
+    killed: () => events.events.filter((e) => e.ev === 'killed').length,
+    target: (pid, afterMs) => send({ ev: 'target', pid, afterMs }),
+    stop: () => void (live() && send({ ev: 'stop' })),
+  };
 }
 
 /** The exited container's sync: the kubelet's back-off state and clock, and what to do on each refusal. */
@@ -168,10 +185,10 @@ export interface KubeletCore {
   rand: () => number;
   /** The back-off entry's key: pod and container. */
   key: string;
-  chaos: Spawned;
+  chaos: ChaosKiller;
 }
 
-export function kubeletCore(ctx: RunContext, opts: KubeletRunOptions, clock: { now(): number }, chaos: Spawned): KubeletCore {
+export function kubeletCore(ctx: RunContext, opts: KubeletRunOptions, clock: { now(): number }, chaos: ChaosKiller): KubeletCore {
   return {
     ctx, opts, clock, chaos,
     toWallMs: (modelSeconds) => modelSeconds * 1000 * ctx.scale,
@@ -193,7 +210,7 @@ interface MiniKubelet extends KubeletCore {
 }
 
 /** t0: performance.now() when the kubelet started (its clock's zero). */
-function newMiniKubelet(ctx: RunContext, opts: KubeletRunOptions, chaos: Spawned, t0: number): MiniKubelet {
+function newMiniKubelet(ctx: RunContext, opts: KubeletRunOptions, chaos: ChaosKiller, t0: number): MiniKubelet {
   const wallMs = (): number => performance.now() - t0;
   const clock = { now: (): number => wallMs() / (1000 * ctx.scale) };
   const counts = { backOffEvents: 0, livenessFailures: 0, restartCount: 0 };
@@ -209,19 +226,18 @@ function newMiniKubelet(ctx: RunContext, opts: KubeletRunOptions, chaos: Spawned
 /** Starts one instance; resolves with its process, and with the spawn and ready times. */
 async function startInstance(k: MiniKubelet, instance: number): Promise<Instance> {
   const { ctx, opts, chaos, wallMs, toWallMs, event, row } = k;
-  const spawned = ctx.procs.spawnNode(APP, ['--instance', String(instance)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const spawned = ctx.procs.spawnNode(APP, childArgv(APP_FLAGS, { instance }), { stdio: ['ignore', 'pipe', 'inherit'] });
+  const events = new EventStream<AppEvent>(spawned.child.stdout);
   const spawnedAtMs = await new Promise<number>((resolve, reject) => {
     spawned.child.once('spawn', () => resolve(wallMs()));
     spawned.child.once('error', reject);
   });
   const runFor = runOf(opts.runs, instance);
   const pid = spawned.child.pid as number;
-  chaos.child.send({ type: 'target', pid, afterMs: toWallMs(runFor) } satisfies TargetMessage);
+  chaos.target(pid, toWallMs(runFor));
   event('Normal', 'Started', `Started container ${CONTAINER}`);
-  const port = await new Promise<number | undefined>((resolve) => {
-    spawned.child.once('message', (m: { type: string; port: number }) => resolve(m.type === 'listening' ? m.port : undefined));
-    void spawned.exited.then(() => resolve(undefined));
-  });
+  // The chaos killer may end an instance before it listens: its output ends, no port.
+  const port = await events.waitFor('the app to listen', (e) => e.ev === 'listening', { timeoutMs: START_TIMEOUT_MS, signal: ctx.signal }).then((e) => e.port, () => undefined);
   let readyAtMs = Number.NaN;
   if (port !== undefined) {
     // Readiness: the first successful probe makes the pod 1/1.
@@ -339,7 +355,7 @@ async function restart(k: MiniKubelet, i: number, current: Instance, origin: num
 
 export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Promise<KubeletRunResult> {
   const t0 = performance.now();
-  const { chaos, killed: killedByChaos } = await startChaosKiller(ctx);
+  const chaos = await startChaosKiller(ctx);
   const k = newMiniKubelet(ctx, opts, chaos, t0);
   ctx.log(POD_HEADER);
   let current = await startInstance(k, 0);
@@ -355,8 +371,8 @@ export async function runKubelet(ctx: RunContext, opts: KubeletRunOptions): Prom
     }
   } finally {
     stopHousekeeping();
-    if (chaos.child.connected) chaos.child.send({ type: 'stop' });
+    chaos.stop();
     if (current.spawned.child.exitCode === null && current.spawned.child.signalCode === null) current.spawned.child.kill('SIGTERM');
   }
-  return { restarts, killedByChaos: killedByChaos(), backOffEvents: k.counts.backOffEvents, livenessFailures: k.counts.livenessFailures };
+  return { restarts, killedByChaos: chaos.killed(), backOffEvents: k.counts.backOffEvents, livenessFailures: k.counts.livenessFailures };
 }

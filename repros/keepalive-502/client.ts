@@ -3,17 +3,20 @@
 // and the gateway connection it travelled on. Requests go out on a fixed schedule; if one is late
 // (a slow answer, a busy machine) the next goes out at once, so the count per window stays right.
 //
-//   node client.ts --target http://127.0.0.1:8080/ok.htm [--interval-ms 1000]
+//   node client.ts --target http://<host>:8080/ok.htm --interval-ms 1000       (CLIENT_FLAGS in children.ts)
 import { Agent, request } from 'node:http';
-import { childArgs, exitWhenParentDies } from '../lib/child.ts';
+import { emitter } from '../lib/child-events.ts';
+import { exitWhenParentDies } from '../lib/child.ts';
+import { childArgsOrExit } from '../lib/flags.ts';
+import { CLIENT_FLAGS } from './children.ts';
 import { sleep } from '../lib/clock.ts';
-import { emit, now, type ClientResponse } from './events.ts';
-import { HOST } from '../lib/address.ts';
+import { now, type ClientEvent, type ClientResponse } from './events.ts';
 
 exitWhenParentDies();
-const args = childArgs();
-const target = new URL(args.get('target') ?? `http://${HOST}:8080/ok.htm`);
-const intervalMs = Number(args.get('interval-ms') ?? 1000);
+const args = childArgsOrExit('client', CLIENT_FLAGS);
+const emit = emitter<ClientEvent>();
+const target = new URL(args.target);
+const intervalMs = args['interval-ms'];
 // One connection, reused for every request: a single keep-alive session.
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 

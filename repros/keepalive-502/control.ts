@@ -5,26 +5,30 @@
 // SIGKILL when terminationGracePeriodSeconds, counted from the deletion, runs out. Then the endpoint
 // leaves the slice.
 //
-//   node control.ts --pods pod-0=127.0.0.1:8081,... --pids pod-0=1234,... [--balancer-admin URL]
-//                   [--prestop-ms 15000] [--grace-ms 30000] [--port N]
+//   node control.ts --pods pod-0=<host>:8081,... --pids pod-0=1234,... --prestop-ms N --grace-ms N
+//                   [--balancer-admin URL] [--port N]                    (CONTROL_FLAGS in children.ts)
 // API:  GET /pods    POST /pods/<index or name>/terminate
 import { createServer, get } from 'node:http';
-import { childArgs, exitWhenParentDies } from '../lib/child.ts';
+import { emitter } from '../lib/child-events.ts';
+import { exitWhenParentDies } from '../lib/child.ts';
+import { childArgsOrExit } from '../lib/flags.ts';
+import { CONTROL_FLAGS } from './children.ts';
 import { sleep } from '../lib/clock.ts';
 import { listen } from '../lib/net.ts';
 import { parseEndpoints } from './endpoints.ts';
-import { emit, now } from './events.ts';
+import { now, type ControlEvent } from './events.ts';
 
 exitWhenParentDies();
-const args = childArgs();
-const pods = parseEndpoints((args.get('pods') ?? '').split(',').filter((s) => s !== ''));
-const pids = new Map((args.get('pids') ?? '').split(',').filter((s) => s !== '').map((kv) => {
+const args = childArgsOrExit('control', CONTROL_FLAGS);
+const emit = emitter<ControlEvent>();
+const pods = parseEndpoints(args.pods);
+const pids = new Map(args.pids.map((kv) => {
   const [k, v] = kv.split('=');
   return [k ?? '', Number(v)] as const;
 }));
-const balancerAdmin = args.get('balancer-admin');
-const preStopMs = Number(args.get('prestop-ms') ?? 15_000);
-const graceMs = Number(args.get('grace-ms') ?? 30_000);
+const balancerAdmin = args['balancer-admin'];
+const preStopMs = args['prestop-ms'];
+const graceMs = args['grace-ms'];
 const phase = new Map<string, string>(pods.map((p) => [p.name, 'Running']));
 
 async function endpointSlice(method: 'POST' | 'DELETE', name: string): Promise<void> {
@@ -34,7 +38,7 @@ async function endpointSlice(method: 'POST' | 'DELETE', name: string): Promise<v
   if (!res.ok) throw new Error(`balancer ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
 }
 
-/** The preStop hook's HTTP call, on its own connection to the pod, as `curl 127.0.0.1:$PORT/ok.htm?down=true`. */
+/** The preStop hook's HTTP call, on its own connection to the pod, as `curl <host>:$PORT/ok.htm?down=true`. */
 function callDown(host: string, port: number): Promise<number> {
   return new Promise((resolve) => {
     get({ host, port, path: '/ok.htm?down=true', agent: false }, (res) => {
@@ -91,5 +95,5 @@ const server = createServer((req, res) => {
   );
 });
 
-const port = await listen(server, Number(args.get('port') ?? 0), 'control');
+const port = await listen(server, args.port, 'control');
 emit({ ev: 'listening', proc: 'control', port, t: now() });

@@ -1,9 +1,7 @@
-// The line protocol between the processes of this repro and the scenario that starts them: each child
-// writes one JSON event per line on stdout (its bound port first), and the parent reads them as they
-// arrive. Ports, timelines and every measurement travel this way; nothing is shared by files or sleeps.
-import type { ChildProcess } from 'node:child_process';
+// The events of this repro's processes, one union per child, read by the scenario that starts them
+// through lib/child-events.ts (one JSON event per stdout line, the bound port first). Ports, timelines
+// and every measurement travel this way; nothing is shared by files or sleeps.
 import type { Policy } from './endpoints.ts';
-import { createInterface } from 'node:readline';
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one host. */
 export function now(): number {
@@ -64,78 +62,5 @@ export type ClientEvent = { ev: 'listening'; proc: 'client'; target: string; t: 
 
 export type AnyEvent = PodEvent | BalancerEvent | GatewayEvent | ControlEvent | ClientEvent;
 
-/** Child side: write one event line. */
-export function emit(event: AnyEvent): void {
-  process.stdout.write(JSON.stringify(event) + '\n');
-}
-
-/** Parent side: every event a child printed, with waits that resolve on the event itself. */
-export class EventStream<E extends AnyEvent = AnyEvent> {
-  readonly events: E[] = [];
-  private readonly waiters = new Set<() => void>();
-  private ended = false;
-
-  private readonly onEvent: (e: E) => void;
-
-  constructor(child: ChildProcess, onEvent: (e: E) => void = () => undefined) {
-    this.onEvent = onEvent;
-    if (!child.stdout) throw new Error('child stdout must be a pipe');
-    const rl = createInterface({ input: child.stdout });
-    rl.on('line', (line) => {
-      let e: E;
-      try {
-        e = JSON.parse(line) as E;
-      } catch {
-        process.stderr.write(line + '\n');
-        return;
-      }
-      this.events.push(e);
-      this.onEvent(e);
-      for (const w of [...this.waiters]) w();
-    });
-    rl.on('close', () => {
-      this.ended = true;
-      for (const w of [...this.waiters]) w();
-    });
-  }
-
-  /** Resolves with the first event (already seen or still to come) that matches. */
-  waitFor<T extends E>(what: string, match: (e: E) => e is T, signal: AbortSignal, timeoutMs: number): Promise<T>;
-  waitFor(what: string, match: (e: E) => boolean, signal: AbortSignal, timeoutMs: number): Promise<E>;
-  waitFor(what: string, match: (e: E) => boolean, signal: AbortSignal, timeoutMs: number): Promise<E> {
-    return this.waitUntil(what, () => this.events.find(match), signal, timeoutMs);
-  }
-
-  /** Resolves when check() returns a value, re-evaluated on every new event. */
-  waitUntil<T>(what: string, check: () => T | undefined, signal: AbortSignal, timeoutMs: number): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const done = (): void => {
-        this.waiters.delete(test);
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-      };
-      const test = (): void => {
-        const v = check();
-        if (v !== undefined) {
-          done();
-          resolve(v);
-        } else if (this.ended) {
-          done();
-          reject(new Error(`process output ended while waiting for ${what}`));
-        }
-      };
-      const onAbort = (): void => {
-        done();
-        reject(signal.reason);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out after ${Math.round(timeoutMs)} ms waiting for ${what}`));
-      }, timeoutMs);
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.waiters.add(test);
-      if (signal.aborted) return onAbort();
-      test();
-    });
-  }
-}
+/** The real tier's run inside its network namespace (real/inside.ts): narration, then its observations. */
+export type InsideEvent = { ev: 'log'; line: string } | { ev: 'result'; result: Record<string, unknown> };

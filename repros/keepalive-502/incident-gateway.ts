@@ -7,19 +7,23 @@
 // The upstreams are either the one load-balancer address (the affected sites) or the pod addresses
 // (the sites that were not affected).
 //
-//   node incident-gateway.ts --upstreams lb=127.0.0.1:9000 [--port N] [--fail-timeout-ms N] [--keepalive-ms N]
+//   node incident-gateway.ts --upstreams lb=<host>:9000 --fail-timeout-ms N --keepalive-ms N [--port N]   (GATEWAY_FLAGS)
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { childArgs, exitWhenParentDies } from '../lib/child.ts';
+import { emitter } from '../lib/child-events.ts';
+import { exitWhenParentDies } from '../lib/child.ts';
+import { childArgsOrExit } from '../lib/flags.ts';
+import { GATEWAY_FLAGS } from './children.ts';
 import { listen } from '../lib/net.ts';
 import { parseEndpoints } from './endpoints.ts';
-import { emit, now } from './events.ts';
+import { now, type GatewayEvent } from './events.ts';
 import { availableAgainAt, createPeers, freePeer, getPeer, mayTryNext, type HealthConfig } from './incident-gateway-health.ts';
 
 exitWhenParentDies();
-const args = childArgs();
-const upstreams = parseEndpoints((args.get('upstreams') ?? '').split(',').filter((s) => s !== ''));
-const cfg: HealthConfig = { maxFails: 1, failTimeoutMs: Number(args.get('fail-timeout-ms') ?? 10_000) };
+const args = childArgsOrExit('gateway', GATEWAY_FLAGS);
+const emit = emitter<GatewayEvent>();
+const upstreams = parseEndpoints(args.upstreams);
+const cfg: HealthConfig = { maxFails: 1, failTimeoutMs: args['fail-timeout-ms'] };
 const peers = createPeers(upstreams.map((u) => u.name));
 // One keep-alive pool per upstream, most recently used socket first, as nginx's upstream `keepalive`.
 const agents = upstreams.map(() => new Agent({ keepAlive: true, scheduling: 'lifo' }));
@@ -87,9 +91,9 @@ const server = createServer(async (req, res) => {
   }
 });
 
-server.keepAliveTimeout = Number(args.get('keepalive-ms') ?? 60_000);
+server.keepAliveTimeout = args['keepalive-ms'];
 server.headersTimeout = server.keepAliveTimeout + 1000;
 server.on('connection', (socket: Socket) => connIds.set(socket, `g${nextConn++}`));
 
-const port = await listen(server, Number(args.get('port') ?? 0), 'gateway');
+const port = await listen(server, args.port, 'gateway');
 emit({ ev: 'listening', proc: 'gateway', port, upstreams: upstreams.map((u) => `${u.name}=${u.host}:${u.port}`), t: now() });

@@ -7,23 +7,27 @@
 //   --policy kube-proxy   a Service: ready endpoints, else serving+terminating ones (CategorizeEndpoints)
 // The real tier replaces it with the kernel's NAT in kube-proxy's chains.
 //
-//   node l4-balancer.ts --endpoints pod-0=127.0.0.1:8081,pod-1=127.0.0.1:8082 [--policy P] [--port N]
+//   node l4-balancer.ts --endpoints pod-0=<host>:8081,pod-1=<host>:8082 --policy P [--port N]   (BALANCER_FLAGS)
 // Admin API (what the EndpointSlice controller does to it), on a second port printed at start:
 //   GET /endpoints    POST /endpoints/<name>/terminating    DELETE /endpoints/<name>
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { childArgs, exitWhenParentDies } from '../lib/child.ts';
+import { emitter } from '../lib/child-events.ts';
+import { exitWhenParentDies } from '../lib/child.ts';
+import { childArgsOrExit } from '../lib/flags.ts';
+import { BALANCER_FLAGS } from './children.ts';
 import { listen } from '../lib/net.ts';
 import { eligibleForNewConnections, endpointState, markTerminating, parseEndpoints, pickEndpoint, removeEndpoint, type Endpoint, type Policy } from './endpoints.ts';
-import { emit, now } from './events.ts';
+import { now, type BalancerEvent } from './events.ts';
 
 exitWhenParentDies();
-const args = childArgs();
-let endpoints: Endpoint[] = parseEndpoints((args.get('endpoints') ?? '').split(',').filter((s) => s !== ''));
-const policy: Policy = args.get('policy') === 'kube-proxy' ? 'kube-proxy' : 'deregister';
+const args = childArgsOrExit('l4-balancer', BALANCER_FLAGS);
+const emit = emitter<BalancerEvent>();
+let endpoints: Endpoint[] = parseEndpoints(args.endpoints);
+const policy: Policy = args.policy;
 let placed = 0;
 let server: Server | undefined;
-let port = Number(args.get('port') ?? 0);
+let port = args.port;
 
 function splice(client: Socket): void {
   const ep = pickEndpoint(endpoints, placed, policy);

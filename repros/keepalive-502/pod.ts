@@ -3,18 +3,22 @@
 // (x-pod, x-pod-conn), so a client's timeline shows which pod and which connection answered.
 // The kubelet's part (preStop, SIGTERM, SIGKILL at the end of the grace period) is in control.ts.
 //
-//   node pod.ts --name pod-0 [--port N] [--fix] [--keepalive-ms N]
+//   node pod.ts --name pod-0 --keepalive-ms N [--port N] [--fix]      (flags: POD_FLAGS in children.ts)
 import { createServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { childArgs, exitWhenParentDies } from '../lib/child.ts';
+import { emitter } from '../lib/child-events.ts';
+import { exitWhenParentDies } from '../lib/child.ts';
+import { childArgsOrExit } from '../lib/flags.ts';
+import { POD_FLAGS } from './children.ts';
 import { listen } from '../lib/net.ts';
-import { emit, now } from './events.ts';
+import { now, type PodEvent } from './events.ts';
 import { reply, type AppState } from './graceful-shutdown.ts';
 
 exitWhenParentDies();
-const args = childArgs();
-const name = args.get('name') ?? 'pod-0';
-const state: AppState = { draining: false, fix: args.get('fix') === 'true' };
+const args = childArgsOrExit('pod', POD_FLAGS);
+const emit = emitter<PodEvent>();
+const name = args.name;
+const state: AppState = { draining: false, fix: args.fix };
 
 interface ConnInfo {
   id: string;
@@ -53,7 +57,7 @@ const server = createServer((req, res: ServerResponse) => {
   emit({ ev: 'response', proc: 'pod', name, conn, path: url.pathname, status: r.status, close: r.close, draining: state.draining, down: r.startsDraining, t: now() });
 });
 
-server.keepAliveTimeout = Number(args.get('keepalive-ms') ?? 60_000);
+server.keepAliveTimeout = args['keepalive-ms'];
 server.headersTimeout = server.keepAliveTimeout + 1000;
 
 server.on('connection', (socket: Socket) => {
@@ -83,5 +87,5 @@ process.on('SIGTERM', () => {
   if (!state.draining) process.exit(0);
 });
 
-const port = await listen(server, Number(args.get('port') ?? 0), name);
+const port = await listen(server, args.port, name);
 emit({ ev: 'listening', proc: 'pod', name, port, fix: state.fix, t: now() });

@@ -3,6 +3,7 @@
 // This module describes the repro; its scenarios and components load on first run (lazy), so the
 // registry and the site read it without loading process or socket code.
 import { lazy, type FlagSpec, type Repro } from '../lib/repro.ts';
+import { DEFAULT_POD_NAME } from './children.ts';
 import { claims } from './claims.ts';
 import { SOURCE_FILES } from './page.ts';
 import { POLICIES } from './endpoints.ts';
@@ -15,7 +16,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'direct', type: 'boolean', description: 'up: gateway upstreams are the pod addresses, no balancer' },
   { name: 'policy', type: 'string', choices: POLICIES, description: 'up, l4-balancer: new connections to ready pods only (deregister: the incident\'s cloud LB) or as a Service (kube-proxy: terminating pods when none is ready)', default: 'deregister' },
   { name: 'replicas', type: 'number', description: 'up: number of pods', default: '2', min: 1, max: 5 },
-  { name: 'name', type: 'string', description: 'pod: the pod name in x-pod', default: 'pod-0' },
+  { name: 'name', type: 'string', description: 'pod: the pod name in x-pod', default: DEFAULT_POD_NAME },
   { name: 'endpoints', type: 'list', description: `l4-balancer: pod addresses, name=${HOST}:port or ${HOST}:port`, default: `pod-0=${HOST}:8081` },
   { name: 'upstreams', type: 'list', description: `gateway: upstream addresses, name=${HOST}:port (the balancer, or the pods)`, default: `lb=${HOST}:9000` },
   { name: 'target', type: 'string', description: 'client: URL to request', default: `http://${HOST}:8080${OK_PAGE}` },

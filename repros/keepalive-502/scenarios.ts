@@ -72,13 +72,12 @@ async function deleteServingPod(ctx: RunContext, topo: Topology, direct: boolean
   const warm = await client.events.waitUntil(
     `${REAL.warmupRequests} answers before the deletion`,
     () => (responsesOf(client).length >= REAL.warmupRequests ? responsesOf(client) : undefined),
-    ctx.signal,
-    SLACK_MS + REAL.warmupRequests * t.clientIntervalMs,
+    { signal: ctx.signal, timeoutMs: SLACK_MS + REAL.warmupRequests * t.clientIntervalMs },
   );
   const victim = direct ? 'pod-0' : warm[warm.length - 1]?.pod;
   if (!victim) throw new Error(`no pod answered before the deletion: ${JSON.stringify(warm)}`);
   await terminate(topo, victim);
-  const deletedAt = (await topo.control.events.waitFor('the deletion', (e) => e.ev === 'terminate', ctx.signal, SLACK_MS)).t;
+  const deletedAt = (await topo.control.events.waitFor('the deletion', (e) => e.ev === 'terminate', { signal: ctx.signal, timeoutMs: SLACK_MS })).t;
   return { victim, deletedAt };
 }
 
@@ -95,8 +94,7 @@ async function untilExitedAndAfter(ctx: RunContext, topo: Topology, victim: stri
     await client.events.waitUntil(
       `${REAL.tailRequests} answers after ${victim} exited`,
       () => (responsesOf(client).filter((r) => r.sentT > exitedAt).length >= REAL.tailRequests ? true : undefined),
-      ctx.signal,
-      SLACK_MS + REAL.tailRequests * t.clientIntervalMs,
+      { signal: ctx.signal, timeoutMs: SLACK_MS + REAL.tailRequests * t.clientIntervalMs },
     );
     return exitedAt;
   } finally {

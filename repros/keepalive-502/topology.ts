@@ -1,17 +1,17 @@
-// Starts the incident's topology as real processes on 127.0.0.1 and waits for each to report its
+// Starts the incident's topology as real processes on HOST (lib/address.ts) and waits for each to report its
 // port: pods -> l4-balancer (unless direct) -> gateway -> control -> client (optional).
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { EventStream, START_TIMEOUT_MS } from '../lib/child-events.ts';
+import { childArgv } from '../lib/flags.ts';
 import type { Spawned } from '../lib/processes.ts';
 import type { RunContext } from '../lib/repro.ts';
-import { EventStream, type AnyEvent, type BalancerEvent, type ClientEvent, type ControlEvent, type GatewayEvent, type PodEvent } from './events.ts';
+import { BALANCER_FLAGS, CLIENT_FLAGS, CONTROL_FLAGS, GATEWAY_FLAGS, POD_FLAGS } from './children.ts';
+import { type AnyEvent, type BalancerEvent, type ClientEvent, type ControlEvent, type GatewayEvent, type PodEvent } from './events.ts';
 import type { Policy } from './endpoints.ts';
 import type { Timings } from './timings.ts';
 import { HOST } from '../lib/address.ts';
 
 const HERE = import.meta.dirname;
-/** Starting a Node process on a busy 2-core machine can take a few seconds; this is only a safety net. */
-const START_TIMEOUT_MS = 20_000;
 
 export interface TopologyOptions {
   replicas: number;
@@ -50,23 +50,22 @@ export interface Topology {
 
 function start<E extends AnyEvent>(ctx: RunContext, script: string, args: string[], onEvent: (e: AnyEvent) => void): Proc<E> {
   const spawned = ctx.procs.spawnNode(join(HERE, script), args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return { spawned, events: new EventStream<E>(spawned.child as ChildProcess, onEvent) };
+  return { spawned, events: new EventStream<E>(spawned.child.stdout, onEvent) };
 }
 
 async function listening<E extends AnyEvent>(ctx: RunContext, p: Proc<E>, what: string): Promise<Extract<E, { ev: 'listening' }>> {
   const exited = p.spawned.exited.then(({ code, signal }) => {
     throw new Error(`${what} exited before it was ready (code ${code}, signal ${signal})`);
   });
-  const ready = p.events.waitFor(`${what} to report its port`, (e): e is Extract<E, { ev: 'listening' }> => e.ev === 'listening', ctx.signal, START_TIMEOUT_MS);
+  const ready = p.events.waitFor(`${what} to report its port`, (e): e is Extract<E, { ev: 'listening' }> => e.ev === 'listening', { signal: ctx.signal, timeoutMs: START_TIMEOUT_MS });
   return Promise.race([ready, exited]);
 }
 
 export async function startTopology(ctx: RunContext, o: TopologyOptions): Promise<Topology> {
   const t = o.timings;
-  const keepAlive = ['--keepalive-ms', String(t.keepAliveTimeoutMs)];
   const podProcs = Array.from({ length: o.replicas }, (_, i) => {
     const name = `pod-${i}`;
-    const p = start<PodEvent>(ctx, 'pod.ts', ['--name', name, ...keepAlive, ...(o.fix ? ['--fix'] : [])], o.onEvent);
+    const p = start<PodEvent>(ctx, 'pod.ts', childArgv(POD_FLAGS, { name, 'keepalive-ms': t.keepAliveTimeoutMs, fix: o.fix }), o.onEvent);
     return { name, p };
   });
   const pods: PodProc[] = await Promise.all(
@@ -76,28 +75,33 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
       return { ...p, name, port: l.port, exitedAt };
     }),
   );
-  const podAddrs = pods.map((p) => `${p.name}=${HOST}:${p.port}`).join(',');
+  const podAddrs = pods.map((p) => `${p.name}=${HOST}:${p.port}`);
 
   let balancer: Topology['balancer'];
   if (!o.direct) {
-    const b = start<BalancerEvent>(ctx, 'l4-balancer.ts', ['--endpoints', podAddrs, '--policy', o.policy], o.onEvent);
+    const b = start<BalancerEvent>(ctx, 'l4-balancer.ts', childArgv(BALANCER_FLAGS, { endpoints: podAddrs, policy: o.policy }), o.onEvent);
     const l = await listening(ctx, b, 'l4-balancer');
     balancer = { ...b, port: l.port, adminPort: l.adminPort };
   }
-  const upstreams = balancer ? `lb=${HOST}:${balancer.port}` : podAddrs;
-  const g = start<GatewayEvent>(ctx, 'incident-gateway.ts', ['--upstreams', upstreams, '--fail-timeout-ms', String(t.failTimeoutMs), ...keepAlive], o.onEvent);
+  const upstreams = balancer ? [`lb=${HOST}:${balancer.port}`] : podAddrs;
+  const g = start<GatewayEvent>(
+    ctx,
+    'incident-gateway.ts',
+    childArgv(GATEWAY_FLAGS, { upstreams, 'fail-timeout-ms': t.failTimeoutMs, 'keepalive-ms': t.keepAliveTimeoutMs }),
+    o.onEvent,
+  );
   const gateway = { ...g, port: (await listening(ctx, g, 'gateway')).port };
 
   const c = start<ControlEvent>(
     ctx,
     'control.ts',
-    [
-      '--pods', podAddrs,
-      '--pids', pods.map((p) => `${p.name}=${p.spawned.child.pid ?? 0}`).join(','),
-      '--prestop-ms', String(t.preStopMs),
-      '--grace-ms', String(t.graceMs),
-      ...(balancer ? ['--balancer-admin', `http://${HOST}:${balancer.adminPort}`] : []),
-    ],
+    childArgv(CONTROL_FLAGS, {
+      pods: podAddrs,
+      pids: pods.map((p) => `${p.name}=${p.spawned.child.pid ?? 0}`),
+      'prestop-ms': t.preStopMs,
+      'grace-ms': t.graceMs,
+      'balancer-admin': balancer ? `http://${HOST}:${balancer.adminPort}` : undefined,
+    }),
     o.onEvent,
   );
   const control = { ...c, port: (await listening(ctx, c, 'control')).port };
@@ -105,7 +109,7 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
 
   let client: Proc<ClientEvent> | undefined;
   if (o.clientPath !== undefined) {
-    client = start<ClientEvent>(ctx, 'client.ts', ['--target', gatewayUrl + o.clientPath, '--interval-ms', String(t.clientIntervalMs)], o.onEvent);
+    client = start<ClientEvent>(ctx, 'client.ts', childArgv(CLIENT_FLAGS, { target: gatewayUrl + o.clientPath, 'interval-ms': t.clientIntervalMs }), o.onEvent);
     await listening(ctx, client, 'client');
   }
   return {

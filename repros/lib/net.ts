@@ -1,4 +1,4 @@
-// Listening on 127.0.0.1, with a clear message for a busy port. Inside a Kubernetes pod (the cluster
+// Listening on HOST (address.ts), with a clear message for a busy port. Inside a Kubernetes pod (the cluster
 // recipes under repros/<slug>/cluster/) the manifests set REPRO_LISTEN_HOST=0.0.0.0 so the kubelet's
 // probes and the Service can reach the app on the pod IP; locally nothing sets it.
 import type { Server } from 'node:net';
@@ -6,7 +6,7 @@ import { HOST } from './address.ts';
 import { UsageError } from './repro.ts';
 
 export { HOST };
-/** Where servers listen: 127.0.0.1, or REPRO_LISTEN_HOST when set. */
+/** Where servers listen: HOST, or REPRO_LISTEN_HOST when set. */
 export const LISTEN_HOST = process.env.REPRO_LISTEN_HOST || HOST;
 
 /** Listens on LISTEN_HOST:port (0 = ephemeral) and resolves with the bound port. */

@@ -8,6 +8,7 @@ import type { LiveEvent, LiveReport } from '../../repros/lib/live/api.ts';
 import { h } from './live-dom.ts';
 // Its styles come with it (as a string: Astro would otherwise put them into every incident page).
 import css from './live-panel.css?inline';
+import { HOST } from '../../repros/lib/address.ts';
 
 const MAX_LOG_LINES = 3000;
 
@@ -48,7 +49,7 @@ export function mount(panel: HTMLElement, token: string, api: string): void {
   const out = h('div', { 'data-testid': 'live-out' });
   document.head.append(h('style', {}, css));
   panel.querySelector('.live-off')?.remove();
-  panel.append(h('p', {}, 'Runs the repro on this machine, through the server that serves this page (127.0.0.1 only).'), form, status, log, out);
+  panel.append(h('p', {}, `Runs the repro on this machine, through the server that serves this page (${HOST} only).`), form, status, log, out);
 
   const syncTier = (): void => {
     const real = scenarios.find(([n]) => n === scenario.value)?.[1] === 1;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { preview } from 'astro';
 import { chromiumArgs, findChromium } from '../lib/browser.ts';
+import { HOST } from '../../repros/lib/address.ts';
 import { registerRepros } from '../../repros/lib/registry-file.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -134,11 +135,11 @@ for (const n of [0, ...sizes]) {
 let search: { incidents: number; coldMs: number; warmMedianMs: number } | undefined;
 if (!args.includes('--no-search') && largest) {
   const b = findChromium();
-  const server = await preview({ root: largest, server: { host: '127.0.0.1', port: 0 }, logLevel: 'error' });
+  const server = await preview({ root: largest, server: { host: HOST, port: 0 }, logLevel: 'error' });
   const browser = await chromium.launch({ ...(b.executablePath ? { executablePath: b.executablePath } : {}), args: chromiumArgs() });
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.port}/search/`);
+    await page.goto(`http://${HOST}:${server.port}/search/`);
     const times: number[] = [];
     for (const q of ['kubelet back-off', 'containerd pipe', 'keep-alive 502', 'endpoints', 'preStop', 'CrashLoopBackOff']) {
       await page.locator('#q').fill('');

@@ -17,6 +17,7 @@ import { LISTEN_HOST_ENV } from '../../repros/lib/cluster/objects.ts';
 import * as keepalive from '../../repros/keepalive-502/cluster/manifests.ts';
 import { RUN } from '../../repros/containerd-stopped/claims.ts';
 import { listenersOf, treeOf } from '../lib/procs.ts';
+import { HOST } from '../../repros/lib/address.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SLUGS = ['crashloop-backoff', 'containerd-stopped', 'keepalive-502'] as const;
@@ -133,7 +134,7 @@ function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
+    s.listen(0, HOST, () => {
       const a = s.address();
       s.close(() => (a && typeof a === 'object' ? resolvePort(a.port) : reject(new Error('no port'))));
     });
@@ -150,7 +151,7 @@ function start(cmd: readonly string[], env: Record<string, string> = {}): ChildP
   return Object.assign(child, { out });
 }
 
-function get(port: number, path: string, host = '127.0.0.1'): Promise<{ status: number; body: string } | undefined> {
+function get(port: number, path: string, host = HOST): Promise<{ status: number; body: string } | undefined> {
   return new Promise((resolveGet) => {
     const req = request({ host, port, path, agent: false, timeout: 2000 }, (res) => {
       let body = '';
@@ -174,7 +175,7 @@ async function answerOn(host: string, port: number, path: string): Promise<{ sta
   }
 }
 
-const answer = (port: number, path: string): Promise<{ status: number; body: string }> => answerOn('127.0.0.1', port, path);
+const answer = (port: number, path: string): Promise<{ status: number; body: string }> => answerOn(HOST, port, path);
 
 const withPort = (cmd: readonly string[], port: number): string[] => cmd.map((a, i) => (cmd[i - 1] === '--port' ? String(port) : a));
 

@@ -17,6 +17,7 @@ import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.
 import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
 import { OK_PAGE } from '../../repros/keepalive-502/graceful-shutdown.ts';
 import { KEEPALIVE_TIMEOUT_MS, REAL } from '../../repros/keepalive-502/timings.ts';
+import { HOST, HOST_PATTERN } from '../../repros/lib/address.ts';
 import { runNode } from './run-node.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -103,7 +104,7 @@ test('node manifests.ts prints the same objects as multi-document YAML', async (
     assert.deepEqual(docs, v.objects.map((o) => JSON.parse(JSON.stringify(o.toJSON())) as unknown), `${v.slug} ${v.argv.join(' ')}`);
   }
   assert.equal(bad?.code, 2);
-  assert.match(bad?.stderr ?? '', /--probe must be one of tcp, exec, http/);
+  assert.match(bad?.stderr ?? '', /--probe does not accept "grpc"\. Valid: tcp, exec, http/);
 });
 
 test('every container that serves listens on the pod address and never pulls the locally built image', () => {
@@ -149,7 +150,7 @@ test('containerd-stopped: the probe variants, the logger and the tolerations are
     assert.deepEqual(Object.keys(p).filter((k) => ['tcpSocket', 'exec', 'httpGet', 'grpc'].includes(k)), [kinds[probe]], probe);
     assert.equal((p.timeoutSeconds ?? 0) * 1000, PROBE_TIMEOUT_MS, `${probe}: timeoutSeconds`);
     if (probe === 'http') assert.deepEqual(p.httpGet, { path: containerd.HEALTH_PATH, port: APP_PORT });
-    if (probe === 'exec') assert.match(p.exec?.command?.join(' ') ?? '', new RegExp(`127\\.0\\.0\\.1:${APP_PORT}${containerd.HEALTH_PATH}.*timeout\\(${PROBE_TIMEOUT_MS}\\)`));
+    if (probe === 'exec') assert.match(p.exec?.command?.join(' ') ?? '', new RegExp(`${HOST_PATTERN}:${APP_PORT}${containerd.HEALTH_PATH}.*timeout\\(${PROBE_TIMEOUT_MS}\\)`));
     assert.equal(arg(app.command, 'logger'), 'sync');
     assert.equal(Number(arg(app.command, 'line-bytes')), RUN.lineBytes);
     assert.equal(podSpec(find(objects, 'Deployment', containerd.NAME)).tolerations, undefined, 'default: the admission plugin adds 300 s');
@@ -169,7 +170,7 @@ test('keepalive-502: the preStop hook, grace period, gateway and client timings 
     const app = container(objects, 'Deployment', keepalive.APP, keepalive.APP);
     const hook = app.lifecycle?.preStop?.exec?.command?.join(' ') ?? '';
     assert.match(hook, new RegExp(`^sh -c sleep ${REAL.preStopS} && `));
-    assert.ok(hook.includes(`http://127.0.0.1:${APP_PORT}${OK_PAGE}?down=true`), hook);
+    assert.ok(hook.includes(`http://${HOST}:${APP_PORT}${OK_PAGE}?down=true`), hook);
     assert.equal(app.command?.includes('--fix'), fix);
     assert.equal(Number(arg(app.command, 'keepalive-ms')), KEEPALIVE_TIMEOUT_MS);
     assert.equal(app.readinessProbe, undefined, 'probe connections would count as new connections to the terminating pod');

@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { HOST } from '../../repros/lib/address.ts';
 import { runNode, type NodeRun } from './run-node.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -126,7 +127,7 @@ test('a run on stub tools reports in the local --json shape on the cluster tier,
   stub('kind', 'case "$1 $2" in "create cluster") cat > /dev/null;; esac; exit 0');
   stub('kubectl', [
     'case "$*" in',
-    '  "config view"*) echo "https://127.0.0.1:6443";;',
+    `  "config view"*) echo "https://${HOST}:6443";;`,
     '  *" version -o json") echo \'{"serverVersion":{"gitVersion":"v1.32.2"}}\';;',
     '  *" get pods") ;;',
     '  *) echo "unexpected kubectl call" >&2; exit 1;;',

@@ -47,14 +47,17 @@ interface Outcome {
   leftListeners: Listener[];
 }
 
-async function interruptMidRun(args: string[], signal: NodeJS.Signals, serves: boolean): Promise<Outcome> {
+async function interruptMidRun(args: string[], signal: NodeJS.Signals, serves: boolean, upWhen?: RegExp): Promise<Outcome> {
   const child = spawn(process.execPath, [CLI, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const root = child.pid as number;
   let code: number | null | undefined;
   const exited = new Promise<void>((resolve) => child.once('exit', (c) => ((code = c ?? -1), resolve())));
+  // Up once it has printed (a line matching upWhen, when given) and its process tree has settled.
   let printed = false;
-  const onData = (): void => {
-    printed = true;
+  let output = '';
+  const onData = (c: Buffer): void => {
+    output += c.toString();
+    printed = upWhen === undefined || upWhen.test(output);
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
@@ -321,8 +324,9 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
     if (!realTier(t, KA_REAL.tools, KA_REAL.root)) return;
     const before = new Set(kaRunDirs());
     // Its servers listen inside the namespace, out of sight of this test's /proc/net: the run counts as
-    // up once it has printed and its process tree has settled (at real speed, early in the run).
-    const r = await interruptMidRun(['keepalive-502', 'broken', '--tier', 'real'], sig, false);
+    // up once it has said nginx is serving there and its process tree has settled (at real speed,
+    // early in the run). Before that line, a busy machine may still be loading the process inside.
+    const r = await interruptMidRun(['keepalive-502', 'broken', '--tier', 'real'], sig, false, /^nginx .* in the namespace$/m);
     assert.equal(r.endedEarly, false, `the run ended on its own (exit ${r.code}) before it could be interrupted`);
     assert.ok(r.procs.length >= 3, `the runner, its process in the namespace and nginx ran (saw ${r.procs.length} processes)`);
     assert.deepEqual(r.leftProcs.map((p) => p.pid), [], `processes left: ${r.leftProcs.map((p) => p.pid).join(', ')}`);

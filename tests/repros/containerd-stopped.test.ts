@@ -1,12 +1,15 @@
 // The log-pipe hang with real processes and real pipes: one run per scenario, each feeding several
 // claims, plus the pieces the claims rest on (the CRI log format, the page-slot arithmetic).
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { EventStream } from '../../repros/lib/child-events.ts';
 import { waitFor } from '../../repros/lib/clock.ts';
+import { childArgv } from '../../repros/lib/flags.ts';
+import { COPIER_FLAGS, type CopierEvent } from '../../repros/containerd-stopped/children.ts';
 import { CriLineSplitter, MAX_CONTAINER_LOG_LINE_BYTES } from '../../repros/containerd-stopped/cri-logger.ts';
 import { makeFifo } from '../../repros/containerd-stopped/linux-pipe.ts';
 import { COPIER_SCRIPT } from '../../repros/containerd-stopped/pipe-chain.ts';
@@ -105,11 +108,11 @@ test('cri-log-copier stopped with half a line read: no flush, the half is lost, 
   makeFifo(fifo);
   const writer = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
   const start = async () => {
-    const child = fork(COPIER_SCRIPT, ['--fifo', fifo, '--log', log], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`copier exited ${code}`)));
-    });
+    const child = spawn(process.execPath, [COPIER_SCRIPT, ...childArgv(COPIER_FLAGS, { fifo, log })], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await Promise.race([
+      new EventStream<CopierEvent>(child.stdout).waitFor('the copier to attach', (e) => e.ev === 'attached', { timeoutMs: 20_000 }),
+      new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`copier exited ${code}`)))),
+    ]);
     return child;
   };
   const entries = () => {

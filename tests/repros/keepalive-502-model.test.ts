@@ -13,6 +13,7 @@ import { reply } from '../../repros/keepalive-502/graceful-shutdown.ts';
 import { createPeers, freePeer, getPeer, isUnavailable, mayTryNext, type HealthConfig } from '../../repros/keepalive-502/incident-gateway-health.ts';
 import { burstAfterFirst503, oldConnection, statusRuns, type TimelineEntry } from '../../repros/keepalive-502/timeline.ts';
 import { UsageError } from '../../repros/lib/repro.ts';
+import { HOST, HOST_PATTERN } from '../../repros/lib/address.ts';
 
 const q = (s = ''): URLSearchParams => new URLSearchParams(s);
 
@@ -34,22 +35,22 @@ test('graceful shutdown: the fixed app keeps the ok page at 200 and closes every
 });
 
 test('endpoints: a terminating endpoint gets no new connections; none ready means none eligible', () => {
-  const eps = parseEndpoints(['pod-0=127.0.0.1:8081', 'pod-1=127.0.0.1:8082']);
+  const eps = parseEndpoints([`pod-0=${HOST}:8081`, `pod-1=${HOST}:8082`]);
   assert.deepEqual([0, 1, 2, 3].map((n) => pickEndpoint(eps, n)?.name), ['pod-0', 'pod-1', 'pod-0', 'pod-1']);
   const t = markTerminating(eps, 'pod-0');
-  assert.deepEqual(t.find((e) => e.name === 'pod-0'), { name: 'pod-0', host: '127.0.0.1', port: 8081, ready: false, serving: true, terminating: true });
+  assert.deepEqual(t.find((e) => e.name === 'pod-0'), { name: 'pod-0', host: HOST, port: 8081, ready: false, serving: true, terminating: true });
   assert.deepEqual([0, 1, 2].map((n) => pickEndpoint(t, n)?.name), ['pod-1', 'pod-1', 'pod-1']);
-  const single = markTerminating(parseEndpoints(['127.0.0.1:9000']), 'ep-0');
+  const single = markTerminating(parseEndpoints([`${HOST}:9000`]), 'ep-0');
   assert.equal(pickEndpoint(single, 0), undefined);
   assert.deepEqual(eligibleForNewConnections(single), []);
   assert.deepEqual(removeEndpoint(t, 'pod-0').map((e) => e.name), ['pod-1']);
 });
 
 test('endpoints: kube-proxy falls back to serving terminating endpoints only when none is ready (CategorizeEndpoints)', () => {
-  const eps = parseEndpoints(['pod-0=127.0.0.1:8081', 'pod-1=127.0.0.1:8082']);
+  const eps = parseEndpoints([`pod-0=${HOST}:8081`, `pod-1=${HOST}:8082`]);
   const t = markTerminating(eps, 'pod-0');
   assert.deepEqual(categorizeClusterEndpoints(t).map((e) => e.name), ['pod-1'], 'a ready endpoint exists: the terminating one is left out');
-  const single = markTerminating(parseEndpoints(['pod-0=127.0.0.1:8081']), 'pod-0');
+  const single = markTerminating(parseEndpoints([`pod-0=${HOST}:8081`]), 'pod-0');
   assert.deepEqual(eligibleForNewConnections(single, 'kube-proxy').map((e) => e.name), ['pod-0'], 'none ready: the serving, terminating one');
   assert.deepEqual(eligibleForNewConnections(single, 'deregister'), [], 'a balancer that deregisters has nothing left');
   assert.deepEqual(categorizeClusterEndpoints(single.map((e) => ({ ...e, serving: false }))), [], 'terminating but not serving: nothing');
@@ -84,13 +85,13 @@ test('real tier: nginx.conf keeps every path under the run directory and states 
   assert.match(conf, /upstream one \{\n    server 10\.96\.0\.10:80;\n    keepalive 8;/);
   assert.match(conf, /server 10\.96\.0\.11:80 max_fails=1 fail_timeout=2s;/);
   assert.equal(conf.match(/proxy_next_upstream /g)?.length, 1, 'the one-server block keeps the default');
-  assert.match(conf, /listen 127\.0\.0\.1:8081;/);
+  assert.match(conf, new RegExp(`listen ${HOST_PATTERN}:8081;`));
   assert.deepEqual(messagesIn('... [warn] 1#1: *3 upstream server temporarily disabled while reading response header from upstream'), ['upstream server temporarily disabled']);
 });
 
 test('endpoints: a malformed address is a usage error naming the valid form', () => {
   assert.throws(() => parseEndpoints(['pod-0=nowhere']), (e: unknown) => e instanceof UsageError && /name=host:port/.test(e.message));
-  assert.throws(() => parseEndpoints(['127.0.0.1:70000']), UsageError);
+  assert.throws(() => parseEndpoints([`${HOST}:70000`]), UsageError);
 });
 
 const cfg: HealthConfig = { maxFails: 1, failTimeoutMs: 10_000 };

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import type { TimelineEntry } from '../../repros/keepalive-502/timeline.ts';
 import { runScenario, type RunReport } from '../../repros/lib/runner.ts';
 import { assertReport } from '../lib/claims.ts';
+import { HOST_PATTERN } from '../../repros/lib/address.ts';
 
 const SCALE = 0.2;
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -103,5 +104,5 @@ test('bad input: topology flags on a fixed scenario, and a malformed address, ex
   assert.match(g.stderr, /endpoint "lb=nowhere" must be host:port or name=host:port/);
   const c = cli('client', '--target', 'example.com');
   assert.equal(c.status, 2);
-  assert.match(c.stderr, /--target must be an http URL on 127\.0\.0\.1/);
+  assert.match(c.stderr, new RegExp(`--target must be an http URL on ${HOST_PATTERN}`));
 });

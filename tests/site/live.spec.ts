@@ -15,6 +15,7 @@ import { claims as csClaims, PREDICTIONS } from '../../repros/containerd-stopped
 import { formatExpected } from '../../repros/lib/claims.ts';
 import { HAVE_PROC, listenersOf, treeOf } from '../lib/procs.ts';
 import { guard } from './pages.ts';
+import { HOST_PATTERN } from '../../repros/lib/address.ts';
 
 const SERVER = join(import.meta.dirname, '..', '..', 'repros', 'lib', 'live', 'server.ts');
 /** keepalive-502's own tests run at 0.2: its ± 2 requests are then ± 400 ms of timer lateness. */
@@ -35,7 +36,7 @@ test.beforeAll(async () => {
     let out = '';
     server.stdout?.on('data', (b: Buffer) => {
       out += b.toString();
-      const m = /on (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
+      const m = new RegExp(`on (http://${HOST_PATTERN}:\\d+/\\S*)`).exec(out);
       if (m) resolve(m[1] as string);
     });
     server.once('exit', (code) => reject(new Error(`the live server exited with ${code}: ${out}`)));

@@ -1,8 +1,9 @@
 // The repro runner's handling of bad input: a clear message and exit code 2.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { HOST } from '../../repros/lib/address.ts';
 import { reproSlugs } from '../../repros/lib/registry.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'repros', 'cli.ts');
@@ -45,3 +46,41 @@ for (const slug of reproSlugs()) {
     assert.match(r.stdout, /--scale/);
   });
 }
+
+test('--port 0 starts a component on a free port and prints the port it bound', async () => {
+  const child = spawn(process.execPath, [CLI, 'keepalive-502', 'pod', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening on" line in 20 s: ${out}`)), 20_000);
+      const onData = (c: Buffer): void => {
+        out += c.toString();
+        const m = new RegExp(`listening on ${HOST.replaceAll('.', '\\.')}:(\\d+)`).exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`exited ${code} before listening: ${out}`)));
+    });
+    assert.ok(port > 0, `bound port ${port}`);
+    const res = await fetch(`http://${HOST}:${port}/ok.htm`);
+    assert.equal(res.status, 200);
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT');
+    await exited;
+  }
+});
+
+test('a child started without a required flag exits 2 naming it', () => {
+  const client = join(import.meta.dirname, '..', '..', 'repros', 'keepalive-502', 'client.ts');
+  const r = spawnSync(process.execPath, [client, '--interval-ms', '10'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^client: --target is required \(the URL to request\)$/m);
+  const bad = spawnSync(process.execPath, [client, '--target', `http://${HOST}:1/`, '--interval-ms', 'soon'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--interval-ms must be a number, got "soon"/);
+});

@@ -16,6 +16,7 @@ import { validateRun, type LiveEvent } from '../../repros/lib/live/api.ts';
 import { startServer, type LiveServer } from '../../repros/lib/live/server.ts';
 import { loadRepro } from '../../repros/lib/registry.ts';
 import { HAVE_PROC, listenersOf, stillListening, stillRunning, treeOf } from '../lib/procs.ts';
+import { HOST, HOST_PATTERN } from '../../repros/lib/address.ts';
 
 const SERVER = join(import.meta.dirname, '..', '..', 'repros', 'lib', 'live', 'server.ts');
 const PAGE = '<!doctype html><html><head><title>x</title></head><body><section data-live="keepalive-502"></section></body></html>';
@@ -44,7 +45,7 @@ interface Answer {
 
 function call(s: LiveServer, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: s.port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers }, (res) => {
+    const req = httpRequest({ host: HOST, port: s.port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -56,8 +57,8 @@ function call(s: LiveServer, opts: { method?: string; path: string; headers?: Re
 }
 
 const own = (s: LiveServer, extra: Record<string, string> = {}): Record<string, string> => ({
-  host: `127.0.0.1:${s.port}`,
-  origin: `http://127.0.0.1:${s.port}`,
+  host: `${HOST}:${s.port}`,
+  origin: `http://${HOST}:${s.port}`,
   'content-type': 'application/json',
   'x-kb-live-token': s.api.token,
   ...extra,
@@ -83,15 +84,15 @@ async function nothingLeft(servers: LiveServer[]): Promise<void> {
   }
 }
 
-test('a foreign Host is refused for pages and the API alike (DNS rebinding); localhost and 127.0.0.1 on our port pass', async () => {
-  for (const host of ['evil.example', `evil.example:${srv.port}`, `127.0.0.1:${srv.port + 1}`, '127.0.0.1']) {
+test(`a foreign Host is refused for pages and the API alike (DNS rebinding); localhost and ${HOST} on our port pass`, async () => {
+  for (const host of ['evil.example', `evil.example:${srv.port}`, `${HOST}:${srv.port + 1}`, HOST]) {
     const page = await call(srv, { path: '/incidents/keepalive-502/', headers: { host } });
     assert.equal(page.status, 403, host);
     assert.match(errorOf(page), /is not this server's address/);
     assert.doesNotMatch(page.body, new RegExp(srv.api.token));
     assert.equal((await post(srv, 'run', {}, own(srv, { host }))).status, 403);
   }
-  for (const host of [`127.0.0.1:${srv.port}`, `localhost:${srv.port}`]) {
+  for (const host of [`${HOST}:${srv.port}`, `localhost:${srv.port}`]) {
     assert.equal((await call(srv, { path: '/', headers: { host } })).status, 200, host);
   }
 });
@@ -118,9 +119,9 @@ test('the API refuses other methods, other origins, cross-site fetches, a missin
     ['OPTIONS (a CORS preflight)', await call(srv, { method: 'OPTIONS', path: '/_live/run', headers: own(srv) }), 405, /POST only/],
     ['no Origin', await post(srv, 'run', {}, own(srv, { origin: '' })), 403, /Origin "" is not this site/],
     ['another site', await post(srv, 'run', {}, own(srv, { origin: 'http://evil.example' })), 403, /Origin "http:\/\/evil\.example" is not this site/],
-    ['another port', await post(srv, 'run', {}, own(srv, { origin: `http://127.0.0.1:${port + 1}` })), 403, /is not this site/],
-    ['https', await post(srv, 'run', {}, own(srv, { origin: `https://127.0.0.1:${port}` })), 403, /is not this site/],
-    ['Origin localhost, Host 127.0.0.1', await post(srv, 'run', {}, own(srv, { origin: `http://localhost:${port}` })), 403, /is not this site/],
+    ['another port', await post(srv, 'run', {}, own(srv, { origin: `http://${HOST}:${port + 1}` })), 403, /is not this site/],
+    ['https', await post(srv, 'run', {}, own(srv, { origin: `https://${HOST}:${port}` })), 403, /is not this site/],
+    [`Origin localhost, Host ${HOST}`, await post(srv, 'run', {}, own(srv, { origin: `http://localhost:${port}` })), 403, /is not this site/],
     ['cross-site fetch', await post(srv, 'run', {}, own(srv, { 'sec-fetch-site': 'cross-site' })), 403, /Sec-Fetch-Site "cross-site"/],
     ['no token', await post(srv, 'run', {}, own(srv, { 'x-kb-live-token': '' })), 403, /missing or wrong token/],
     ['wrong token', await post(srv, 'run', {}, own(srv, { 'x-kb-live-token': srv.api.token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')) })), 403, /missing or wrong token/],
@@ -195,7 +196,7 @@ function startLong(s: LiveServer, run = CHAOS): { up: Promise<void>; done: Promi
   const up = new Promise<void>((r) => (upResolve = r));
   let req: ReturnType<typeof httpRequest> | undefined;
   const done = new Promise<LiveEvent[]>((resolve, reject) => {
-    req = httpRequest({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/_live/run', headers: own(s) }, (res) => {
+    req = httpRequest({ host: HOST, port: s.port, method: 'POST', path: '/_live/run', headers: own(s) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -266,7 +267,7 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
         let out = '';
         server.stdout.on('data', (b: Buffer) => {
           out += b.toString();
-          const m = /on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          const m = new RegExp(`on (http://${HOST_PATTERN}:\\d+/)`).exec(out);
           if (m) resolve(m[1] as string);
         });
         server.once('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkPage, extractBlocks, format, inlineExports, inlineProblems, kubectlProblems, PLACEHOLDERS, pageFiles, pythonCheck, shellProblems } from '../lib/page-commands.ts';
+import { HOST } from '../../repros/lib/address.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -29,10 +30,10 @@ test('kubectl on namespaced objects needs -n or -A; nodes, cordon, taint and -f 
 
 test('placeholders: angle brackets, unset variables and other spellings are named; set and conventional ones pass', () => {
   assert.match(shell('kubectl logs <pod> -n "$NAMESPACE"').join('\n'), /angle-bracket placeholder <pod>: .*use a variable such as "\$POD"/);
-  assert.match(shell('curl http://127.0.0.1:$GATEWAY_PORT/').join('\n'), /\$GATEWAY_PORT is used but nothing on the page sets it/);
+  assert.match(shell(`curl http://${HOST}:$GATEWAY_PORT/`).join('\n'), /\$GATEWAY_PORT is used but nothing on the page sets it/);
   assert.match(shell('kubectl get pod "$POD_NAME" -n "$NS"').join('\n'), /placeholder \$POD_NAME breaks the convention: use \$POD[\s\S]*placeholder \$NS breaks the convention: use \$NAMESPACE/);
   assert.match(shell('kubectl get pod "$pod" -n "$NAMESPACE"').join('\n'), /placeholder \$pod breaks the convention: use \$POD/);
-  assert.deepEqual(shell(`PORT=8080\ncurl "http://127.0.0.1:$PORT/"\nfor i in 1 2; do echo "$i"; done\nkubectl get pod "$POD" -n "$NAMESPACE" -o jsonpath='{.status.phase}'`), []);
+  assert.deepEqual(shell(`PORT=8080\ncurl "http://${HOST}:$PORT/"\nfor i in 1 2; do echo "$i"; done\nkubectl get pod "$POD" -n "$NAMESPACE" -o jsonpath='{.status.phase}'`), []);
   assert.deepEqual(PLACEHOLDERS, ['NAMESPACE', 'POD', 'CONTAINER', 'NODE', 'DEPLOYMENT', 'SERVICE', 'POD_IP']);
 });
 
@@ -52,7 +53,7 @@ test('console blocks: only the commands after "$ " are checked, output is not', 
 
 test('Python blocks must parse and define every name they read', () => {
   const py = (src: string) => extractBlocks('page.md', `\`\`\`python\n${src}\n\`\`\`\n`).flatMap(pythonCheck).map(format);
-  assert.match(py('import requests\nrequests.get(f"http://127.0.0.1:{GATEWAY_PORT}/")').join('\n'), /^page\.md:3: Python reads GATEWAY_PORT, which the snippet never defines/);
+  assert.match(py(`import requests\nrequests.get(f"http://${HOST}:{GATEWAY_PORT}/")`).join('\n'), /^page\.md:3: Python reads GATEWAY_PORT, which the snippet never defines/);
   assert.match(py('def f(:\n  pass').join('\n'), /Python does not parse/);
   assert.deepEqual(py('import os, sys\nport = int(os.environ.get("PORT", "8080"))\nfor i in range(3):\n    print(i, port, sys.argv)'), []);
 });
@@ -64,7 +65,7 @@ test('inline kubectl commands with a placeholder are checked; mentions with lite
 });
 
 test('an inline `export NAME=...` the prose asks the reader to paste sets NAME for later blocks', () => {
-  const page = 'It prints `export GATEWAY=http://127.0.0.1:1 CONTROL=http://127.0.0.1:2`; paste it.\n\n```sh\ncurl "$GATEWAY/ok" "$CONTROL/x"\n```\n';
+  const page = `It prints \`export GATEWAY=http://${HOST}:1 CONTROL=http://${HOST}:2\`; paste it.\n\n\`\`\`sh\ncurl "$GATEWAY/ok" "$CONTROL/x"\n\`\`\`\n`;
   assert.deepEqual(shellProblems(extractBlocks('page.md', page), inlineExports(page)), []);
   assert.match(shellProblems(extractBlocks('page.md', page)).map(format).join('\n'), /\$GATEWAY is used but nothing on the page sets it/);
 });

@@ -20,7 +20,7 @@ const FORBIDDEN_PATHS = [
   /^repros\/lib\/(real|live|cri|cluster)\//,
 ];
 /** The repros/lib modules pages and site components may import directly. */
-const PURE_LIB = new Set(['repros/lib/claims.ts', 'repros/lib/tiers.ts', 'repros/lib/repro.ts']);
+const PURE_LIB = new Set(['repros/lib/address.ts', 'repros/lib/claims.ts', 'repros/lib/tiers.ts', 'repros/lib/repro.ts']);
 
 /** Static import and re-export specifiers of a module's text (type-only imports excluded). */
 export function staticImports(text: string): string[] {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { HOST } from '../../repros/lib/address.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const HEALTH_POLL = join(ROOT, 'repros/keepalive-502/snippets/health-poll.py');
@@ -39,11 +40,11 @@ test('health-poll.py keeps one connection, and opens a new one after Connection:
     res.end('ok\n');
   });
   server.on('connection', (sock) => { conns += 1; (sock as unknown as { connId: number }).connId = conns; });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, HOST, r));
   t.after(() => { server.closeAllConnections(); server.close(); });
   const { port } = server.address() as AddressInfo;
 
-  const r = await run(HEALTH_POLL, [], { GATEWAY: `http://127.0.0.1:${port}`, POLLS: '3' });
+  const r = await run(HEALTH_POLL, [], { GATEWAY: `http://${HOST}:${port}`, POLLS: '3' });
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => l.split(' ').slice(1).join(' '));
   assert.deepEqual(lines, ['200 pod-0 pod-0/c1', '200 pod-0 pod-0/c1', '200 pod-0 pod-0/c2']);

@@ -8,12 +8,13 @@
 //   node repros/containerd-stopped/cluster/manifests.ts [--probe tcp|exec|http] [--tolerations default|short] [--image IMAGE]
 import type { Deployment } from 'kubernetes-models/apps/v1';
 import type { IContainer, IProbe, Service } from 'kubernetes-models/v1';
-import { UsageError } from '../../lib/repro.ts';
+import { childArgv, childFlags, type ChildValues } from '../../lib/flags.ts';
+import { APP_FLAGS } from '../children.ts';
 import { RUN, SHORT_TOLERATION_S } from '../claims.ts';
 import { defaultTolerations } from '../cluster.ts';
 import { PROBE_TIMEOUT_MS } from '../client.ts';
 import { PROBE_VARIANTS, TOLERATION_VARIANTS, type ProbeVariant, type TolerationVariant } from './variants.ts';
-import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
+import { APP_PORT, IMAGE_FLAG, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
 import { HOST } from '../../lib/address.ts';
 
 export { PROBE_VARIANTS, TOLERATION_VARIANTS };
@@ -50,7 +51,7 @@ export function manifests(o: Options = {}): [Deployment, Service] {
     image: o.image ?? imageName(SLUG),
     // A locally built image is loaded into the kind nodes and must never be pulled from anywhere.
     imagePullPolicy: o.image === undefined ? 'Never' : 'IfNotPresent',
-    command: ['node', APP_ENTRY, '--port', String(APP_PORT), '--logger', 'sync', '--line-bytes', String(RUN.lineBytes)],
+    command: ['node', APP_ENTRY, ...childArgv(APP_FLAGS, { port: APP_PORT, logger: 'sync', 'line-bytes': RUN.lineBytes })],
     env: [{ name: LISTEN_HOST_ENV, value: POD_LISTEN_HOST }],
     ports: [{ name: 'http', containerPort: APP_PORT }],
     readinessProbe: readinessProbe(o.probe ?? 'tcp'),
@@ -64,18 +65,16 @@ export function manifests(o: Options = {}): [Deployment, Service] {
   return [deployment, service as Service];
 }
 
-function choice<T extends string>(name: string, value: string | undefined, valid: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(valid as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${valid.join(', ')}, got "${value}"`);
-  return value as T;
-}
+export const MANIFEST_FLAGS = childFlags([
+  { name: 'probe', type: 'string', choices: PROBE_VARIANTS, description: 'the readiness probe (default: tcp, the incident\'s)' },
+  { name: 'tolerations', type: 'string', choices: TOLERATION_VARIANTS, description: 'the pod\'s not-ready/unreachable tolerations (default: the admission plugin\'s)' },
+  IMAGE_FLAG,
+] as const);
 
-/** Options from `--probe`, `--tolerations` and `--image`; a bad value is a UsageError. */
-export function optionsFrom(args: Map<string, string>): Options {
-  const probe = choice('probe', args.get('probe'), PROBE_VARIANTS);
-  const tolerations = choice('tolerations', args.get('tolerations'), TOLERATION_VARIANTS);
-  const image = args.get('image');
+/** Options from `--probe`, `--tolerations` and `--image`. */
+export function optionsFrom(args: ChildValues<typeof MANIFEST_FLAGS>): Options {
+  const { probe, tolerations, image } = args;
   return { ...(probe ? { probe } : {}), ...(tolerations ? { tolerations } : {}), ...(image ? { image } : {}) };
 }
 
-if (isMain(import.meta.url)) printManifests((args) => manifests(optionsFrom(args)));
+if (isMain(import.meta.url)) printManifests(MANIFEST_FLAGS, (args) => manifests(optionsFrom(args)));

@@ -15,6 +15,8 @@ import type { LoggerKind } from '../app-api.ts';
 import { get } from '../client.ts';
 import { reassemble } from '../log-line.ts';
 import { HOST } from '../../lib/address.ts';
+import { childArgv } from '../../lib/flags.ts';
+import { APP_FLAGS } from '../children.ts';
 
 export const REAL_TOOLS = CRI_NODE_TOOLS;
 const APP = fileURLToPath(new URL('../app.ts', import.meta.url));
@@ -61,7 +63,7 @@ export async function startRealNode(ctx: RunContext, logger: LoggerKind, lineByt
       name: 'app',
       image: appRef,
       command: [NODE_IN_IMAGE],
-      args: [inImage(APP), '--logger', logger, '--line-bytes', String(lineBytes), '--port', String(port)],
+      args: [inImage(APP), ...childArgv(APP_FLAGS, { logger, 'line-bytes': lineBytes, port })],
     });
     lap('startPodMs');
     await waitFor(

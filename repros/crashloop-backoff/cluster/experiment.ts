@@ -12,6 +12,8 @@ import { resolveKubelet, schedule, VERSIONS, type K8sVersion } from '../kubelet-
 import { CONTAINER } from '../kubectl-format.ts';
 import type { MeasuredRestart } from '../kubelet.ts';
 import { manifests, NAME } from './manifests.ts';
+import { parseEvent } from '../../lib/child-events.ts';
+import type { PodChaosEvent } from '../children.ts';
 
 interface ContainerState {
   running?: { startedAt: string };
@@ -103,7 +105,7 @@ export async function experiment(c: KindCluster, flags: Flags, log: (line: strin
   }, budgetMs, 2000);
   c.stopWatches();
 
-  const killed = (await c.kubectl(['logs', `deployment/${NAME}`, '-c', 'chaos-killer'])).stdout.split('\n').filter((l) => l.includes('"ev":"killed"')).length;
+  const killed = (await c.kubectl(['logs', `deployment/${NAME}`, '-c', 'chaos-killer'])).stdout.split('\n').filter((l) => parseEvent<PodChaosEvent>(l)?.ev === 'killed').length;
   return observe({ version, killEvery, rows, killedByChaos: killed, backOffEvents: events, livenessFailures: await eventCount(c, pod, 'Unhealthy', 'Liveness probe failed') });
 }
 

@@ -7,8 +7,9 @@
 //   node repros/crashloop-backoff/cluster/manifests.ts [--kill-every 210] [--image IMAGE]   prints them as YAML
 import type { Deployment } from 'kubernetes-models/apps/v1';
 import type { IContainer, IProbe, Service } from 'kubernetes-models/v1';
-import { UsageError } from '../../lib/repro.ts';
-import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
+import { childArgv, childFlags, type ChildValues } from '../../lib/flags.ts';
+import { APP_FLAGS, KILL_EVERY_FLAG, POD_CHAOS_FLAGS } from '../children.ts';
+import { APP_PORT, IMAGE_FLAG, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
 import { INCIDENT } from '../claims.ts';
 import { CONTAINER } from '../kubectl-format.ts';
 import { LIVENESS_PROBE } from '../kubelet.ts';
@@ -36,7 +37,7 @@ export function manifests(o: Options = {}): [Deployment, Service] {
     name: CONTAINER,
     image,
     imagePullPolicy,
-    command: ['node', APP_ENTRY, '--port', String(APP_PORT)],
+    command: ['node', APP_ENTRY, ...childArgv(APP_FLAGS, { port: APP_PORT })],
     env: [{ name: LISTEN_HOST_ENV, value: POD_LISTEN_HOST }],
     ports: [{ name: 'http', containerPort: APP_PORT }],
     livenessProbe: probe,
@@ -46,7 +47,7 @@ export function manifests(o: Options = {}): [Deployment, Service] {
     name: 'chaos-killer',
     image,
     imagePullPolicy,
-    command: ['node', CHAOS_ENTRY, '--target', APP_ENTRY, '--kill-every', String(o.killEvery ?? INCIDENT.killEvery)],
+    command: ['node', CHAOS_ENTRY, ...childArgv(POD_CHAOS_FLAGS, { target: APP_ENTRY, 'kill-every': o.killEvery ?? INCIDENT.killEvery })],
   };
   // The chaos killer must see the app's process, and the app must not be PID 1 of its own
   // namespace, where the kernel ignores a SIGKILL sent from inside.
@@ -54,12 +55,14 @@ export function manifests(o: Options = {}): [Deployment, Service] {
   return [deployment, service as Service];
 }
 
+export const MANIFEST_FLAGS = childFlags([
+  IMAGE_FLAG,
+  { ...KILL_EVERY_FLAG, description: `${KILL_EVERY_FLAG.description} (default: the incident's, ${INCIDENT.killEvery})` },
+] as const);
+
 /** Options from `--image` and `--kill-every`. */
-export function optionsFrom(args: Map<string, string>): Options {
-  const image = args.get('image');
-  const killEvery = args.has('kill-every') ? Number(args.get('kill-every')) : undefined;
-  if (killEvery !== undefined && !(killEvery > 0)) throw new UsageError(`--kill-every must be a number of seconds above 0, got "${args.get('kill-every') ?? ''}"`);
-  return { ...(image ? { image } : {}), ...(killEvery ? { killEvery } : {}) };
+export function optionsFrom(args: ChildValues<typeof MANIFEST_FLAGS>): Options {
+  return { ...(args.image ? { image: args.image } : {}), ...(args['kill-every'] ? { killEvery: args['kill-every'] } : {}) };
 }
 
-if (isMain(import.meta.url)) printManifests((args) => manifests(optionsFrom(args)));
+if (isMain(import.meta.url)) printManifests(MANIFEST_FLAGS, (args) => manifests(optionsFrom(args)));

@@ -3,23 +3,21 @@
 // --kill-every seconds, for every instance the kubelet starts. The local repro's chaos-killer.ts
 // does the same to the mini kubelet's children. With a shared namespace the pause container is
 // PID 1, so the app is an ordinary process that SIGKILL ends, like `kill -9` from a chaos tool.
+// Its events (PodChaosEvent) are JSON lines on stdout, the one channel out of a pod: `kubectl logs`
+// shows them, and parseEvent (lib/child-events.ts) reads them back.
 //
-//   node pod-chaos-killer.ts --target repros/crashloop-backoff/app.ts --kill-every 210
+//   node pod-chaos-killer.ts --target repros/crashloop-backoff/app.ts --kill-every 210   (POD_CHAOS_FLAGS)
 import { readdirSync, readFileSync } from 'node:fs';
-import { childArgs } from '../../lib/child.ts';
+import { emitter } from '../../lib/child-events.ts';
+import { childArgsOrExit } from '../../lib/flags.ts';
+import { POD_CHAOS_FLAGS, type PodChaosEvent } from '../children.ts';
 
 /** USER_HZ: the unit of /proc/<pid>/stat's starttime on Linux. */
 const CLOCK_TICKS_PER_SECOND = 100;
 /** How often /proc is scanned: far below any kill interval, cheap for a handful of processes. */
 const SCAN_MS = 200;
 
-const args = childArgs();
-const target = args.get('target') ?? '';
-const killEvery = Number(args.get('kill-every'));
-if (target === '' || !Number.isFinite(killEvery) || killEvery <= 0) {
-  process.stderr.write('usage: pod-chaos-killer.ts --target <path in the app\'s command line> --kill-every <seconds>\n');
-  process.exit(2);
-}
+const { target, 'kill-every': killEvery } = childArgsOrExit('pod-chaos-killer', POD_CHAOS_FLAGS);
 
 function read(path: string): string | undefined {
   try {
@@ -47,20 +45,21 @@ function targets(): number[] {
     .filter((pid) => (read(`/proc/${pid}/cmdline`) ?? '').split('\0').some((a) => a.endsWith(target)));
 }
 
-const log = (event: Record<string, unknown>): void => void process.stdout.write(JSON.stringify({ ...event, t: new Date().toISOString() }) + '\n');
-log({ ev: 'ready', target, killEvery });
+const emit = emitter<PodChaosEvent>();
+const at = (): string => new Date().toISOString();
+emit({ ev: 'ready', target, killEvery, t: at() });
 const seen = new Set<number>();
 setInterval(() => {
   for (const pid of targets()) {
     if (!seen.has(pid)) {
       seen.add(pid);
-      log({ ev: 'target', pid });
+      emit({ ev: 'target', pid, t: at() });
     }
     const ran = ranSeconds(pid);
     if (ran === undefined || ran < killEvery) continue;
     try {
       process.kill(pid, 'SIGKILL');
-      log({ ev: 'killed', pid, ranSeconds: Number(ran.toFixed(2)) });
+      emit({ ev: 'killed', pid, ranSeconds: Number(ran.toFixed(2)), t: at() });
     } catch {
       // It exited by itself between the scan and the kill.
     }

@@ -13,16 +13,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sleep, waitFor } from '../../lib/clock.ts';
 import { nsToMs, type ContainerStatus } from '../../lib/cri/client.ts';
-import type { Spawned } from '../../lib/processes.ts';
+import { childArgv } from '../../lib/flags.ts';
 import type { PrivateContainerd } from '../../lib/real/containerd.ts';
 import type { RunContext } from '../../lib/repro.ts';
 import { inImage, NODE_IN_IMAGE } from '../../lib/real/images.ts';
 import { bootNode, freePort, runPod, startContainer, type Pod, type StartedContainer } from '../../lib/real/pods.ts';
 import { CRI_NODE_TOOLS } from '../../lib/tiers.ts';
-import type { TargetMessage } from '../chaos-killer.ts';
+import { APP_FLAGS } from '../children.ts';
 import { goDuration, runOf } from '../kubelet-backoff.ts';
 import { CONTAINER, POD } from '../kubectl-format.ts';
-import { kubeletCore, startChaosKiller, waitOutBackOff, type KubeletCore, type KubeletRunOptions } from '../kubelet.ts';
+import { kubeletCore, startChaosKiller, waitOutBackOff, type ChaosKiller, type KubeletCore, type KubeletRunOptions } from '../kubelet.ts';
 
 export const REAL_TOOLS = CRI_NODE_TOOLS;
 const APP = fileURLToPath(new URL('../app.ts', import.meta.url));
@@ -88,7 +88,7 @@ interface RealKubelet extends KubeletCore {
   backOffEvents: number;
 }
 
-function newRealKubelet(ctx: RunContext, opts: KubeletRunOptions, node: { cd: PrivateContainerd; pod: Pod; appRef: string; chaos: Spawned }): RealKubelet {
+function newRealKubelet(ctx: RunContext, opts: KubeletRunOptions, node: { cd: PrivateContainerd; pod: Pod; appRef: string; chaos: ChaosKiller }): RealKubelet {
   const epochMs = (): number => performance.timeOrigin + performance.now();
   const t0 = epochMs();
   const toModel = (ms: number): number => (ms - t0) / (1000 * ctx.scale);
@@ -99,11 +99,11 @@ function newRealKubelet(ctx: RunContext, opts: KubeletRunOptions, node: { cd: Pr
 
 async function startInstance(k: RealKubelet, attempt: number, port: number): Promise<RealInstance> {
   const { cd, pod, appRef, chaos, opts, toWallMs } = k;
-  const c = await startContainer(cd, pod, { name: CONTAINER, image: appRef, command: [NODE_IN_IMAGE], args: [inImage(APP), '--instance', String(attempt), '--port', String(port)], attempt });
+  const c = await startContainer(cd, pod, { name: CONTAINER, image: appRef, command: [NODE_IN_IMAGE], args: [inImage(APP), ...childArgv(APP_FLAGS, { instance: attempt, port })], attempt });
   const status = await cd.cri.containerStatus(c.id);
   // The chaos killer's clock starts at the runtime's StartedAt, like run time on a node.
   const ranMs = k.epochMs() - nsToMs(status.startedAt);
-  chaos.child.send({ type: 'target', pid: c.pid, afterMs: Math.max(0, toWallMs(runOf(opts.runs, attempt)) - ranMs) } satisfies TargetMessage);
+  chaos.target(c.pid, Math.max(0, toWallMs(runOf(opts.runs, attempt)) - ranMs));
   k.ctx.log(`  event  Normal  Started   kubelet  Started container ${CONTAINER} (attempt ${attempt}, pid ${c.pid})`);
   return { c, status };
 }
@@ -182,7 +182,7 @@ async function restart(k: RealKubelet, i: number, current: RealInstance, origin:
 export async function runRealKubelet(ctx: RunContext, opts: KubeletRunOptions): Promise<RealKubeletResult> {
   const { cd, appRef, timings } = await bootNode(ctx);
   try {
-    const { chaos, killed: killedByChaos } = await startChaosKiller(ctx);
+    const chaos = await startChaosKiller(ctx);
     const pod = await runPod(cd, POD);
     ctx.log(`Pod sandbox ${pod.sandboxId.slice(0, 12)} (${POD}); container ${CONTAINER} runs ${inImage(APP)} in ${appRef}.`);
     const k = newRealKubelet(ctx, opts, { cd, pod, appRef, chaos });
@@ -194,8 +194,8 @@ export async function runRealKubelet(ctx: RunContext, opts: KubeletRunOptions): 
       restarts.push(r.measured);
       current = r.next;
     }
-    if (chaos.child.connected) chaos.child.send({ type: 'stop' });
-    return { restarts, killedByChaos: killedByChaos(), backOffEvents: k.backOffEvents, timings };
+    chaos.stop();
+    return { restarts, killedByChaos: chaos.killed(), backOffEvents: k.backOffEvents, timings };
   } finally {
     await cd.close();
   }

@@ -8,7 +8,8 @@ import type { KindCluster } from '../../lib/cluster/kind.ts';
 import { until, type Watch, type WatchLine } from '../../lib/cluster/kubectl.ts';
 import { toYaml } from '../../lib/cluster/objects.ts';
 import { deletionChecks } from '../checks.ts';
-import type { ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
+import type { ClientEvent, ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
+import { parseEvent, type ChildEvent } from '../../lib/child-events.ts';
 import { deletionObservations } from '../observations.ts';
 import { isOk, toEntry } from '../timeline.ts';
 import { REAL } from '../timings.ts';
@@ -30,15 +31,9 @@ const EVENTS_POLL_MS = 200;
 /** The deleted pod is gone from the API within its grace period and this much more. */
 const POD_GONE_SPARE_S = 60;
 
-/** JSON event lines from `kubectl logs -f` (anything else a part prints is skipped). */
-function events<E>(w: Watch): E[] {
-  return w.lines.flatMap((l) => {
-    try {
-      return [JSON.parse(l.line) as E];
-    } catch {
-      return [];
-    }
-  });
+/** The parts' event lines (lib/child-events.ts) from `kubectl logs -f`; anything else they print is skipped. */
+function events<E extends ChildEvent>(w: Watch): E[] {
+  return w.lines.flatMap((l) => parseEvent<E>(l.line) ?? []);
 }
 
 interface PodList {
@@ -70,8 +65,8 @@ async function startClient(c: KindCluster, clientPod: ReturnType<typeof manifest
   await c.replace(toYaml([clientPod]));
   await c.kubectl(['wait', '--for=condition=Ready', `pod/${CLIENT}`, `--timeout=${CLIENT_READY_TIMEOUT}`]);
   return c.watch(['logs', '-f', CLIENT], (l) => {
-    if (l.line.includes('"ev":"response"')) {
-      const r = JSON.parse(l.line) as ClientResponse;
+    const r = parseEvent<ClientEvent>(l.line);
+    if (r?.ev === 'response') {
       log(`  client #${r.seq}: ${r.status || r.error} ${r.pod ?? ''} ${r.podConn ?? ''}`);
     }
   });

@@ -7,8 +7,10 @@
 //   node repros/keepalive-502/cluster/manifests.ts [--fix] [--replicas 2] [--image IMAGE]
 import type { Deployment } from 'kubernetes-models/apps/v1';
 import { Pod, Service, type IContainer, type IEnvVar } from 'kubernetes-models/v1';
+import { childArgv, childFlags, type ChildValues } from '../../lib/flags.ts';
 import { UsageError } from '../../lib/repro.ts';
-import { APP_PORT, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
+import { CLIENT_FLAGS, GATEWAY_FLAGS, POD_FLAGS } from '../children.ts';
+import { APP_PORT, IMAGE_FLAG, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
 import { OK_PAGE } from '../graceful-shutdown.ts';
 import { KEEPALIVE_TIMEOUT_MS, REAL } from '../timings.ts';
 import { HOST } from '../../lib/address.ts';
@@ -42,7 +44,6 @@ export function manifests(o: Options = {}): [Deployment, Service, Deployment, Se
   // A locally built image is loaded into the kind nodes and must never be pulled from anywhere.
   const imagePullPolicy = o.image === undefined ? 'Never' : 'IfNotPresent';
   const listen: IEnvVar = { name: LISTEN_HOST_ENV, value: POD_LISTEN_HOST };
-  const keepAlive = ['--keepalive-ms', String(KEEPALIVE_TIMEOUT_MS)];
   const part = (name: string, command: string[], env: IEnvVar[]): IContainer => ({
     name,
     image,
@@ -51,7 +52,7 @@ export function manifests(o: Options = {}): [Deployment, Service, Deployment, Se
     env: [listen, ...env],
     ports: [{ name: 'http', containerPort: APP_PORT }],
   });
-  const app = part(APP, ['node', ENTRY.pod, '--name', '$(POD_NAME)', '--port', String(APP_PORT), ...keepAlive, ...(o.fix ? ['--fix'] : [])], [
+  const app = part(APP, ['node', ENTRY.pod, ...childArgv(POD_FLAGS, { name: '$(POD_NAME)', port: APP_PORT, 'keepalive-ms': KEEPALIVE_TIMEOUT_MS, fix: o.fix })], [
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
   ]);
   app.lifecycle = { preStop: { exec: { command: ['sh', '-c', preStopScript()] } } };
@@ -62,10 +63,10 @@ export function manifests(o: Options = {}): [Deployment, Service, Deployment, Se
   // incident's gateway had one cloud LB address. $(HOST_IP) is expanded by the kubelet.
   const gateway = part(
     GATEWAY,
-    ['node', ENTRY.gateway, '--upstreams', `lb=$(HOST_IP):${NODE_PORT}`, '--port', String(APP_PORT), '--fail-timeout-ms', String(REAL.failTimeoutS * 1000), ...keepAlive],
+    ['node', ENTRY.gateway, ...childArgv(GATEWAY_FLAGS, { upstreams: [`lb=$(HOST_IP):${NODE_PORT}`], port: APP_PORT, 'fail-timeout-ms': REAL.failTimeoutS * 1000, 'keepalive-ms': KEEPALIVE_TIMEOUT_MS })],
     [{ name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }],
   );
-  const client = part(CLIENT, ['node', ENTRY.client, '--target', `http://${GATEWAY}${OK_PAGE}`, '--interval-ms', String(REAL.clientIntervalS * 1000)], []);
+  const client = part(CLIENT, ['node', ENTRY.client, ...childArgv(CLIENT_FLAGS, { target: `http://${GATEWAY}${OK_PAGE}`, 'interval-ms': REAL.clientIntervalS * 1000 })], []);
   delete client.ports;
 
   const [appDeployment] = workload(APP, o.replicas ?? 2, { containers: [app], terminationGracePeriodSeconds: REAL.graceS }, false);
@@ -83,14 +84,17 @@ export function manifests(o: Options = {}): [Deployment, Service, Deployment, Se
   ];
 }
 
+export const MANIFEST_FLAGS = childFlags([
+  { name: 'fix', type: 'boolean', description: 'the fixed app (Connection: close while draining)' },
+  { name: 'replicas', type: 'number', description: 'number of app pods (default 2)', min: 1, max: 5 },
+  IMAGE_FLAG,
+] as const);
+
 /** Options from `--fix`, `--replicas` and `--image`; a bad value is a UsageError. */
-export function optionsFrom(args: Map<string, string>): Options {
-  const replicas = args.has('replicas') ? Number(args.get('replicas')) : undefined;
-  if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 1 && replicas <= 5)) {
-    throw new UsageError(`--replicas must be a whole number from 1 to 5, got "${args.get('replicas') ?? ''}"`);
-  }
-  const image = args.get('image');
-  return { fix: args.get('fix') === 'true', ...(replicas ? { replicas } : {}), ...(image ? { image } : {}) };
+export function optionsFrom(args: ChildValues<typeof MANIFEST_FLAGS>): Options {
+  const { replicas, image } = args;
+  if (replicas !== undefined && !Number.isInteger(replicas)) throw new UsageError(`--replicas must be a whole number from 1 to 5, got ${replicas}`);
+  return { fix: args.fix, ...(replicas ? { replicas } : {}), ...(image ? { image } : {}) };
 }
 
-if (isMain(import.meta.url)) printManifests((args) => manifests(optionsFrom(args)));
+if (isMain(import.meta.url)) printManifests(MANIFEST_FLAGS, (args) => manifests(optionsFrom(args)));

@@ -4,22 +4,25 @@
 // nginx. Nothing here touches the host: the namespace, its addresses, its rules and its conntrack
 // table exist only while a process of this run is in it.
 //
-// Protocol with the parent: one JSON object per stdout line, {"log": "..."} for narration and, last,
-// {"result": {...observations}}.
+// Protocol with the parent: InsideEvent lines on stdout (lib/child-events.ts), {"ev": "log"} for
+// narration and, last, {"ev": "result"} with the observations.
 //
-//   node inside.ts --scenario broken|single-replica-service --scale S --dir TMPDIR
+//   node inside.ts --scenario broken|single-replica-service --scale S --dir TMPDIR   (INSIDE_FLAGS)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { childArgs, exitWhenParentDies } from '../../lib/child.ts';
+import { emitter, EventStream } from '../../lib/child-events.ts';
+import { exitWhenParentDies } from '../../lib/child.ts';
+import { childArgsOrExit, childArgv } from '../../lib/flags.ts';
+import { CLIENT_FLAGS, INSIDE_FLAGS, POD_FLAGS } from '../children.ts';
 import { sleep, Wakeup, waitFor } from '../../lib/clock.ts';
 import { ProcessGroup } from '../../lib/processes.ts';
 import { existsSync } from 'node:fs';
 import { toolPath } from '../../lib/real/tools.ts';
 import { categorizeClusterEndpoints, markTerminating, parseEndpoints, removeEndpoint, type Endpoint } from '../endpoints.ts';
-import { EventStream, now, type ClientEvent, type ClientResponse, type PodEvent } from '../events.ts';
+import { now, type ClientEvent, type ClientResponse, type InsideEvent, type PodEvent } from '../events.ts';
 import { OK_PAGE } from '../graceful-shutdown.ts';
 import { newConnectionsToDeleted, responseObservations, statusRuns, toEntry, type TimelineEntry } from '../timeline.ts';
 import { REAL, scaledTimings } from '../timings.ts';
@@ -28,10 +31,7 @@ import { errorLogPath, messagesIn, nginxConf, type NginxServer } from './nginx-c
 import { HOST } from '../../lib/address.ts';
 
 exitWhenParentDies();
-const args = childArgs();
-const scenario = args.get('scenario') ?? 'broken';
-const scale = Number(args.get('scale') ?? 1);
-const dir = args.get('dir') ?? '';
+const { scenario, scale, dir } = childArgsOrExit('inside.ts', INSIDE_FLAGS);
 const t = scaledTimings(scale);
 const procs = new ProcessGroup();
 const ac = new AbortController();
@@ -45,8 +45,8 @@ process.on('exit', () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const out = (o: unknown): void => void process.stdout.write(JSON.stringify(o) + '\n');
-const log = (line: string): void => out({ log: line });
+const out = emitter<InsideEvent>();
+const log = (line: string): void => out({ ev: 'log', line });
 const HERE = import.meta.dirname;
 /** A binary of the tools table, or one that comes with a tool's package (iptables-restore, util-linux's setpriv). */
 const bin = (name: Parameters<typeof toolPath>[0] | 'iptables-restore' | 'setpriv'): string => {
@@ -98,12 +98,12 @@ interface Pod {
 
 async function startPod(i: number): Promise<Pod> {
   const name = `pod-${i}`;
-  const s = procs.spawnNode(join(HERE, '..', 'pod.ts'), ['--name', name, '--port', String(POD_PORT), '--keepalive-ms', String(t.keepAliveTimeoutMs)], {
+  const s = procs.spawnNode(join(HERE, '..', 'pod.ts'), childArgv(POD_FLAGS, { name, port: POD_PORT, 'keepalive-ms': t.keepAliveTimeoutMs }), {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, REPRO_LISTEN_HOST: podAddress(i) },
   });
-  const events = new EventStream<PodEvent>(s.child);
-  await events.waitFor(`${name} to listen`, (e) => e.ev === 'listening', signal, SLACK_MS);
+  const events = new EventStream<PodEvent>(s.child.stdout);
+  await events.waitFor(`${name} to listen`, (e) => e.ev === 'listening', { signal, timeoutMs: SLACK_MS });
   const [ep] = parseEndpoints([`${name}=${podAddress(i)}:${POD_PORT}`]);
   return { name, ep: ep!, events, pid: s.child.pid ?? 0, exited: s.exited };
 }
@@ -135,10 +135,10 @@ async function startNginx(servers: readonly NginxServer[]): Promise<void> {
 }
 
 function startClient(port: number): EventStream<ClientEvent> {
-  const s = procs.spawnNode(join(HERE, '..', 'client.ts'), ['--target', `http://${HOST}:${port}${OK_PAGE}`, '--interval-ms', String(t.clientIntervalMs)], {
+  const s = procs.spawnNode(join(HERE, '..', 'client.ts'), childArgv(CLIENT_FLAGS, { target: `http://${HOST}:${port}${OK_PAGE}`, 'interval-ms': t.clientIntervalMs }), {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new EventStream<ClientEvent>(s.child);
+  return new EventStream<ClientEvent>(s.child.stdout);
 }
 
 const responses = (c: EventStream<ClientEvent>): ClientResponse[] => c.events.filter((e): e is ClientResponse => e.ev === 'response');
@@ -238,7 +238,7 @@ async function broken(): Promise<Record<string, unknown>> {
   const warm = await client.waitUntil(`${REAL.warmupRequests} answers through nginx`, () => {
     const r = responses(client);
     return r.length >= REAL.warmupRequests ? r : undefined;
-  }, signal, SLACK_MS);
+  }, { signal, timeoutMs: SLACK_MS });
   const victimName = warm.at(-1)?.pod;
   const victim = pods.find((p) => p.name === victimName);
   if (!victim) throw new Error(`no pod answered through nginx: ${JSON.stringify(warm)}`);
@@ -274,7 +274,7 @@ async function broken(): Promise<Record<string, unknown>> {
   eps = removeEndpoint(eps, victim.name);
   syncProxyRules(svc, eps, `${victim.name} gone`);
   await client.waitUntil(`${REAL.tailRequests} answers after ${victim.name} exited`, () =>
-    responses(client).filter((r) => r.sentT > killedAt).length >= REAL.tailRequests ? true : undefined, signal, SLACK_MS + REAL.tailRequests * t.clientIntervalMs);
+    responses(client).filter((r) => r.sentT > killedAt).length >= REAL.tailRequests ? true : undefined, { signal, timeoutMs: SLACK_MS + REAL.tailRequests * t.clientIntervalMs });
 
   const timeline: TimelineEntry[] = responses(client).map((r) => toEntry(r, deletedAt, scale));
   return {
@@ -312,7 +312,7 @@ async function singleReplicaService(): Promise<Record<string, unknown>> {
   await startNginx(servers);
   log(`nginx: three server blocks (one server, default proxy_next_upstream; one server, http_503; two servers, http_503, max_fails=1 fail_timeout=${failTimeoutS}s)`);
   const clients = servers.map((s) => startClient(s.port));
-  await Promise.all(clients.map((c) => c.waitUntil(`${REAL.warmupRequests} answers through nginx`, () => (responses(c).length >= REAL.warmupRequests ? true : undefined), signal, SLACK_MS)));
+  await Promise.all(clients.map((c) => c.waitUntil(`${REAL.warmupRequests} answers through nginx`, () => (responses(c).length >= REAL.warmupRequests ? true : undefined), { signal, timeoutMs: SLACK_MS })));
 
   const deletedAt = now();
   log(`kubectl delete pod ${pod.name}: endpoint terminating (and still serving), preStop started`);
@@ -362,7 +362,7 @@ async function singleReplicaService(): Promise<Record<string, unknown>> {
 
 try {
   const result = scenario === 'broken' ? await broken() : await singleReplicaService();
-  out({ result });
+  out({ ev: 'result', result });
   process.exit(0);
 } catch (err) {
   process.stderr.write(`real tier (inside the namespace): ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

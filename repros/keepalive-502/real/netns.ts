@@ -7,16 +7,18 @@
 // has a parent-death signal. Works as root and, where the kernel allows unprivileged user
 // namespaces, as any user (measured: as nobody on Linux 6.18).
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { EventStream } from '../../lib/child-events.ts';
+import { childArgv } from '../../lib/flags.ts';
 import { toolPath } from '../../lib/real/tools.ts';
 import { UsageError, type RunContext } from '../../lib/repro.ts';
+import { INSIDE_FLAGS, type REAL_SCENARIOS } from '../children.ts';
+import type { InsideEvent } from '../events.ts';
 
 /** Runs inside.ts for a scenario in a fresh user + network namespace, narrating its log lines. */
-export async function runInNamespace(ctx: RunContext, scenario: string): Promise<Record<string, unknown>> {
+export async function runInNamespace(ctx: RunContext, scenario: (typeof REAL_SCENARIOS)[number]): Promise<Record<string, unknown>> {
   const unshare = toolPath('unshare') ?? 'unshare';
   const probe = spawnSync(unshare, ['-Urn', 'true'], { encoding: 'utf8', timeout: 10_000 });
   if (probe.status !== 0) {
@@ -29,23 +31,17 @@ export async function runInNamespace(ctx: RunContext, scenario: string): Promise
   try {
     const s = ctx.procs.spawn(
       unshare,
-      ['-Urn', '--', process.execPath, join(import.meta.dirname, 'inside.ts'), '--scenario', scenario, '--scale', String(ctx.scale), '--dir', dir],
+      ['-Urn', '--', process.execPath, join(import.meta.dirname, 'inside.ts'), ...childArgv(INSIDE_FLAGS, { scenario, scale: ctx.scale, dir })],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let result: Record<string, unknown> | undefined;
-    const rl = createInterface({ input: s.child.stdout! });
-    rl.on('line', (line) => {
-      try {
-        const o = JSON.parse(line) as { log?: string; result?: Record<string, unknown> };
-        if (o.log) ctx.log(o.log);
-        if (o.result) result = o.result;
-      } catch {
-        ctx.log(line);
-      }
-    });
+    const events = new EventStream<InsideEvent>(s.child.stdout, (e) => {
+      if (e.ev === 'log') ctx.log(e.line);
+      else result = e.result;
+    }, (line) => ctx.log(line));
     const onAbort = (): void => void s.child.kill('SIGTERM');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const [{ code, signal }] = await Promise.all([s.exited, once(rl, 'close')]);
+    const [{ code, signal }] = await Promise.all([s.exited, events.ended]);
     ctx.signal.removeEventListener('abort', onAbort);
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (code !== 0 || !result) {

@@ -7,7 +7,7 @@ import { HOST } from '../../lib/address.ts';
 export interface NginxServer {
   /** Short name, used in file names. */
   name: string;
-  /** Port on 127.0.0.1 inside the run's network namespace. */
+  /** Port on HOST (lib/address.ts) inside the run's network namespace. */
   port: number;
   /** `host:port` of each upstream server. */
   upstreams: readonly string[];

@@ -3,6 +3,7 @@
 // pointed at it, given the repro's image, entered with `docker exec`, and deleted. kubectl is always
 // bound to the cluster's own context (kubectl.ts), never to the current one.
 import { stringify } from 'yaml';
+import { HOST_PATTERN } from '../address.ts';
 import { UsageError } from '../repro.ts';
 import { run, type RunResult } from './command.ts';
 import { buildAndLoadImage } from './image.ts';
@@ -20,7 +21,7 @@ export interface KindClusterOptions {
 }
 
 /** kind's kubeconfig entry for a local cluster points at a loopback address. */
-const LOCAL_SERVER = /^https:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+$/;
+const LOCAL_SERVER = new RegExp(`^https://(${HOST_PATTERN}|localhost|\\[::1\\]):\\d+$`);
 
 /** A kind cluster that this script created (or created on an earlier run with --keep). */
 export class KindCluster extends Kubectl {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Service, type IPodSpec, type IServiceSpec } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
-import { childArgs } from '../child.ts';
+import { parseChildArgs, type ChildFlag, type ChildValues } from '../flags.ts';
 import { UsageError } from '../repro.ts';
 import { imageName } from './image.ts';
 
@@ -12,7 +12,7 @@ export { imageName };
 
 /**
  * The environment variable the apps read for their listen address. The local repros listen on
- * 127.0.0.1 only; in a pod the kubelet's probes and the Service reach the app on the pod IP, so the
+ * HOST (lib/address.ts) only; in a pod the kubelet's probes and the Service reach the app on the pod IP, so the
  * manifests set 0.0.0.0 (repros/lib/net.ts).
  */
 export const LISTEN_HOST_ENV = 'REPRO_LISTEN_HOST';
@@ -36,13 +36,16 @@ export function workload(
   return service === false ? [deployment] : [deployment, new Service({ metadata: { name, labels }, spec: { selector: labels, ...service } })];
 }
 
+/** `--image`, which every manifests.ts takes. */
+export const IMAGE_FLAG = { name: 'image', type: 'string', description: 'the image to run (default: the locally built one, never pulled)' } as const satisfies ChildFlag;
+
 /**
- * For `node manifests.ts [flags]`: prints the objects built from the command line's flags as YAML;
- * a UsageError (a bad flag value) exits 2 with its message.
+ * For `node manifests.ts [flags]`: prints the objects built from the command line's flags (parsed
+ * against `flags`) as YAML; a UsageError (a bad flag or value) exits 2 with its message.
  */
-export function printManifests(build: (args: Map<string, string>) => readonly { toJSON(): unknown }[]): void {
+export function printManifests<const S extends readonly ChildFlag[]>(flags: S, build: (args: ChildValues<S>) => readonly { toJSON(): unknown }[]): void {
   try {
-    process.stdout.write(toYaml(build(childArgs())));
+    process.stdout.write(toYaml(build(parseChildArgs(flags))));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`${err.message}\n`);

@@ -21,6 +21,9 @@ import type { BuiltImage } from './images.ts';
 import { SHIM_SOCKET_DIR, sweep, type RunFootprint, type SweepReport } from './sweep.ts';
 import { toolPath } from './tools.ts';
 import { HOST } from '../net.ts';
+import { emitter, EventStream, START_TIMEOUT_MS } from '../child-events.ts';
+import { childArgv } from '../flags.ts';
+import { WATCHDOG_FLAGS, type WatchdogCommand, type WatchdogEvent } from './watchdog-api.ts';
 
 const WATCHDOG = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
 /** The namespace the CRI plugin keeps Kubernetes' containers and images in. */
@@ -151,11 +154,15 @@ export async function startContainerd(ctx: RunContext, opts: ContainerdOptions):
   const daemonLogPath = join(dir, 'containerd.log');
 
   // The watchdog first: from here on a SIGKILL of the runner leaves nothing behind.
-  const dog = ctx.procs.spawnNode(WATCHDOG, [JSON.stringify(footprint)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  await new Promise<void>((resolve, reject) => {
-    dog.child.once('message', () => resolve());
-    void dog.exited.then((e) => reject(new Error(`the containerd watchdog exited (code ${e.code}) before it was ready`)));
-  });
+  const dog = ctx.procs.spawnNode(WATCHDOG, childArgv(WATCHDOG_FLAGS, { footprint: JSON.stringify(footprint) }), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const tellDog = emitter<WatchdogCommand>(dog.child.stdin!);
+  dog.child.stdin!.on('error', () => undefined);
+  await Promise.race([
+    new EventStream<WatchdogEvent>(dog.child.stdout).waitFor('the containerd watchdog to be ready', (e) => e.ev === 'ready', { timeoutMs: START_TIMEOUT_MS, signal: ctx.signal }),
+    dog.exited.then((e) => {
+      throw new Error(`the containerd watchdog exited (code ${e.code}) before it was ready`);
+    }),
+  ]);
 
   let daemon: ChildProcess | undefined;
   let daemonExited: Promise<unknown> = Promise.resolve();
@@ -224,7 +231,7 @@ export async function startContainerd(ctx: RunContext, opts: ContainerdOptions):
     }
     cri.close();
     closed = sweep(footprint);
-    if (dog.child.connected) dog.child.send('done');
+    if (dog.child.exitCode === null && dog.child.signalCode === null && dog.child.stdin?.writable) tellDog({ ev: 'done' });
     await dog.exited;
     if (closed.problems.length) throw new Error(`cleaning up the private containerd: ${closed.problems.join('; ')}`);
     return closed;

@@ -82,7 +82,7 @@ export function readCriLog(path: string): string {
   }
 }
 
-/** A free TCP port on 127.0.0.1 for a host-network container (asked of the kernel, then released). */
+/** A free TCP port on HOST for a host-network container (asked of the kernel, then released). */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
