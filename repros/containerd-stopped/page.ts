@@ -8,7 +8,8 @@ export { CRI_READ_BUFFER_BYTES, MAX_CONTAINER_LOG_LINE_BYTES } from './cri-logge
 export { DEFAULT_KUBELET_CONFIG } from './kubelet.ts';
 export { DEFAULT_TOLERATION_SECONDS } from './cluster.ts';
 export { DEFAULT_CONTROLLER_CONFIG } from './node-lifecycle-controller.ts';
-export { GRACE_PERIOD_S, SCENARIO_LABELS, simulate, simulateAll } from './node-simulation.ts';
+export { GRACE_PERIOD_S, SCENARIO_LABELS } from './node-simulation.ts';
+import { simulate as runModel, simulateAll as runAll, type SimulationOptions, type SimulationResult } from './node-simulation.ts';
 export type { K8sVersion, NodeScenario, SimulationResult, TimelinePoint } from './node-simulation.ts';
 
 /** Files shown on the incident page, relative to the repo root. */
@@ -23,3 +24,23 @@ export const SOURCE_FILES: readonly string[] = [
   'repros/containerd-stopped/taint-eviction.ts',
   'repros/containerd-stopped/kube-proxy-topology.ts',
 ];
+
+// The model is deterministic and a page asks for the same runs several times (the MDX, the timelines,
+// the key-times table): each distinct run is computed once per process and its result shared, read-only.
+const runs = new Map<string, Readonly<SimulationResult>>();
+let all: readonly Readonly<SimulationResult>[] | undefined;
+
+export function simulate(opts: SimulationOptions): Readonly<SimulationResult> {
+  const key = JSON.stringify(opts);
+  let r = runs.get(key);
+  if (!r) {
+    r = runModel(opts);
+    runs.set(key, r);
+  }
+  return r;
+}
+
+export function simulateAll(): readonly Readonly<SimulationResult>[] {
+  all ??= runAll();
+  return all;
+}

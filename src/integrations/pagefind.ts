@@ -1,9 +1,25 @@
 // Builds the Pagefind search index over the finished site (Pagefind reads the built HTML, so this
 // runs after the build; `astro dev` has no search index).
 import type { AstroIntegration } from 'astro';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pagefind from 'pagefind';
+
+/**
+ * The built pages Pagefind can index: those with a data-pagefind-body element, as Pagefind indexes
+ * only those once any page has one. Handing it just these (as a glob of their paths) builds the same
+ * index without parsing every other page (a repro source page, a tag list). Undefined when no page has
+ * the attribute: Pagefind then indexes every page.
+ */
+function indexedPages(site: string): string | undefined {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.html') ? [join(dir, e.name)] : []));
+  const pages = walk(site).filter((f) => readFileSync(f, 'utf8').includes('data-pagefind-body'));
+  if (pages.length === 0) return undefined;
+  // Glob metacharacters in a path are escaped, so each alternative matches exactly that file.
+  return `{${pages.map((f) => relative(site, f).split('\\').join('/').replace(/[\\{}[\]*?,<>]/g, '\\$&')).join(',')}}`;
+}
 
 export function pagefindIndex(): AstroIntegration {
   return {
@@ -13,7 +29,8 @@ export function pagefindIndex(): AstroIntegration {
         const site = fileURLToPath(dir);
         const { index, errors } = await pagefind.createIndex({});
         if (!index) throw new Error(`pagefind: could not create an index: ${errors.join('; ')}`);
-        const added = await index.addDirectory({ path: site });
+        const glob = indexedPages(site);
+        const added = await index.addDirectory({ path: site, ...(glob ? { glob } : {}) });
         if (added.errors.length > 0) throw new Error(`pagefind: ${added.errors.join('; ')}`);
         // The entry file is what the search page loads first; it has once been seen written empty on
         // a busy machine, which breaks search silently. Check it, and write the files again if so.

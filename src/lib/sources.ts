@@ -13,10 +13,20 @@ export interface SourceFile {
   lang: Lang;
 }
 
+const read = new Map<string, SourceFile>();
+/** `astro dev` reads a file afresh for each page, so an edited repro shows without a restart. */
+const KEEP = !import.meta.env?.DEV;
+
+/** A file read once per build: the incident page and each source page ask for it, and every page's props share the one copy. */
 export function readSource(path: string): SourceFile {
-  const code = readFileSync(join(process.cwd(), path), 'utf8');
-  const lang: Lang = path.endsWith('.astro') ? 'astro' : path.endsWith('.json') ? 'json' : path.endsWith('.yaml') ? 'yaml' : 'ts';
-  return { path, code, lines: code.replace(/\n$/, '').split('\n').length, lang };
+  let file = KEEP ? read.get(path) : undefined;
+  if (!file) {
+    const code = readFileSync(join(process.cwd(), path), 'utf8');
+    const lang: Lang = path.endsWith('.astro') ? 'astro' : path.endsWith('.json') ? 'json' : path.endsWith('.yaml') ? 'yaml' : 'ts';
+    file = { path, code, lines: code.replace(/\n$/, '').split('\n').length, lang };
+    read.set(path, file);
+  }
+  return file;
 }
 
 /** The page of one source file of an incident's repro. */

@@ -1,0 +1,101 @@
+// The reference the build is measured against (issue 16): a default Starlight site, built with the
+// same Astro from the same incident Markdown. Each incident becomes one Markdown document (its
+// title and summary as frontmatter, its body with the MDX imports, exports and components taken out,
+// text, tables and code blocks kept); synthetic documents are copies under new slugs, as for our site.
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+
+export const STARLIGHT_VERSION = '0.42.4';
+
+/** Starlight's version if it is installed beside the project (package.json devDependencies), else undefined. */
+export function starlightInstalled(root: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'node_modules', '@astrojs', 'starlight', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An incident's MDX as plain Markdown: frontmatter title and description, body without MDX-only syntax. */
+export function toPlainMarkdown(mdx: string): string {
+  const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(mdx);
+  if (!m) throw new Error('incident file without frontmatter');
+  const fm = yaml.load(m[1] as string) as { title: string; summary?: string };
+  const out: string[] = [];
+  let fence: string | undefined;
+  let esm = false;
+  let openTag = false;
+  for (const line of (m[2] as string).split('\n')) {
+    const f = /^\s*(```+|~~~+)/.exec(line);
+    if (fence) {
+      if (f && f[1]?.startsWith(fence)) fence = undefined;
+      out.push(line);
+      continue;
+    }
+    if (esm) {
+      // An MDX import or export block runs to the next blank line.
+      if (line.trim() === '') esm = false;
+      continue;
+    }
+    if (openTag) {
+      // A component tag spread over several lines ends at its closing ">".
+      if (/>\s*$/.test(line)) openTag = false;
+      continue;
+    }
+    if (f) {
+      fence = f[1];
+      out.push(line);
+      continue;
+    }
+    if (/^(import|export)\s/.test(line)) {
+      esm = true;
+      continue;
+    }
+    // A line that is only a component tag (opening, closing or self-closing) goes; its children stay.
+    if (/^\s*<\/?[A-Z]/.test(line)) {
+      if (!/>\s*$/.test(line)) openTag = true;
+      continue;
+    }
+    // Components inside a line of text (claim references) go.
+    out.push(line.replace(/\s*<[A-Z][\w.]*(\s[^<>]*)?\/>/g, ''));
+  }
+  return `---\n${yaml.dump({ title: fm.title, description: fm.summary ?? fm.title }, { lineWidth: -1 })}---\n${out.join('\n')}`;
+}
+
+/**
+ * A default Starlight site in a new temporary folder: Starlight's own starter configuration (a
+ * title, no sidebar settings, so the sidebar lists every document) with the real incidents plus
+ * `added` copies. Returns the folder.
+ */
+export function starlightSandbox(root: string, added: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kb-bench-starlight-'));
+  const docs = join(dir, 'src', 'content', 'docs');
+  mkdirSync(join(docs, 'incidents'), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'kb-bench-starlight', private: true, type: 'module' }, null, 2));
+  writeFileSync(
+    join(dir, 'astro.config.mjs'),
+    // Starlight's middleware imports @astrojs/starlight/locals, which imports astro:middleware: Astro
+    // 7.3's prerender environment leaves that package external (to be loaded by Node, which cannot
+    // resolve astro: imports) unless it is named here; without this the build fails on /404.
+    `import { defineConfig } from 'astro/config';\nimport starlight from '@astrojs/starlight';\nexport default defineConfig({\n  integrations: [starlight({ title: 'Incidents' })],\n  vite: { environments: { prerender: { resolve: { noExternal: ['@astrojs/starlight'] } } } },\n});\n`,
+  );
+  writeFileSync(
+    join(dir, 'src', 'content.config.ts'),
+    `import { defineCollection } from 'astro:content';\nimport { docsLoader } from '@astrojs/starlight/loaders';\nimport { docsSchema } from '@astrojs/starlight/schema';\nexport const collections = { docs: defineCollection({ loader: docsLoader(), schema: docsSchema() }) };\n`,
+  );
+  writeFileSync(join(docs, 'index.md'), `---\ntitle: Incidents\ndescription: Kubernetes incident postmortems.\n---\nIncident postmortems.\n`);
+  const incDir = join(root, 'content', 'incidents');
+  const real = readdirSync(incDir).filter((f) => f.endsWith('.mdx')).sort();
+  const plain = new Map(real.map((f) => [f.replace(/\.mdx$/, ''), toPlainMarkdown(readFileSync(join(incDir, f), 'utf8'))]));
+  for (const [slug, md] of plain) writeFileSync(join(docs, 'incidents', `${slug}.md`), md);
+  for (let i = 0; i < added; i++) {
+    const slug = (real[i % real.length] as string).replace(/\.mdx$/, '');
+    const md = (plain.get(slug) as string).replace(/^title: (.*)$/m, (_l, t: string) => `title: ${JSON.stringify(`${yaml.load(t) as string} (synthetic ${i})`)}`);
+    writeFileSync(join(docs, 'incidents', `bench-${String(i).padStart(4, '0')}-${slug}.md`), md);
+  }
+  if (!existsSync(join(dir, 'node_modules', '@astrojs', 'starlight'))) throw new Error('@astrojs/starlight is not installed (npm ci installs it)');
+  return dir;
+}
