@@ -163,11 +163,18 @@ async function measureSearch(dist: string, incidents: number): Promise<SearchRes
   const b = findChromium();
   // An empty root: the folder is served as it is, without loading the project's configuration.
   const root = mkdtempSync(join(tmpdir(), 'kb-bench-preview-'));
-  const server = await preview({ root, outDir: resolve(dist), server: { host: '127.0.0.1', port: 0 }, logLevel: 'error' });
-  const browser = await chromium.launch({ ...(b.executablePath ? { executablePath: b.executablePath } : {}), args: chromiumArgs() });
+  const server = await preview({ root, outDir: resolve(dist), server: { host: '127.0.0.1', port: 0 }, logLevel: 'error' }).catch((e: unknown) => {
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  });
   const before = loadavg()[0] ?? NaN;
   const cold: number[] = [];
   const warm: number[] = [];
+  const browser = await chromium.launch({ ...(b.executablePath ? { executablePath: b.executablePath } : {}), args: chromiumArgs() }).catch(async (e: unknown) => {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  });
   try {
     for (let load = 0; load < COLD_LOADS; load++) {
       const context = await browser.newContext();
