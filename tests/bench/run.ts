@@ -1,4 +1,5 @@
-// npm run bench [-- --sizes 100,500,1000] [--no-starlight] [--no-search] [--no-repros]
+// npm run bench [-- --sizes 100,500,1000] [--no-starlight] [--no-search] [--no-repros] [--keep]
+// npm run bench -- --dist <built site folder>   (search only, against a site built earlier)
 // Measures how the site scales and how fast search and the repro suite are, prints a table and keeps
 // the results in tests/bench/results.json (committed, so changes show up in review).
 //  - build: the real site plus N synthetic incidents (copies of the real ones under new slugs, each
@@ -7,12 +8,15 @@
 //  - starlight: beside each of those builds, a default Starlight site (tests/bench/starlight.ts) built
 //    from the same incident Markdown with the same number of documents, cold builds alternated with
 //    ours, so both see the same load: its time per added document is the target for ours (issue 16).
-//  - search: time to first result in Chromium on the largest build, first (cold) and later queries.
+//  - search: time from the keystroke to the first result on screen, in Chromium on the largest build,
+//    timed in the page: the first query on a freshly opened page with an empty cache (cold), five
+//    times, and the later queries on the same page (warm). --keep keeps the largest build's folder
+//    and --dist measures only search against a built site, so search can be measured again quickly.
 //  - repros: wall time of all scaled repro scenarios (node --test tests/repros/).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { preview } from 'astro';
 import { chromiumArgs, findChromium } from '../lib/browser.ts';
@@ -32,8 +36,13 @@ const TARGET_SEARCH_MS = 300;
 /** The search box waits this long after the last keystroke (src/pages/search.astro). */
 const DEBOUNCE_MS = 200;
 
-const OPTIONS = ['--sizes', '--no-starlight', '--no-search', '--no-repros'];
+const OPTIONS = ['--sizes', '--no-starlight', '--no-search', '--no-repros', '--keep', '--dist'];
 const args = process.argv.slice(2);
+const distArg = args.includes('--dist') ? args[args.indexOf('--dist') + 1] ?? '' : undefined;
+if (distArg !== undefined && !existsSync(join(distArg, 'pagefind', 'pagefind-entry.json'))) {
+  console.error(`--dist needs a built site folder with its search index (<folder>/pagefind/pagefind-entry.json), got "${distArg}"`);
+  process.exit(2);
+}
 const sizesArg = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] ?? '' : '100,500,1000';
 const sizes = sizesArg.split(',').map(Number);
 if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
@@ -42,7 +51,7 @@ if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
 }
 for (const a of args) {
   if (a.startsWith('--') && !OPTIONS.includes(a)) {
-    console.error(`unknown option ${a}. Valid: --sizes <n,n,...>, --no-starlight, --no-search, --no-repros`);
+    console.error(`unknown option ${a}. Valid: --sizes <n,n,...>, --no-starlight, --no-search, --no-repros, --keep, --dist <built site folder>`);
     process.exit(2);
   }
 }
@@ -141,7 +150,7 @@ const realCount = readdirSync(join(ROOT, 'content', 'incidents')).filter((f) => 
 const builds: BuildResult[] = [];
 const starlight: StarlightResult[] = [];
 let largest: string | undefined;
-console.log(`build scaling: the real site (${realCount} incidents), then +${sizes.join(', +')} synthetic incidents${withStarlight ? `; beside each, a default Starlight ${starlightVersion} site with as many documents, cold builds alternated` : ''}`);
+if (distArg === undefined) console.log(`build scaling: the real site (${realCount} incidents), then +${sizes.join(', +')} synthetic incidents${withStarlight ? `; beside each, a default Starlight ${starlightVersion} site with as many documents, cold builds alternated` : ''}`);
 
 function buildOurs(n: number): void {
   const dir = sandbox();
@@ -189,44 +198,103 @@ function buildStarlight(n: number): void {
 }
 
 // Alternated, and in turn first and second, so a change in the machine's load falls on both sites.
-for (const [i, n] of [0, ...sizes].entries()) {
+for (const [i, n] of (distArg === undefined ? [0, ...sizes] : []).entries()) {
   if (withStarlight && i % 2 === 1) buildStarlight(n);
   buildOurs(n);
   if (withStarlight && i % 2 === 0) buildStarlight(n);
 }
 
-let search: { incidents: number; coldMs: number; warmMedianMs: number } | undefined;
-if (!args.includes('--no-search') && largest) {
+/** The queries typed, in order: the first on a freshly opened page is the cold one. */
+const SEARCH_QUERIES = ['kubelet back-off', 'containerd pipe', 'keep-alive 502', 'endpoints', 'preStop', 'CrashLoopBackOff'];
+/** Fresh page loads (each in a new browser context, so with an empty cache) whose first query is cold. */
+const COLD_LOADS = 5;
+interface SearchResult {
+  incidents: number;
+  /** Keystroke to first result on screen, minus the debounce, for the first query of each fresh load. */
+  coldRunsMs: number[];
+  coldMs: number;
+  /** The same for the later queries on each of those pages. */
+  warmRunsMs: number[];
+  warmMedianMs: number;
+  /** The machine's 1-minute load average before and after (2 cores shared with other work). */
+  loadAverage: [number, number];
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/**
+ * Times search in Chromium against a built site. Each query is timed in the page, from the input
+ * event's timestamp to the animation frame in which the first result link is in the list and visible
+ * (a MutationObserver sees it inserted): a Playwright waitFor polls every 500 ms once it has waited
+ * 270 ms, which is coarser than the figure it measures.
+ */
+async function measureSearch(dist: string, incidents: number): Promise<SearchResult> {
   const b = findChromium();
-  const server = await preview({ root: largest, server: { host: HOST, port: 0 }, logLevel: 'error' });
-  const browser = await chromium.launch({ ...(b.executablePath ? { executablePath: b.executablePath } : {}), args: chromiumArgs() });
+  // An empty root: the folder is served as it is, without loading the project's configuration.
+  const root = mkdtempSync(join(tmpdir(), 'kb-bench-preview-'));
+  const server = await preview({ root, outDir: resolve(dist), server: { host: HOST, port: 0 }, logLevel: 'error' }).catch((e: unknown) => {
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  });
+  const before = loadavg()[0] ?? NaN;
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const browser = await chromium.launch({ ...(b.executablePath ? { executablePath: b.executablePath } : {}), args: chromiumArgs() }).catch(async (e: unknown) => {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  });
   try {
-    const page = await browser.newPage();
-    await page.goto(`http://${HOST}:${server.port}/search/`);
-    const times: number[] = [];
-    for (const q of ['kubelet back-off', 'containerd pipe', 'keep-alive 502', 'endpoints', 'preStop', 'CrashLoopBackOff']) {
-      await page.locator('#q').fill('');
-      await page.locator('#search-results a').first().waitFor({ state: 'detached' }).catch(() => undefined);
-      const t0 = performance.now();
-      await page.locator('#q').fill(q);
-      await page.locator('#search-results a').first().waitFor({ state: 'visible', timeout: 30_000 });
-      times.push(performance.now() - t0);
+    for (let load = 0; load < COLD_LOADS; load++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`http://${HOST}:${server.port}/search/`);
+      for (const [i, q] of SEARCH_QUERIES.entries()) {
+        await page.locator('#q').fill('');
+        await page.locator('#search-results a').first().waitFor({ state: 'detached' }).catch(() => undefined);
+        await page.evaluate(() => {
+          const list = document.getElementById('search-results') as HTMLElement;
+          const input = document.getElementById('q') as HTMLInputElement;
+          (window as unknown as { firstResult: Promise<number> }).firstResult = new Promise((resolve) => {
+            let typed = NaN;
+            input.addEventListener('input', (e) => { typed = e.timeStamp; }, { once: true });
+            const seen = new MutationObserver(() => {
+              if (!list.querySelector('a')?.checkVisibility()) return;
+              seen.disconnect();
+              requestAnimationFrame((frame) => resolve(frame - typed));
+            });
+            seen.observe(list, { childList: true, subtree: true });
+          });
+        });
+        await page.locator('#q').fill(q);
+        const ms = await page.evaluate(() => Promise.race([
+          (window as unknown as { firstResult: Promise<number> }).firstResult,
+          new Promise<number>((_, reject) => setTimeout(() => reject(new Error('no result within 30 s')), 30_000)),
+        ]));
+        // The figure is after the pause (the debounce taken off), as issue 16's target is stated.
+        (i === 0 ? cold : warm).push(Math.round(ms - DEBOUNCE_MS));
+      }
+      await context.close();
     }
-    const [cold, ...warm] = times;
-    const sorted = [...warm].sort((a, b) => a - b);
-    // Measured from the keystroke; the figures are after the pause (the 200 ms debounce taken off), as
-    // issue 16's target is stated.
-    search = { incidents: builds.at(-1)?.incidents ?? 0, coldMs: (cold ?? 0) - DEBOUNCE_MS, warmMedianMs: (sorted[Math.floor(sorted.length / 2)] ?? 0) - DEBOUNCE_MS };
-    console.log(`search on ${search.incidents} incidents, after the ${DEBOUNCE_MS} ms pause: first query ${search.coldMs.toFixed(0)} ms (page just opened), later queries median ${search.warmMedianMs.toFixed(0)} ms`);
   } finally {
     await browser.close();
     await server.stop();
+    rmSync(root, { recursive: true, force: true });
   }
+  return { incidents, coldRunsMs: cold, coldMs: median(cold), warmRunsMs: warm, warmMedianMs: median(warm), loadAverage: [before, loadavg()[0] ?? NaN] };
 }
-if (largest) rmSync(largest, { recursive: true, force: true });
+
+let search: SearchResult | undefined;
+const searchSite = distArg ?? (largest ? join(largest, 'dist') : undefined);
+if (!args.includes('--no-search') && searchSite) {
+  const incidents = distArg === undefined ? builds.at(-1)?.incidents ?? 0 : readdirSync(join(distArg, 'incidents'), { withFileTypes: true }).filter((e) => e.isDirectory()).length;
+  search = await measureSearch(searchSite, incidents);
+  console.log(`search on ${search.incidents} incidents, first result after the ${DEBOUNCE_MS} ms pause: first query on a freshly opened page ${search.coldMs.toFixed(0)} ms (median of ${COLD_LOADS} loads: ${search.coldRunsMs.map((x) => x.toFixed(0)).join(', ')}), later queries median ${search.warmMedianMs.toFixed(0)} ms; load average ${search.loadAverage.map((x) => x.toFixed(1)).join(' -> ')} on ${cpus().length} cores`);
+}
+if (largest && args.includes('--keep')) console.log(`kept the largest build: npm run bench -- --dist ${join(largest, 'dist')}`);
+else if (largest) rmSync(largest, { recursive: true, force: true });
 
 let repros: { seconds: number; ok: boolean } | undefined;
-if (!args.includes('--no-repros')) {
+if (!args.includes('--no-repros') && distArg === undefined) {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--test', '--test-reporter=dot', 'tests/repros/*.test.ts'], { cwd: ROOT, encoding: 'utf8' });
   repros = { seconds: (performance.now() - t0) / 1000, ok: r.status === 0 };
@@ -242,7 +310,10 @@ const slBig = starlight.at(-1);
 // issue's reference when Starlight was not built.
 const targetMsPerIncident = slBig?.msPerAddedDocument ?? REFERENCE_STARLIGHT_MS_PER_DOCUMENT;
 const targetCpuMsPerIncident = slBig?.cpuMsPerAddedDocument ?? null;
-const doc = {
+// --dist measures search alone: the other figures of the last full run are kept, and the search
+// figures say when, at which commit and on which site they were taken.
+const previous = distArg !== undefined && existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : undefined;
+const doc = previous ? { ...previous, search: search && { ...search, measuredAt: new Date().toISOString(), commit, site: distArg } } : {
   measuredAt: new Date().toISOString(),
   commit,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
@@ -262,15 +333,15 @@ const doc = {
 writeFileSync(RESULTS, JSON.stringify(doc, null, 2) + '\n');
 
 const f0 = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(0));
-console.log('\n| incidents | pages | build (s) | CPU (s) | ms per added incident | CPU ms per added incident | ms per added page | peak memory (MB) | search index (KB) |');
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+if (builds.length > 0) console.log('\n| incidents | pages | build (s) | CPU (s) | ms per added incident | CPU ms per added incident | ms per added page | peak memory (MB) | search index (KB) |');
+if (builds.length > 0) console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of builds) console.log(`| ${r.incidents} | ${r.pages} | ${r.seconds.toFixed(1)} | ${r.cpuSeconds?.toFixed(1) ?? '-'} | ${f0(r.msPerAddedIncident)} | ${f0(r.cpuMsPerAddedIncident)} | ${r.msPerAddedPage === null ? '-' : r.msPerAddedPage.toFixed(1)} | ${r.peakMemoryMb.toFixed(0)} | ${r.searchIndexKb.toFixed(0)} |`);
 if (starlight.length > 0) {
   console.log(`\n| Starlight ${starlightVersion}: documents | pages | build (s) | CPU (s) | ms per added document | CPU ms per added document | peak memory (MB) |`);
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of starlight) console.log(`| ${r.documents} | ${r.pages} | ${r.seconds.toFixed(1)} | ${r.cpuSeconds?.toFixed(1) ?? '-'} | ${f0(r.msPerAddedDocument)} | ${f0(r.cpuMsPerAddedDocument)} | ${r.peakMemoryMb.toFixed(0)} |`);
 }
-if (search) console.log(`\nsearch, ${search.incidents} incidents: first result ${search.coldMs.toFixed(0)} ms cold, ${search.warmMedianMs.toFixed(0)} ms warm (median)`);
+if (search) console.log(`\nsearch, ${search.incidents} incidents: first result ${search.coldMs.toFixed(0)} ms cold (median of ${COLD_LOADS} fresh loads), ${search.warmMedianMs.toFixed(0)} ms warm (median)`);
 if (repros) console.log(`repro suite: ${repros.seconds.toFixed(1)} s`);
 const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 const slLabel = slBig ? `Starlight per added document, ${slBig.documents} documents, this run` : `Starlight per added document, issue 16's reference`;
@@ -280,8 +351,8 @@ if (big && big.msPerAddedIncident !== null) console.log(`| build time per added 
 if (big && big.cpuMsPerAddedIncident !== null && targetCpuMsPerIncident !== null) console.log(`| build CPU time per added incident (${big.incidents} incidents) | ${big.cpuMsPerAddedIncident.toFixed(0)} ms | <= ${targetCpuMsPerIncident.toFixed(0)} ms (${slLabel}) | ${mark(big.cpuMsPerAddedIncident <= targetCpuMsPerIncident)} |`);
 if (big) console.log(`| peak build memory (${big.incidents} incidents) | ${big.peakMemoryMb.toFixed(0)} MB | <= ${TARGET_PEAK_MB} MB | ${mark(big.peakMemoryMb <= TARGET_PEAK_MB)} |`);
 if (search) {
-  console.log(`| search, first result after the pause, cold | ${search.coldMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.coldMs <= TARGET_SEARCH_MS)} |`);
-  console.log(`| search, first result after the pause, warm (median) | ${search.warmMedianMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.warmMedianMs <= TARGET_SEARCH_MS)} |`);
+  console.log(`| search, first result after the pause, freshly opened page (${search.incidents} incidents, median of ${COLD_LOADS}) | ${search.coldMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.coldMs <= TARGET_SEARCH_MS)} |`);
+  console.log(`| search, first result after the pause, later queries (median) | ${search.warmMedianMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.warmMedianMs <= TARGET_SEARCH_MS)} |`);
 }
 console.log(`\nresults written to tests/bench/results.json`);
 const over = builds.filter((b) => b.msPerAddedPage !== null && b.msPerAddedPage > BUDGET_MS_PER_PAGE);
