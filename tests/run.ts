@@ -232,7 +232,7 @@ async function main(): Promise<void> {
     if (build.failed === 0 && browser.failed === 0) {
       const env = chromium ? { KB_CHROMIUM_PATH: chromium } : {};
       // The base-path pass builds a second site and runs the @base-path tests on it with one worker,
-      // beside the main browser tests (two workers), in its own output folders.
+      // beside the main browser tests (three workers), in its own output folders.
       await Promise.all([
         step('base path build and links (KB_BASE=/sre/kb/)', async (out) => {
           const dist = 'test-results/dist-base';

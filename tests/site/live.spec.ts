@@ -6,7 +6,7 @@
 // `astro preview` of globalSetup) the panel is one line and the page requests nothing more.
 // After every run the server's process tree is back to the server alone, with only its own socket.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { claims as clbClaims, INCIDENT, SUPERVISOR_TOLERANCE_MS } from '../../repros/crashloop-backoff/claims.ts';
@@ -14,7 +14,7 @@ import { schedule, waits } from '../../repros/crashloop-backoff/kubelet-backoff.
 import { claims as csClaims, PREDICTIONS } from '../../repros/containerd-stopped/claims.ts';
 import { formatExpected } from '../../repros/lib/claims.ts';
 import { HAVE_PROC, listenersOf, treeOf } from '../lib/procs.ts';
-import { guard } from './pages.ts';
+import { guard, test } from './pages.ts';
 
 const SERVER = join(import.meta.dirname, '..', '..', 'repros', 'lib', 'live', 'server.ts');
 /** keepalive-502's own tests run at 0.2: its ± 2 requests are then ± 400 ms of timer lateness. */
@@ -105,10 +105,11 @@ async function allPass(page: Page): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-// Runs one after another: each checks timings, and the server's process tree between runs.
-test.describe.serial('runs from the panel', () => {
-  test('keepalive-502 from the page: broken shows a 503 then 502s, fixed shows none; every claim passes', async ({ page }) => {
-    test.setTimeout(2 * RUN_MS);
+// Each worker starts its own live server (beforeAll), so these runs spread over the workers: a
+// worker runs one at a time and checks its server's process tree between runs.
+test.describe('runs from the panel', () => {
+  test('keepalive-502 from the page: broken shows a 503 then 502s; every claim passes', async ({ page }) => {
+    test.setTimeout(RUN_MS);
     const g = await open(page, 'keepalive-502');
     await runFromPanel(page, 'broken', KEEPALIVE_SCALE);
     expect(await allPass(page)).toContain('broken-503-then-502');
@@ -121,8 +122,15 @@ test.describe.serial('runs from the panel', () => {
     await expect(page.getByTestId('live-statuses')).toContainText('× 502');
     // The chart is the run: one mark per request of its timeline, 502s drawn as the gateway's own.
     await expect(page.locator('[data-testid="live-out"] svg[role="img"] .pt.gateway').first()).toBeVisible();
+    expect(g.problems).toEqual([]);
     await nothingLeft();
+  });
 
+  // Its own test (the two runs take about 25 s together), so another worker can run it meanwhile; a
+  // second run from the same page is covered by containerd-stopped's test below.
+  test('keepalive-502 from the page: fixed shows no 502 and no 503; every claim passes', async ({ page }) => {
+    test.setTimeout(RUN_MS);
+    const g = await open(page, 'keepalive-502');
     await runFromPanel(page, 'fixed', KEEPALIVE_SCALE);
     await allPass(page);
     await expect(page.getByTestId('live-statuses')).not.toContainText('502');
@@ -255,6 +263,7 @@ test('static hosting: the panel is one line, and the page requests nothing else 
 });
 
 test('the panel is keyboard usable and readable at 360 px in both themes', async ({ page }) => {
+  test.setTimeout(2 * RUN_MS); // a run in each theme, like the runs above
   await page.setViewportSize({ width: 360, height: 800 });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
