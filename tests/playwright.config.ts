@@ -7,6 +7,8 @@ const executablePath = process.env.KB_CHROMIUM_PATH || undefined;
 
 export default defineConfig({
   testDir: './site',
+  // tests/site also holds node:test files (*.test.ts) of the site's modules; npm test runs those with node.
+  testMatch: '**/*.spec.ts',
   globalSetup: './site/serve.ts',
   fullyParallel: true,
   // Three workers on two cores: the live-panel tests spend most of their time waiting for a repro

@@ -118,7 +118,7 @@ function playwrightCounts(file: string): { pass: number; fail: number; skip: num
 }
 
 /** The real tier's tests: whole files, and the cases of cleanup.test.ts whose names say "real tier". */
-const REAL_FILE = /-real\.test\.ts$/;
+const REAL_FILE = /[.-]real\.test\.ts$/;
 const MIXED_FILE = 'tests/repros/cleanup.test.ts';
 const REAL_CASES = 'real tier';
 
