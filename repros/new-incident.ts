@@ -57,7 +57,7 @@ import { defineClaims } from '../lib/claims.ts';
 export const claims = defineClaims('${slug}', {});
 `,
   [`repros/${slug}/page.ts`]: `// What the site may import from this repro: claims, constants, model functions, the source file
-// list. Pure: no process, socket or real-tier code (tests/unit/site-surface.test.ts checks).
+// list. Pure: no process, socket or real-tier code (tests/site/site-surface.test.ts checks).
 export { claims } from './claims.ts';
 
 /** Files shown on the incident page, relative to the repo root. */
@@ -87,7 +87,7 @@ export const repro: Repro = {
   sourceFiles: SOURCE_FILES,
 };
 `,
-  [`tests/repros/${slug}.test.ts`]: `import assert from 'node:assert/strict';
+  [`tests/repros/${slug}.scenarios.test.ts`]: `import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario } from '../../repros/lib/runner.ts';
 import { assertReport } from '../lib/claims.ts';

@@ -1,7 +1,7 @@
 // `npm test`: every check, with one summary at the end.
 //   1. type check (astro sync + tsc)
 //   2. unit and repro tests (node --test), stand-in tier
-//   3. real tier (tests/repros/*-real.test.ts and the real-tier cases of cleanup.test.ts), on its own
+//   3. real tier (tests/repros/<slug>.real.test.ts and the real-tier cases of cleanup.test.ts), on its own
 //      so its time reads off the summary and the stand-in tests' load does not skew its timings
 //   4. claim coverage (every claim asserted; writes test-results/claims.json, which the build shows)
 //   5. site build (astro build -> dist/)
@@ -118,7 +118,7 @@ function playwrightCounts(file: string): { pass: number; fail: number; skip: num
 }
 
 /** The real tier's tests: whole files, and the cases of cleanup.test.ts whose names say "real tier". */
-const REAL_FILE = /[.-]real\.test\.ts$/;
+const REAL_FILE = /\.real\.test\.ts$/;
 const MIXED_FILE = 'tests/repros/cleanup.test.ts';
 const REAL_CASES = 'real tier';
 

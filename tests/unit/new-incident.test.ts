@@ -20,7 +20,7 @@ test('new-incident scaffolds a page, a repro, claims and a failing test stub', (
   const dir = sandbox();
   const r = spawnSync(process.execPath, [join(dir, 'repros', 'new-incident.ts'), 'dns-timeouts'], { cwd: dir, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  for (const f of ['content/incidents/dns-timeouts.mdx', 'repros/dns-timeouts/claims.ts', 'repros/dns-timeouts/page.ts', 'repros/dns-timeouts/repro.ts', 'tests/repros/dns-timeouts.test.ts']) {
+  for (const f of ['content/incidents/dns-timeouts.mdx', 'repros/dns-timeouts/claims.ts', 'repros/dns-timeouts/page.ts', 'repros/dns-timeouts/repro.ts', 'tests/repros/dns-timeouts.scenarios.test.ts']) {
     assert.ok(existsSync(join(dir, f)), f);
   }
   assert.match(readFileSync(join(dir, 'repros', 'lib', 'registry.ts'), 'utf8'), /import \{ repro as dnsTimeouts \} from '\.\.\/dns-timeouts\/repro\.ts';[\s\S]*\n  dnsTimeouts,\n/);
