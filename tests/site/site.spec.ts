@@ -11,6 +11,11 @@ test('the served sitemap lists the built pages, all under the base path @base-pa
   expect(await sitemapPaths(request)).toEqual(SITE_PATHS);
 });
 
+/** The page's template: every page of one kind is built by the same code. */
+const kindOf = (p: string): string => p.replace(/^incidents\/[^/]+\/source\/.*$/, 'source').replace(/\/[^/]+\/$/, '/*').replace(/^$/, 'home');
+/** Under a base path the render checks run on one page of each kind; the links of every page are checked. */
+const PAGES = BASE === '/' ? SITE_PATHS : SITE_PATHS.filter((p, i) => SITE_PATHS.findIndex((q) => kindOf(q) === kindOf(p)) === i);
+
 // One navigation per page for the checks every page must pass: it renders (one h1, landmarks), every
 // internal link and #anchor on it resolves (and stays under the base path), it makes no request to
 // another host, no request fails, it logs no error, has no axe violation in either theme, and does
@@ -18,6 +23,14 @@ test('the served sitemap lists the built pages, all under the base path @base-pa
 // reading.spec.ts: words in table cells, chart text size, page height, first steps, print). The pages
 // share one browser page per worker (pages.ts `sitePage`).
 for (const p of SITE_PATHS) {
+  if (!PAGES.includes(p)) {
+    test(`${p}: its internal links and #anchors resolve @base-path`, async ({ sitePage: page }) => {
+      const res = await page.goto(p);
+      expect(res?.status()).toBe(200);
+      expect(await brokenLinks(page, p), 'internal links').toEqual([]);
+    });
+    continue;
+  }
   test(`${p || 'home'}: renders, its internal links and #anchors resolve, stays on this host, no console errors, no axe violations in light and dark, no sideways scroll at 360 px @base-path`, async ({ sitePage: page }) => {
     test.setTimeout(90_000); // axe over a long incident page takes a while on a busy 2-core machine
     const g = guard(page);
