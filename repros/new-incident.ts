@@ -92,7 +92,7 @@ export async function runDefault(ctx: RunContext): Promise<ScenarioResult> {
 }
 `,
     [`repros/${slug}/page.ts`]: `// ${slug} as the site sees it: the one module incident pages and site components import. Pure
-// data and functions (no process, socket or real-tier code; tests/unit/site-surface.test.ts checks).
+// data and functions (no process, socket or real-tier code; tests/site/site-surface.test.ts checks).
 export { claims } from './claims.ts';
 export { INCIDENT } from './constants.ts';
 
@@ -123,7 +123,7 @@ export const repro: Repro = {
   sourceFiles: SOURCE_FILES,
 };
 `,
-    [`tests/repros/${slug}.test.ts`]: `import assert from 'node:assert/strict';
+    [`tests/repros/${slug}.scenarios.test.ts`]: `import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario } from '../../repros/lib/runner.ts';
 import { assertReport } from '../lib/claims.ts';

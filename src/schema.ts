@@ -31,7 +31,7 @@ export const incidentSchema = z.strictObject({
   tags: z.array(kebab).min(1),
   /**
    * The alerts this incident concerns, split by what the rules do under the incident's model (checked
-   * by promtool in tests/unit/alert-rules-promtool.test.ts): those that fire, and those a reader might
+   * by promtool in tests/site/alert-rules-promtool.test.ts): those that fire, and those a reader might
    * expect but that stay silent (say why on the page).
    */
   alerts: z

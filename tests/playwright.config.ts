@@ -7,9 +7,13 @@ const executablePath = process.env.KB_CHROMIUM_PATH || undefined;
 
 export default defineConfig({
   testDir: './site',
+  // tests/site also holds node:test files (*.test.ts) of the site's modules; npm test runs those with node.
+  testMatch: '**/*.spec.ts',
   globalSetup: './site/serve.ts',
   fullyParallel: true,
-  workers: 2,
+  // Three workers on two cores: the live-panel tests spend most of their time waiting for a repro
+  // run, and the third worker keeps both cores busy meanwhile. KB_PW_WORKERS overrides.
+  workers: Number(process.env.KB_PW_WORKERS ?? 3),
   forbidOnly: !!process.env.CI,
   retries: 0,
   timeout: 30_000,

@@ -1,5 +1,5 @@
 // containerd-stopped as the site sees it: the one module incident pages and site components import.
-// Pure data and functions (no process, socket or real-tier code; tests/unit/site-surface.test.ts checks).
+// Pure data and functions (no process, socket or real-tier code; tests/site/site-surface.test.ts checks).
 export {
   ALERT_FOR_S, DAEMONSET_HOLD_S, DELETE_AT_S, EVICTION_WINDOW_S, MIXIN_COMMIT, PREDICTIONS, RUN, SHORT_TOLERATION_S, claims,
 } from './claims.ts';

@@ -1,6 +1,6 @@
 // crashloop-backoff as the site sees it: the one module incident pages and site components import
 // (the back-off calculator runs it in the browser too). Pure data and functions (no process, socket or
-// real-tier code; tests/unit/site-surface.test.ts checks).
+// real-tier code; tests/site/site-surface.test.ts checks).
 export { claims, GC_EXAMPLE, INCIDENT, SUPERVISOR_TOLERANCE_MS, WRITE_UP_READING } from './claims.ts';
 export {
   BackoffConfigError, GATES, gateStage, goDuration, schedule, VERSIONS, waits,

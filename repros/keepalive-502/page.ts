@@ -1,5 +1,5 @@
 // keepalive-502 as the site sees it: the one module incident pages and site components import. Pure
-// data and functions (no process, socket or real-tier code; tests/unit/site-surface.test.ts checks).
+// data and functions (no process, socket or real-tier code; tests/site/site-surface.test.ts checks).
 export { BURST_502_REQUESTS, claims, NGINX_MESSAGES, OLD_CONNECTION_REQUESTS } from './claims.ts';
 export { REAL } from './timings.ts';
 export type { Marks, TimelineEntry } from './timeline.ts';

@@ -3,11 +3,11 @@
 // 4.5 KB of JavaScript up front plus 25.9 KB of search UI on demand (30.4 KB). Our budgets are at
 // or below those, except HTML of pages whose content is long by nature (incident pages, source
 // files), which get their own caps. README "Quality" explains them.
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { SITE_PATHS } from './pages.ts';
+import { SITE_PATHS, test } from './pages.ts';
 
 const DIST = resolve(import.meta.dirname, '..', '..', process.env.KB_DIST ?? 'dist');
 export const BUDGETS = {

@@ -1,10 +1,10 @@
 // Contrast of highlighted code, computed from the built HTML: every token colour on every page, in
 // the light and the dark theme, against its code block's background, must reach 4.5:1 (WCAG 1.4.3).
 // axe skips code tokens (pages.ts); this covers them completely and in milliseconds.
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SITE_PATHS } from './pages.ts';
+import { SITE_PATHS, test } from './pages.ts';
 
 const DIST = resolve(import.meta.dirname, '..', '..', process.env.KB_DIST ?? 'dist');
 

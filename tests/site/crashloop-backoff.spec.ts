@@ -1,6 +1,7 @@
 // The back-off calculator on the CrashLoopBackOff page, driven like a reader would (labels and the
 // keyboard), with every number it shows compared with the model module it imports.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import { test } from './pages.ts';
 import { schedule, waits, type ScheduleInput } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
 import { GC_EXAMPLE, INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
 import { percent, clock } from '../../src/components/crashloop-backoff/calc-view.ts';

@@ -1,6 +1,7 @@
 // The keepalive-502 page: the topology diagram, and one chart per recorded run whose marks are the
 // recording's requests (the chart is the real run, not a drawing), with its alert links.
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './pages.ts';
 import { readFileSync } from 'node:fs';
 import type { Recording } from '../../src/components/keepalive-502/chart.ts';
 

@@ -6,7 +6,7 @@
 // `astro preview` of globalSetup) the panel is one line and the page requests nothing more.
 // After every run the server's process tree is back to the server alone, with only its own socket.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { claims as clbClaims, INCIDENT, SUPERVISOR_TOLERANCE_MS } from '../../repros/crashloop-backoff/claims.ts';
@@ -14,7 +14,7 @@ import { schedule, waits } from '../../repros/crashloop-backoff/kubelet-backoff.
 import { claims as csClaims, PREDICTIONS } from '../../repros/containerd-stopped/claims.ts';
 import { formatExpected } from '../../repros/lib/claims.ts';
 import { HAVE_PROC, listenersOf, treeOf } from '../lib/procs.ts';
-import { guard } from './pages.ts';
+import { guard, test } from './pages.ts';
 import { HOST_PATTERN } from '../../repros/lib/address.ts';
 
 const SERVER = join(import.meta.dirname, '..', '..', 'repros', 'lib', 'live', 'server.ts');
@@ -106,10 +106,15 @@ async function allPass(page: Page): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-// Runs one after another: each checks timings, and the server's process tree between runs.
-test.describe.serial('runs from the panel', () => {
-  test('keepalive-502 from the page: broken shows a 503 then 502s, fixed shows none; every claim passes', async ({ page }) => {
-    test.setTimeout(2 * RUN_MS);
+// Each worker starts its own live server (beforeAll), so these runs spread over the workers: a
+// worker runs one at a time and checks its server's process tree between runs. @timing marks the
+// run whose claim is a tight wall-clock timing (the supervisor's waits within 250 ms): npm test runs
+// it on its own, before the other browser tests, as other runs and CPU-heavy page checks beside it
+// pushed the waits past their tolerance on a loaded 2-core machine. (keepalive-502's ± 400 ms at
+// scale 0.2 held beside them in every run.)
+test.describe('runs from the panel', () => {
+  test('keepalive-502 from the page: broken shows a 503 then 502s; every claim passes', async ({ page }) => {
+    test.setTimeout(RUN_MS);
     const g = await open(page, 'keepalive-502');
     await runFromPanel(page, 'broken', KEEPALIVE_SCALE);
     expect(await allPass(page)).toContain('broken-503-then-502');
@@ -122,8 +127,15 @@ test.describe.serial('runs from the panel', () => {
     await expect(page.getByTestId('live-statuses')).toContainText('× 502');
     // The chart is the run: one mark per request of its timeline, 502s drawn as the gateway's own.
     await expect(page.locator('[data-testid="live-out"] svg[role="img"] .pt.gateway').first()).toBeVisible();
+    expect(g.problems).toEqual([]);
     await nothingLeft();
+  });
 
+  // Its own test (the two runs take about 25 s together), so another worker can run it meanwhile; a
+  // second run from the same page is covered by containerd-stopped's test below.
+  test('keepalive-502 from the page: fixed shows no 502 and no 503; every claim passes', async ({ page }) => {
+    test.setTimeout(RUN_MS);
+    const g = await open(page, 'keepalive-502');
     await runFromPanel(page, 'fixed', KEEPALIVE_SCALE);
     await allPass(page);
     await expect(page.getByTestId('live-statuses')).not.toContainText('502');
@@ -158,7 +170,7 @@ test.describe.serial('runs from the panel', () => {
     await nothingLeft();
   });
 
-  test('crashloop-backoff from the page: the supervisor\'s waits follow the back-off schedule; every claim passes', async ({ page }) => {
+  test('crashloop-backoff from the page: the supervisor\'s waits follow the back-off schedule; every claim passes @timing', async ({ page }) => {
     test.setTimeout(RUN_MS);
     const g = await open(page, 'crashloop-backoff');
     await runFromPanel(page, 'chaos', CRASHLOOP_SCALE);
@@ -256,6 +268,7 @@ test('static hosting: the panel is one line, and the page requests nothing else 
 });
 
 test('the panel is keyboard usable and readable at 360 px in both themes', async ({ page }) => {
+  test.setTimeout(2 * RUN_MS); // a run in each theme, like the runs above
   await page.setViewportSize({ width: 360, height: 800 });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });

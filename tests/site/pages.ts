@@ -1,7 +1,9 @@
-// Helpers for the browser tests: the site's pages (from its own sitemap) and a guard that fails a
-// test on console errors, failed requests or any request that leaves the site's origin.
+// Helpers for the browser tests: the site's pages (from its own sitemap), a guard that fails a
+// test on console errors, failed requests or any request that leaves the site's origin, the
+// internal-link check, and `test` with a `sitePage` fixture: one page per worker that the per-page
+// tests navigate in turn.
 import axe, { type AxeResults } from 'axe-core';
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type ConsoleMessage, type Page, type Request, type Response } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -36,22 +38,33 @@ export interface Guard {
   problems: string[];
 }
 
+/** Undoes the listeners guard() put on a page, so a page that serves several tests can drop them between tests. */
+const guards = new WeakMap<Page, (() => void)[]>();
+
 /** Records console errors, page errors, failed requests and requests to other hosts. */
 export function guard(page: Page): Guard {
   const g: Guard = { problems: [] };
   const origin = (): string => new URL(page.url() === 'about:blank' ? 'http://x' : page.url()).origin;
-  page.on('console', (m) => {
+  const onConsole = (m: ConsoleMessage): void => {
     if (m.type() === 'error') g.problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => g.problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
+  };
+  const onPageError = (e: Error): void => {
+    g.problems.push(`page error: ${e.message}`);
+  };
+  const onRequest = (r: Request): void => {
     const u = new URL(r.url());
     if (u.protocol.startsWith('http') && page.url() !== 'about:blank' && u.origin !== origin()) g.problems.push(`request to another host: ${r.url()}`);
-  });
-  page.on('requestfailed', (r) => g.problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-  page.on('response', (r) => {
+  };
+  const onRequestFailed = (r: Request): void => {
+    g.problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+  };
+  const onResponse = (r: Response): void => {
     if (r.status() >= 400 && !r.url().endsWith('/404-check/')) g.problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
+  };
+  page.on('console', onConsole).on('pageerror', onPageError).on('request', onRequest).on('requestfailed', onRequestFailed).on('response', onResponse);
+  guards.set(page, [...(guards.get(page) ?? []), () => {
+    page.off('console', onConsole).off('pageerror', onPageError).off('request', onRequest).off('requestfailed', onRequestFailed).off('response', onResponse);
+  }]);
   return g;
 }
 
@@ -82,3 +95,84 @@ export async function axeViolations(page: Page, rules?: string[]): Promise<strin
   );
   return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
 }
+
+/** The ids on each page of the site, fetched once per worker: null for a path that does not answer 200. */
+const idsByPath = new Map<string, Promise<Set<string> | null>>();
+
+function idsOf(request: APIRequestContext, path: string): Promise<Set<string> | null> {
+  let ids = idsByPath.get(path);
+  if (!ids) {
+    ids = request.get(path).then(async (res) => (res.status() === 200 ? new Set([...(await res.text()).matchAll(/\sid="([^"]+)"/g)].map((m) => m[1] as string)) : null));
+    idsByPath.set(path, ids);
+  }
+  return ids;
+}
+
+/**
+ * Every link of the loaded page `p` to this site that is outside the base path, does not resolve
+ * (200), or names an #anchor the target page lacks; one line each. Reads the links from the DOM as
+ * the browser resolved them.
+ */
+export async function brokenLinks(page: Page, p: string): Promise<string[]> {
+  const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+  const here = new URL(page.url()).origin;
+  const broken: string[] = [];
+  for (const href of hrefs) {
+    const u = new URL(href);
+    if (u.origin !== here) continue;
+    if (!u.pathname.startsWith(BASE)) {
+      broken.push(`${p}: ${href} is outside the base path ${BASE}`);
+      continue;
+    }
+    const ids = await idsOf(page.request, u.pathname.slice(BASE.length));
+    if (ids === null) broken.push(`${p}: ${href} does not resolve`);
+    else if (u.hash && !ids.has(decodeURIComponent(u.hash.slice(1)))) broken.push(`${p}: ${href}: no element with id ${u.hash}`);
+  }
+  return broken;
+}
+
+/**
+ * `sitePage`: one browser page per worker, shared by the tests that each check one page of the site
+ * (a new context per test, and axe-core compiled afresh in each, cost about a second per page on a
+ * busy 2-core machine). Each test gets it at the project's viewport, in the light theme, on screen
+ * media, with no guard() listener of an earlier test; afterwards it is taken to about:blank, so
+ * nothing of one page's loading happens during the next test. A page that fails to get there is
+ * closed, and the next test gets a new one.
+ */
+export const test = base.extend<{ sitePage: Page }, { workerPages: { get(): Promise<Page>; drop(): Promise<void> } }>({
+  workerPages: [async ({ browser }, use, info) => {
+    const u = info.project.use;
+    let page: Page | undefined;
+    const drop = async (): Promise<void> => {
+      await page?.context().close().catch(() => undefined);
+      page = undefined;
+    };
+    await use({
+      async get() {
+        if (!page || page.isClosed()) {
+          // The options of the project's device that a context takes (those of the `page` fixture).
+          const { baseURL, viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = u;
+          const context = await browser.newContext(Object.fromEntries(Object.entries({ baseURL, viewport, userAgent, deviceScaleFactor, isMobile, hasTouch }).filter(([, v]) => v !== undefined)));
+          page = await context.newPage();
+        }
+        return page;
+      },
+      drop,
+    });
+    await drop();
+  }, { scope: 'worker' }],
+  sitePage: async ({ workerPages }, use, info) => {
+    const page = await workerPages.get();
+    const viewport = info.project.use.viewport;
+    if (viewport) await page.setViewportSize(viewport);
+    await page.emulateMedia({ media: 'screen', colorScheme: 'light' });
+    await use(page);
+    for (const off of guards.get(page) ?? []) off();
+    guards.delete(page);
+    try {
+      await page.goto('about:blank', { timeout: 10_000 });
+    } catch {
+      await workerPages.drop();
+    }
+  },
+});

@@ -1,6 +1,7 @@
 // The pure helpers behind the reading aids, checked on their own: heading self-links, tables in a
 // scrolling box, line-break opportunities in long labels, the redirect page of an alert URL.
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './pages.ts';
 import { linkHeadings, wrapTables } from '../../src/lib/headings.ts';
 import { breakable } from '../../src/lib/text.ts';
 import { redirectPage } from '../../src/lib/redirect.ts';

@@ -2,8 +2,8 @@
 // cells stay whole, chart text is at least 11 px, an incident page is at most about twice as tall as
 // on the laptop, the first steps come early, and the page prints as a document. Each measurement is
 // attached to the test's annotations, so the report shows the numbers, not only a pass.
-import { expect, test, type Page } from '@playwright/test';
-import { BASE, SITE_PATHS } from './pages.ts';
+import { expect, type Page } from '@playwright/test';
+import { BASE, SITE_PATHS, test } from './pages.ts';
 
 const PHONE = { width: 360, height: 740 };
 const LAPTOP = { width: 1280, height: 800 };
@@ -57,7 +57,7 @@ async function brokenWords(page: Page): Promise<string[]> {
 }
 
 for (const p of TABLE_PAGES) {
-  test(`${p || 'home'}: no word in a table cell breaks, on a phone or a laptop`, async ({ page }) => {
+  test(`${p || 'home'}: no word in a table cell breaks, on a phone or a laptop`, async ({ sitePage: page }) => {
     for (const size of [PHONE, LAPTOP]) {
       await page.setViewportSize(size);
       await page.goto(p);
@@ -81,7 +81,7 @@ async function smallestChartText(page: Page): Promise<{ px: number; text: string
 }
 
 for (const p of INCIDENTS) {
-  test(`${p}: chart text is at least ${MIN_CHART_TEXT_PX} px at 360 px, both themes, and the charts scroll inside their figure @base-path`, async ({ page }) => {
+  test(`${p}: chart text is at least ${MIN_CHART_TEXT_PX} px at 360 px, both themes, and the charts scroll inside their figure @base-path`, async ({ sitePage: page }) => {
     await page.setViewportSize(PHONE);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
@@ -94,7 +94,7 @@ for (const p of INCIDENTS) {
     }
   });
 
-  test(`${p}: at 360 px at most ${MAX_PHONE_TO_LAPTOP_HEIGHT}x the laptop height; the first steps come early; the claims are cards`, async ({ page }) => {
+  test(`${p}: at 360 px at most ${MAX_PHONE_TO_LAPTOP_HEIGHT}x the laptop height; the first steps come early; the claims are cards`, async ({ sitePage: page }) => {
     await page.setViewportSize(LAPTOP);
     await page.goto(p);
     const laptop = await page.evaluate(() => document.documentElement.scrollHeight);

@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { INCIDENT_SECTIONS, ALERT_SECTIONS } from '../../src/taxonomy.ts';
-import { axeViolations, BASE, guard, SITE_PATHS, sitemapPaths } from './pages.ts';
+import { axeViolations, BASE, brokenLinks, guard, SITE_PATHS, sitemapPaths, test } from './pages.ts';
 import { existsSync, readFileSync } from 'node:fs';
 
 const RESULTS = new URL('../../test-results/claims.json', import.meta.url);
@@ -13,15 +13,25 @@ test('the served sitemap lists the built pages, all under the base path @base-pa
 
 /** The page's template: every page of one kind is built by the same code. */
 const kindOf = (p: string): string => p.replace(/^incidents\/[^/]+\/source\/.*$/, 'source').replace(/\/[^/]+\/$/, '/*').replace(/^$/, 'home');
-/** Under a base path the per-page checks run on one page of each kind; the link crawl covers them all. */
+/** Under a base path the render checks run on one page of each kind; the links of every page are checked. */
 const PAGES = BASE === '/' ? SITE_PATHS : SITE_PATHS.filter((p, i) => SITE_PATHS.findIndex((q) => kindOf(q) === kindOf(p)) === i);
 
-// One navigation per page for the checks every page must pass: it renders (one h1, landmarks), makes
-// no request to another host, no request fails, logs no error, has no axe violation in either theme,
-// and does not scroll sideways on a 360 px wide phone screen (what a reader sees there is measured in
-// reading.spec.ts: words in table cells, chart text size, page height, first steps, print).
-for (const p of PAGES) {
-  test(`${p || 'home'}: renders, stays on this host, no console errors, no axe violations in light and dark, no sideways scroll at 360 px @base-path`, async ({ page }) => {
+// One navigation per page for the checks every page must pass: it renders (one h1, landmarks), every
+// internal link and #anchor on it resolves (and stays under the base path), it makes no request to
+// another host, no request fails, it logs no error, has no axe violation in either theme, and does
+// not scroll sideways on a 360 px wide phone screen (what a reader sees there is measured in
+// reading.spec.ts: words in table cells, chart text size, page height, first steps, print). The pages
+// share one browser page per worker (pages.ts `sitePage`).
+for (const p of SITE_PATHS) {
+  if (!PAGES.includes(p)) {
+    test(`${p}: its internal links and #anchors resolve @base-path`, async ({ sitePage: page }) => {
+      const res = await page.goto(p);
+      expect(res?.status()).toBe(200);
+      expect(await brokenLinks(page, p), 'internal links').toEqual([]);
+    });
+    continue;
+  }
+  test(`${p || 'home'}: renders, its internal links and #anchors resolve, stays on this host, no console errors, no axe violations in light and dark, no sideways scroll at 360 px @base-path`, async ({ sitePage: page }) => {
     test.setTimeout(90_000); // axe over a long incident page takes a while on a busy 2-core machine
     const g = guard(page);
     await page.emulateMedia({ colorScheme: 'light' });
@@ -30,6 +40,7 @@ for (const p of PAGES) {
     await expect(page.locator('h1')).toHaveCount(1);
     await expect(page.getByRole('main')).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+    expect(await brokenLinks(page, p), 'internal links').toEqual([]);
     // Accessibility does not depend on the base path: checked once, in the main run. Only colours
     // change with the theme, so the dark pass runs the colour-contrast rule alone.
     if (BASE === '/') {
@@ -43,40 +54,6 @@ for (const p of PAGES) {
     expect(g.problems).toEqual([]);
   });
 }
-
-test('every internal link and #anchor on every page resolves @base-path', async ({ page, request }) => {
-  test.setTimeout(120_000);
-  const paths = SITE_PATHS;
-  const origin = new URL(page.context().pages()[0]?.url() ?? 'http://x').origin;
-  const checked = new Map<string, Set<string> | null>();
-  const idsOf = async (path: string): Promise<Set<string> | null> => {
-    if (!checked.has(path)) {
-      const res = await request.get(path);
-      if (res.status() !== 200) checked.set(path, null);
-      else checked.set(path, new Set([...(await res.text()).matchAll(/\sid="([^"]+)"/g)].map((m) => m[1] as string)));
-    }
-    return checked.get(path) ?? null;
-  };
-  const broken: string[] = [];
-  for (const p of paths) {
-    await page.goto(p);
-    const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
-    for (const href of hrefs) {
-      const u = new URL(href);
-      if (u.origin !== new URL(page.url()).origin) continue;
-      if (!u.pathname.startsWith(BASE)) {
-        broken.push(`${p}: ${href} is outside the base path ${BASE}`);
-        continue;
-      }
-      const target = u.pathname.slice(BASE.length);
-      const ids = await idsOf(target);
-      if (ids === null) broken.push(`${p}: ${href} does not resolve`);
-      else if (u.hash && !ids.has(decodeURIComponent(u.hash.slice(1)))) broken.push(`${p}: ${href}: no element with id ${u.hash}`);
-    }
-  }
-  void origin;
-  expect(broken).toEqual([]);
-});
 
 for (const p of SITE_PATHS.filter((x) => /^incidents\/[^/]+\/$/.test(x))) {
   test(`${p}: every runbook anchor, a table of contents, the claims table with the last run's verdicts, sources that open inline`, async ({ page }) => {
@@ -100,18 +77,20 @@ for (const p of SITE_PATHS.filter((x) => /^incidents\/[^/]+\/$/.test(x))) {
   });
 }
 
-test('alert pages answer with and without the trailing slash, lower-case as runbook_url uses them @base-path', async ({ page }) => {
-  const alerts = SITE_PATHS.filter((p) => /^alerts\/[^/]+\/$/.test(p));
-  expect(alerts.length).toBeGreaterThan(0);
-  for (const p of alerts) {
+const ALERT_PAGES = SITE_PATHS.filter((p) => /^alerts\/[^/]+\/$/.test(p));
+test('the site has alert pages @base-path', () => {
+  expect(ALERT_PAGES.length).toBeGreaterThan(0);
+});
+for (const p of ALERT_PAGES) {
+  test(`${p}: answers with and without the trailing slash, lower-case as runbook_url uses it @base-path`, async ({ sitePage: page }) => {
     for (const variant of [p, p.replace(/\/$/, '')]) {
       const res = await page.goto(variant);
       expect(res?.status(), variant).toBe(200);
       await expect(page.locator('h1')).toHaveText(/^[A-Z][A-Za-z0-9]+$/);
       for (const id of ALERT_SECTIONS) await expect(page.locator(`h2#${id}`), `${variant} #${id}`).toHaveCount(1);
     }
-  }
-});
+  });
+}
 
 test('an unknown path gets the 404 page', async ({ page }) => {
   const res = await page.goto('no/such/page/');

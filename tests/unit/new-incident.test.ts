@@ -23,7 +23,7 @@ test('new-incident scaffolds a page, a repro, claims and a failing test stub', (
   assert.equal(r.status, 0, r.stderr);
   // The shape of every repro: constants, claims, checks, scenarios loaded on first run, the site's surface.
   for (const f of ['constants.ts', 'claims.ts', 'checks.ts', 'scenarios.ts', 'page.ts', 'repro.ts']) assert.ok(existsSync(join(dir, 'repros', 'dns-timeouts', f)), f);
-  for (const f of ['content/incidents/dns-timeouts.mdx', 'tests/repros/dns-timeouts.test.ts']) assert.ok(existsSync(join(dir, f)), f);
+  for (const f of ['content/incidents/dns-timeouts.mdx', 'tests/repros/dns-timeouts.scenarios.test.ts']) assert.ok(existsSync(join(dir, f)), f);
   assert.match(readFileSync(join(dir, 'repros', 'dns-timeouts', 'repro.ts'), 'utf8'), /const scenarios = \(\) => import\('\.\/scenarios\.ts'\);[\s\S]*run: lazy\(scenarios, /);
   assert.match(readFileSync(join(dir, 'repros', 'lib', 'registry.ts'), 'utf8'), /import \{ repro as dnsTimeouts \} from '\.\.\/dns-timeouts\/repro\.ts';[\s\S]*\n  dnsTimeouts,\n/);
   const problems = validateContent({ root: dir, repros: ['dns-timeouts'] }).filter((p) => p.file.includes('dns-timeouts'));

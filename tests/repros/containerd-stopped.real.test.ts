@@ -1,6 +1,6 @@
 // containerd-stopped on the real tier: the app as a CRI container under a private containerd 1.6 +
 // runc, the daemon stopped the way `systemctl stop containerd` stops it. Same claims as the stand-in
-// runs (containerd-stopped.test.ts), now verified against the real shim, FIFO and CRI plugin.
+// runs (containerd-stopped.scenarios.test.ts), now verified against the real shim, FIFO and CRI plugin.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PREDICTIONS, RUN } from '../../repros/containerd-stopped/claims.ts';

@@ -384,6 +384,6 @@ test('every alert rule is seen firing and seen silent by some case, and every in
   }
   for (const f of readdirSync(join(ROOT, 'content', 'incidents')).filter((x) => x.endsWith('.mdx'))) {
     const slug = f.replace(/\.mdx$/, '');
-    assert.ok(COVERED_INCIDENTS.has(slug), `content/incidents/${f}: no promtool case checks its alerts (fires and silent); add one to tests/unit/alert-rules-promtool.test.ts built from repros/${slug}`);
+    assert.ok(COVERED_INCIDENTS.has(slug), `content/incidents/${f}: no promtool case checks its alerts (fires and silent); add one to tests/site/alert-rules-promtool.test.ts built from repros/${slug}`);
   }
 });
