@@ -16,7 +16,7 @@ import { CONTAINER } from '../../repros/crashloop-backoff/kubectl-format.ts';
 import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
 import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
 import { OK_PAGE } from '../../repros/keepalive-502/graceful-shutdown.ts';
-import { KEEPALIVE_TIMEOUT_MS, REAL } from '../../repros/keepalive-502/timings.ts';
+import { KEEPALIVE_TIMEOUT_MS, REAL } from '../../repros/keepalive-502/constants.ts';
 import { HOST, HOST_PATTERN } from '../../repros/lib/address.ts';
 import { runNode } from './run-node.ts';
 

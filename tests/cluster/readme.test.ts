@@ -21,7 +21,7 @@ import { GRACE_PERIOD_S } from '../../repros/containerd-stopped/node-simulation.
 import { GO_COPY_DEFAULT_BYTES, SHIM_BUFFER_BYTES } from '../../repros/containerd-stopped/pipe-math.ts';
 import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
 import { NODE_PORT } from '../../repros/keepalive-502/cluster/manifests.ts';
-import { REAL } from '../../repros/keepalive-502/timings.ts';
+import { REAL } from '../../repros/keepalive-502/constants.ts';
 import { loadRepro } from '../../repros/lib/registry.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

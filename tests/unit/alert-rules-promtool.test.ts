@@ -11,7 +11,7 @@ import { schedule } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
 import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
 import { CONTAINER, POD } from '../../repros/crashloop-backoff/kubectl-format.ts';
 import { K8S_VERSIONS, simulate, type K8sVersion, type NodeScenario, type TimelinePoint } from '../../repros/containerd-stopped/node-simulation.ts';
-import { REAL } from '../../repros/keepalive-502/timings.ts';
+import { REAL } from '../../repros/keepalive-502/constants.ts';
 import { parseFrontmatter } from '../../src/lib/validate.ts';
 import { prometheusRule, readAlerts } from '../../src/lib/prometheus-rule.ts';
 import { GATEWAY_KINDS, incidentSchema, type GatewayKind, type IncidentData } from '../../src/schema.ts';
