@@ -11,7 +11,7 @@ import { APP_PORT, LISTEN_HOST_ENV, POD_LISTEN_HOST } from '../../repros/lib/clu
 import * as crashloop from '../../repros/crashloop-backoff/cluster/manifests.ts';
 import * as containerd from '../../repros/containerd-stopped/cluster/manifests.ts';
 import * as keepalive from '../../repros/keepalive-502/cluster/manifests.ts';
-import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
+import { INCIDENT } from '../../repros/crashloop-backoff/constants.ts';
 import { CONTAINER } from '../../repros/crashloop-backoff/kubectl-format.ts';
 import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
 import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
+import { INCIDENT } from '../../repros/crashloop-backoff/constants.ts';
 import { PROBE } from '../../repros/crashloop-backoff/cluster/manifests.ts';
 import {
   INITIAL_CRASHLOOP_BACKOFF, MAX_CRASHLOOP_BACKOFF, POD_WORKER_BACKOFF_PERIOD, POD_WORKER_JITTER_FACTOR, schedule,

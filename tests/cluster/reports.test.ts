@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { evaluate } from '../../repros/lib/claims.ts';
-import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
+import { INCIDENT } from '../../repros/crashloop-backoff/constants.ts';
 import { observe as observeRestarts, type Row } from '../../repros/crashloop-backoff/cluster/experiment.ts';
 import { schedule, type K8sVersion, type Schedule } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
 import { observe as observeStop } from '../../repros/containerd-stopped/cluster/experiment.ts';

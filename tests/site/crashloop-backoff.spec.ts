@@ -2,7 +2,7 @@
 // keyboard), with every number it shows compared with the model module it imports.
 import { expect, test, type Page } from '@playwright/test';
 import { schedule, waits, type ScheduleInput } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
-import { GC_EXAMPLE, INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
+import { GC_EXAMPLE, INCIDENT } from '../../repros/crashloop-backoff/constants.ts';
 import { percent, clock } from '../../src/components/crashloop-backoff/calc-view.ts';
 
 const PAGE = 'incidents/crashloop-backoff/';

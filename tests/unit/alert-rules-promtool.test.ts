@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { schedule } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
-import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
+import { INCIDENT } from '../../repros/crashloop-backoff/constants.ts';
 import { CONTAINER, POD } from '../../repros/crashloop-backoff/kubectl-format.ts';
 import { K8S_VERSIONS, simulate, type K8sVersion, type NodeScenario, type TimelinePoint } from '../../repros/containerd-stopped/node-simulation.ts';
 import { REAL } from '../../repros/keepalive-502/constants.ts';
