@@ -13,8 +13,7 @@ import * as containerd from '../../repros/containerd-stopped/cluster/manifests.t
 import * as keepalive from '../../repros/keepalive-502/cluster/manifests.ts';
 import { INCIDENT } from '../../repros/crashloop-backoff/constants.ts';
 import { CONTAINER } from '../../repros/crashloop-backoff/kubectl-format.ts';
-import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
-import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
+import { PROBE_TIMEOUT_MS, RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/constants.ts';
 import { OK_PAGE } from '../../repros/keepalive-502/graceful-shutdown.ts';
 import { KEEPALIVE_TIMEOUT_MS, REAL } from '../../repros/keepalive-502/constants.ts';
 import { HOST, HOST_PATTERN } from '../../repros/lib/address.ts';

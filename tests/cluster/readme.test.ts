@@ -11,7 +11,7 @@ import { PROBE } from '../../repros/crashloop-backoff/cluster/manifests.ts';
 import {
   INITIAL_CRASHLOOP_BACKOFF, MAX_CRASHLOOP_BACKOFF, POD_WORKER_BACKOFF_PERIOD, POD_WORKER_JITTER_FACTOR, schedule,
 } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
-import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
+import { PROBE_TIMEOUT_MS, RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/constants.ts';
 import { DEFAULT_TOLERATION_SECONDS } from '../../repros/containerd-stopped/cluster.ts';
 import { LISTEN_HOST_ENV, POD_LISTEN_HOST } from '../../repros/lib/cluster/objects.ts';
 import { DEFAULT_HOLD_S } from '../../repros/containerd-stopped/cluster/variants.ts';
@@ -19,7 +19,6 @@ import { DEFAULT_KUBELET_CONFIG } from '../../repros/containerd-stopped/kubelet.
 import { DEFAULT_CONTROLLER_CONFIG } from '../../repros/containerd-stopped/node-lifecycle-controller.ts';
 import { GRACE_PERIOD_S } from '../../repros/containerd-stopped/node-simulation.ts';
 import { GO_COPY_DEFAULT_BYTES, SHIM_BUFFER_BYTES } from '../../repros/containerd-stopped/pipe-math.ts';
-import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
 import { NODE_PORT } from '../../repros/keepalive-502/cluster/manifests.ts';
 import { REAL } from '../../repros/keepalive-502/constants.ts';
 import { loadRepro } from '../../repros/lib/registry.ts';

@@ -12,7 +12,7 @@ import { INCIDENT } from '../../repros/crashloop-backoff/constants.ts';
 import { observe as observeRestarts, type Row } from '../../repros/crashloop-backoff/cluster/experiment.ts';
 import { schedule, type K8sVersion, type Schedule } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
 import { observe as observeStop } from '../../repros/containerd-stopped/cluster/experiment.ts';
-import { PREDICTIONS, RUN } from '../../repros/containerd-stopped/claims.ts';
+import { PREDICTIONS, RUN } from '../../repros/containerd-stopped/constants.ts';
 import type { AppStatus } from '../../repros/containerd-stopped/app-api.ts';
 import { observe as observeDeletion } from '../../repros/keepalive-502/cluster/experiment.ts';
 import type { ClusterScenario } from '../../repros/keepalive-502/cluster/variants.ts';

@@ -7,9 +7,9 @@
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
 import type { AppStatus } from '../app-api.ts';
 import { clusterStopChecks, type NodeTimeline, type PipeHangObservations } from '../checks.ts';
-import { RUN } from '../claims.ts';
+import { RUN } from '../constants.ts';
 import { auditLog, reassemble, type LogAudit } from '../log-line.ts';
-import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../client.ts';
+import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../constants.ts';
 import { tickFor, within } from '../../lib/clock.ts';
 import type { KindCluster } from '../../lib/cluster/kind.ts';
 import { until } from '../../lib/cluster/kubectl.ts';
