@@ -1,6 +1,7 @@
 // Child processes that cannot outlive the run. Every child is started through a ProcessGroup; the
-// group kills them all when the run ends, on Ctrl-C, on SIGTERM and when the parent exits. Children
-// also watch their parent (see child.ts), which covers a SIGKILL of the parent.
+// group kills them all when the run ends, on Ctrl-C, on SIGTERM and when the parent exits, then runs
+// the cleanups registered with it (the run's temporary directories, temp-dir.ts). Children also watch
+// their parent (see child.ts), which covers a SIGKILL of the parent.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 export interface Spawned {
@@ -15,6 +16,7 @@ let exitHookInstalled = false;
 
 export class ProcessGroup {
   private readonly children = new Set<ChildProcess>();
+  private readonly cleanups: (() => void)[] = [];
 
   constructor() {
     groups.add(this);
@@ -49,6 +51,24 @@ export class ProcessGroup {
     return this.spawn(process.execPath, [script, ...args], options);
   }
 
+  /**
+   * Runs `fn` (synchronous, e.g. removing the run's temporary directory) once, after the group's
+   * processes are stopped (stopAll) or killed at process exit (killAllNow).
+   */
+  onStop(fn: () => void): void {
+    this.cleanups.push(fn);
+  }
+
+  private runCleanups(): void {
+    for (const fn of this.cleanups.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // A cleanup that fails must not keep the others from running.
+      }
+    }
+  }
+
   get size(): number {
     return this.children.size;
   }
@@ -58,6 +78,7 @@ export class ProcessGroup {
     for (const c of this.children) {
       if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }
+    this.runCleanups();
   }
 
   /** SIGTERM, then SIGKILL after graceMs for any child still alive; resolves when all are gone. */
@@ -77,5 +98,6 @@ export class ProcessGroup {
           }),
       ),
     );
+    this.runCleanups();
   }
 }
