@@ -44,6 +44,12 @@ const CEILING = chainCeilingBytes(DEFAULT_PIPE_BYTES, DEFAULT_PIPE_BYTES);
 const PREDICTED_REQUESTS = predictedRequestsBeforeHang(RUN.lineBytes, DEFAULT_PIPE_BYTES, DEFAULT_PIPE_BYTES);
 const PREDICTED_RATIO = predictedRequestsBeforeHang(RUN.lineBytes, RUN.bigPipeBytes, RUN.bigPipeBytes) / PREDICTED_REQUESTS;
 
+/**
+ * How long a kind cluster run keeps containerd stopped by default: long enough to see the not-ready
+ * taint's default 300 s toleration run out and the pod evicted.
+ */
+export const CLUSTER_HOLD_S = 420;
+
 /** How long after the stop the model watches the DaemonSet pod (an outage far longer than the eviction). */
 export const DAEMONSET_HOLD_S = 3600;
 /** When the delete-the-pod mitigation runs in the model, seconds after containerd stopped. */
