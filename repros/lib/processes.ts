@@ -3,6 +3,7 @@
 // the cleanups registered with it (the run's temporary directories, temp-dir.ts). Children also watch
 // their parent (see child.ts), which covers a SIGKILL of the parent.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { PARENT_PID_ENV } from './child.ts';
 
 export interface Spawned {
   child: ChildProcess;
@@ -30,7 +31,9 @@ export class ProcessGroup {
 
   /** Spawns a process; `node` scripts should use spawnNode so they run on this same Node. */
   spawn(command: string, args: readonly string[], options: SpawnOptions = {}): Spawned {
-    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+    // The child's onParentGone (child.ts) reads who started it from PARENT_PID_ENV.
+    const env = { ...(options.env ?? process.env), [PARENT_PID_ENV]: String(process.pid) };
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options, env });
     this.children.add(child);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
       child.once('error', (err) => {

@@ -30,7 +30,8 @@ export function runTempDir(procs: ProcessGroup, what: string, base = tmpdir()): 
   return dir;
 }
 
-function alive(pid: number): boolean {
+/** Whether the process exists and has not exited (a zombie has). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
@@ -57,7 +58,7 @@ export function sweepOrphanedTempDirs(base = tmpdir()): string[] {
   const removed: string[] = [];
   for (const name of names) {
     const owner = OWNED_TEMP_DIR.exec(name)?.[1];
-    if (owner === undefined || alive(Number(owner))) continue;
+    if (owner === undefined || processAlive(Number(owner))) continue;
     try {
       rmSync(join(base, name), { recursive: true, force: true });
       removed.push(name);

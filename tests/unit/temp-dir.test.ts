@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
+import { PARENT_PID_ENV } from '../../repros/lib/child.ts';
 import { ProcessGroup } from '../../repros/lib/processes.ts';
 import { OWNED_TEMP_DIR, ownedTempDir, runTempDir, sweepOrphanedTempDirs } from '../../repros/lib/temp-dir.ts';
 
@@ -52,4 +53,11 @@ test('repros make temporary directories only through temp-dir.ts, so the interru
     .filter((f) => f.endsWith('.ts') && !allowed.has(f.split('\\').join('/')))
     .filter((f) => /\bmkdtemp(Sync)?\(/.test(readFileSync(join(root, f), 'utf8')));
   assert.deepEqual(offenders, [], 'use runTempDir (or ownedTempDir) from repros/lib/temp-dir.ts');
+});
+
+test('a child whose starter died before it could note its parent pid exits all the same', async () => {
+  const child = join(import.meta.dirname, '..', '..', 'repros', 'lib', 'child.ts');
+  const script = `import { exitWhenParentDies } from ${JSON.stringify(child)}; exitWhenParentDies(); setTimeout(() => process.exit(0), 5000);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, [PARENT_PID_ENV]: String(deadPid()) }, timeout: 10_000 });
+  assert.equal(r.status, 1, 'it noticed within a parent check that its starter is gone');
 });
