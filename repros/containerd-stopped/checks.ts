@@ -2,7 +2,8 @@
 // (scenarios.ts), the real tier (real/scenarios.ts) and the kind cluster (cluster/experiment.ts)
 // build the typed observations below, and these functions turn them into claim checks.
 import type { ClaimCheck } from '../lib/claims.ts';
-import { claims, RUN } from './claims.ts';
+import { claims } from './claims.ts';
+import { RUN } from './constants.ts';
 import type { HungAppProbes } from './client.ts';
 import type { LogAudit } from './log-line.ts';
 import type { SimulationResult, TimelinePoint } from './node-simulation.ts';

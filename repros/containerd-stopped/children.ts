@@ -3,13 +3,14 @@
 // child, imported by both ends. Defaults come from app-api.ts and log-line.ts.
 import { childFlags, PORT_FLAG } from '../lib/flags.ts';
 import { DEFAULT_BUFFER_BYTES, DEFAULT_LOGGER, LOGGER_KINDS, type LoggerKind } from './app-api.ts';
-import { DEFAULT_LINE_BYTES, MAX_LINE_BYTES, MIN_LINE_BYTES } from './log-line.ts';
+import { MAX_LINE_BYTES, MIN_LINE_BYTES } from './log-line.ts';
+import { RUN } from './constants.ts';
 
 /** The application container (app.ts), under the shim, alone, or in a real CRI container. */
 export const APP_FLAGS = childFlags([
   PORT_FLAG,
   { name: 'logger', type: 'string', choices: LOGGER_KINDS, description: 'how the app writes its log lines', fallback: DEFAULT_LOGGER },
-  { name: 'line-bytes', type: 'number', min: MIN_LINE_BYTES, max: MAX_LINE_BYTES, description: 'bytes per log line, newline included', fallback: DEFAULT_LINE_BYTES },
+  { name: 'line-bytes', type: 'number', min: MIN_LINE_BYTES, max: MAX_LINE_BYTES, description: 'bytes per log line, newline included', fallback: RUN.lineBytes },
   { name: 'buffer-bytes', type: 'number', min: 1, description: 'the dropping logger\'s bound on bytes waiting in memory', fallback: DEFAULT_BUFFER_BYTES },
 ] as const);
 /**

@@ -2,80 +2,14 @@
 // facts predict, and where the facts come from. The repro measures, the tests judge.
 import { defineClaims, type Source } from '../lib/claims.ts';
 import { DEFAULT_TOLERATION_SECONDS } from './cluster.ts';
-import { DEFAULT_KUBELET_CONFIG } from './kubelet.ts';
-import { DEFAULT_LINE_BYTES } from './log-line.ts';
-import { DEFAULT_CONTROLLER_CONFIG, NODE_EVICTION_PERIOD_MS } from './node-lifecycle-controller.ts';
+import { DAEMONSET_HOLD_S, DELETED_POD_SEEN_AFTER_S, DELETE_AT_S, EVICTION_WINDOW_S, HANG_TIMEOUT_MS, NODE_MONITOR_PERIOD_S, PREDICTIONS, RUN, SLUG } from './constants.ts';
 import { GRACE_PERIOD_S } from './node-simulation.ts';
-import { chainCeilingBytes, DEFAULT_PIPE_BYTES, linesPerPipe, predictedRequestsBeforeHang } from './pipe-math.ts';
-
-export const SLUG = 'containerd-stopped';
-
-/** The fixed inputs of the runs the claims speak about. */
-export const RUN = {
-  lineBytes: DEFAULT_LINE_BYTES,
-  /** F_SETPIPE_SZ target for the bigger-pipe variant: /proc/sys/fs/pipe-max-size's default. */
-  bigPipeBytes: 1_048_576,
-  /** Requests sent with the console.log app after the copier stopped. */
-  consoleRequests: 4000,
-  /** Requests sent with the dropping logger after the copier stopped. */
-  fixedRequests: 2000,
-  /** Requests answered (and logged) before the copier stops, on every tier and on a cluster. */
-  warmupRequests: 16,
-  /** How long containerd stays down with requests waiting, before it starts again (seconds, scaled). */
-  holdS: 30,
-  /** A bound on the requests sent until the hang, far above where it comes even with 1 MiB pipes. */
-  maxRequestsUntilHang: 1_000_000,
-  /**
-   * Upper bound for what should happen promptly once the copier is back: a waiting request's answer,
-   * a log line. The real containerd re-attaches in about 1-3 s, after its own start-up, so it gets more;
-   * on a kind node, the wait for the request left waiting once systemd has started containerd.
-   */
-  recoveryTimeoutMs: { 'stand-in': 15_000, real: 30_000, cluster: 15_000 },
-} as const;
-
-const CEILING = chainCeilingBytes(DEFAULT_PIPE_BYTES, DEFAULT_PIPE_BYTES);
-const PREDICTED_REQUESTS = predictedRequestsBeforeHang(RUN.lineBytes, DEFAULT_PIPE_BYTES, DEFAULT_PIPE_BYTES);
-const PREDICTED_RATIO = predictedRequestsBeforeHang(RUN.lineBytes, RUN.bigPipeBytes, RUN.bigPipeBytes) / PREDICTED_REQUESTS;
-
-/** How long after the stop the model watches the DaemonSet pod (an outage far longer than the eviction). */
-export const DAEMONSET_HOLD_S = 3600;
-/** When the delete-the-pod mitigation runs in the model, seconds after containerd stopped. */
-export const DELETE_AT_S = 60;
-/** How long after that deletion the model's endpoint and kube-proxy's choice are read, seconds. */
-export const DELETED_POD_SEEN_AFTER_S = 60;
-
-/** The tolerationSeconds the page recommends for the not-ready / unreachable taints of stateless pods. */
-export const SHORT_TOLERATION_S = 30;
-
-/** Derived numbers the page quotes next to the claims. */
-export const PREDICTIONS = {
-  ceilingBytes: CEILING,
-  linesPerPipe: linesPerPipe(DEFAULT_PIPE_BYTES, RUN.lineBytes),
-  requestsBeforeHang: PREDICTED_REQUESTS,
-  naiveRequests: Math.floor(CEILING / RUN.lineBytes),
-  bigPipeRatio: PREDICTED_RATIO,
-} as const;
-
-const monitorS = DEFAULT_CONTROLLER_CONFIG.nodeMonitorPeriodMs / 1000;
-const k = DEFAULT_KUBELET_CONFIG;
-/** Earliest and latest eviction after containerd stops: see the claim's method. */
-const EVICT_MIN_S = DEFAULT_TOLERATION_SECONDS + (k.runtimeSyncThresholdMs - k.runtimeUpPeriodMs) / 1000;
-const EVICT_MAX_S =
-  DEFAULT_TOLERATION_SECONDS + (k.runtimeSyncThresholdMs + k.nodeStatusUpdateFrequencyMs) / 1000 + monitorS + NODE_EVICTION_PERIOD_MS / 1000;
-/** Earliest and latest moment (s after containerd stopped) the Deployment pod is evicted, as the claim states. */
-export const EVICTION_WINDOW_S = { min: EVICT_MIN_S, max: EVICT_MAX_S } as const;
-
-/**
- * kubernetes-mixin at commit aa38e2bf (alerts/kubelet.libsonnet, alerts/apps_alerts.libsonnet):
- * KubeNodeNotReady and KubePodNotReady both wait `for: 15m`.
- */
-export const MIXIN_COMMIT = 'aa38e2bfa7ea6ec6870420b483046afe790a6411';
-export const ALERT_FOR_S = 15 * 60;
+import { DEFAULT_PIPE_BYTES, PAGE_BYTES } from './pipe-math.ts';
 
 const K = 'https://github.com/kubernetes/kubernetes/blob';
 const C = 'https://github.com/containerd/containerd/blob';
 
-export const S = {
+const S = {
   pipe7: { label: 'pipe(7): capacity, PIPE_BUF, blocking writes', url: 'https://man7.org/linux/man-pages/man7/pipe.7.html' },
   fcntl: { label: 'fcntl(2): F_SETPIPE_SZ / F_GETPIPE_SZ', url: 'https://man7.org/linux/man-pages/man2/fcntl.2.html' },
   listen: { label: 'listen(2): the backlog of established connections', url: 'https://man7.org/linux/man-pages/man2/listen.2.html' },
@@ -165,15 +99,15 @@ export const claims = defineClaims(SLUG, {
   },
   'hang-bytes': {
     tiers: ['stand-in', 'real'],
-    statement: `With the copier stopped, the app hangs once it has written more than one pipe's worth but at most the app pipe + the shim's 4 KiB buffer + the FIFO (${CEILING.toLocaleString('en-US')} bytes) into the undrained chain.`,
-    expected: { kind: 'range', min: DEFAULT_PIPE_BYTES, max: CEILING, unit: 'bytes' },
+    statement: `With the copier stopped, the app hangs once it has written more than one pipe's worth but at most the app pipe + the shim's 4 KiB buffer + the FIFO (${PREDICTIONS.ceilingBytes.toLocaleString('en-US')} bytes) into the undrained chain.`,
+    expected: { kind: 'range', min: DEFAULT_PIPE_BYTES, max: PREDICTIONS.ceilingBytes, unit: 'bytes' },
     sources: [S.pipe7, S.shimIo, S.goCopy],
     method: 'Bytes of log the app had written, from its last answered response, minus what it had written when the copier stopped.',
   },
   'hang-requests': {
     tiers: ['stand-in', 'real'],
-    statement: `With ${RUN.lineBytes}-byte lines the app answers ${PREDICTED_REQUESTS} requests after the copier stops, not ${Math.floor(CEILING / RUN.lineBytes)}: each pipe holds 16 page slots of ${Math.floor(4096 / RUN.lineBytes)} lines, plus one line in the shim's buffer.`,
-    expected: { kind: 'approx', value: PREDICTED_REQUESTS, tolerance: Math.ceil(PREDICTED_REQUESTS * 0.05), unit: 'requests' },
+    statement: `With ${RUN.lineBytes}-byte lines the app answers ${PREDICTIONS.requestsBeforeHang} requests after the copier stops, not ${PREDICTIONS.naiveRequests}: each pipe holds 16 page slots of ${Math.floor(PAGE_BYTES / RUN.lineBytes)} lines, plus one line in the shim's buffer.`,
+    expected: { kind: 'approx', value: PREDICTIONS.requestsBeforeHang, tolerance: Math.ceil(PREDICTIONS.requestsBeforeHang * 0.05), unit: 'requests' },
     sources: [S.pipe7, S.pipeC, S.shimIo],
     method: 'Sequential requests until one gets no answer. Tolerance 5%: a shim read of two lines at once can waste a page slot\'s tail.',
   },
@@ -189,7 +123,7 @@ export const claims = defineClaims(SLUG, {
     statement: 'While the app is hung, an HTTP request gets no response at all.',
     expected: { kind: 'equals', value: 'no response' },
     sources: [S.pipe7, S.nodeIo],
-    method: 'GET on a new connection, waiting 2 s (a healthy request takes milliseconds).',
+    method: `GET on a new connection, waiting ${HANG_TIMEOUT_MS / 1000} s (a healthy request takes milliseconds).`,
   },
   wchan: {
     tiers: ['stand-in', 'real'],
@@ -227,8 +161,8 @@ export const claims = defineClaims(SLUG, {
   },
   'bigger-pipe-lasts-longer': {
     tiers: ['stand-in', 'real'],
-    statement: `With both pipes raised to 1 MiB (F_SETPIPE_SZ) the app answers about ${Math.round(PREDICTED_RATIO)} times more requests before it hangs.`,
-    expected: { kind: 'approx', value: PREDICTED_RATIO, tolerance: 1.5, unit: 'x' },
+    statement: `With both pipes raised to 1 MiB (F_SETPIPE_SZ) the app answers about ${Math.round(PREDICTIONS.bigPipeRatio)} times more requests before it hangs.`,
+    expected: { kind: 'approx', value: PREDICTIONS.bigPipeRatio, tolerance: 1.5, unit: 'x' },
     sources: [S.fcntl, S.pipe7],
     method: 'Requests before the hang, 1 MiB pipes over default pipes. Tolerance 1.5: merged shim writes on a busy machine waste slot tails.',
   },
@@ -252,19 +186,19 @@ export const claims = defineClaims(SLUG, {
   },
   'console-log-memory-grows': {
     statement: "Instead, every line the chain cannot take waits in the app's memory (process.stdout's buffer).",
-    expected: { kind: 'range', min: RUN.consoleRequests * RUN.lineBytes - CEILING, unit: 'bytes' },
+    expected: { kind: 'range', min: RUN.consoleRequests * RUN.lineBytes - PREDICTIONS.ceilingBytes, unit: 'bytes' },
     sources: [S.nodeIo, S.nodeWritable],
     method: `process.stdout.writableLength after ${RUN.consoleRequests} requests of ${RUN.lineBytes}-byte lines: at least what was logged minus the chain's ceiling.`,
   },
   'kubelet-stop-endpoint-1-31': {
-    statement: `Before 1.32, stopping the kubelet takes the pod out of the ready endpoints ${GRACE_PERIOD_S['1.31']} to ${GRACE_PERIOD_S['1.31'] + 2 * monitorS} s after its last heartbeat.`,
-    expected: { kind: 'range', min: GRACE_PERIOD_S['1.31'], max: GRACE_PERIOD_S['1.31'] + 2 * monitorS, unit: 's' },
+    statement: `Before 1.32, stopping the kubelet takes the pod out of the ready endpoints ${GRACE_PERIOD_S['1.31']} to ${GRACE_PERIOD_S['1.31'] + 2 * NODE_MONITOR_PERIOD_S} s after its last heartbeat.`,
+    expected: { kind: 'range', min: GRACE_PERIOD_S['1.31'], max: GRACE_PERIOD_S['1.31'] + 2 * NODE_MONITOR_PERIOD_S, unit: 's' },
     sources: [S.nlc, S.epslice],
     method: 'Model. The controller notices a Lease renewal on its next 5 s pass and declares Unknown on the first pass strictly after that + the grace period.',
   },
   'kubelet-stop-endpoint-1-32': {
-    statement: `From 1.32, the same takes ${GRACE_PERIOD_S['1.32']} to ${GRACE_PERIOD_S['1.32'] + 2 * monitorS} s after the last heartbeat.`,
-    expected: { kind: 'range', min: GRACE_PERIOD_S['1.32'], max: GRACE_PERIOD_S['1.32'] + 2 * monitorS, unit: 's' },
+    statement: `From 1.32, the same takes ${GRACE_PERIOD_S['1.32']} to ${GRACE_PERIOD_S['1.32'] + 2 * NODE_MONITOR_PERIOD_S} s after the last heartbeat.`,
+    expected: { kind: 'range', min: GRACE_PERIOD_S['1.32'], max: GRACE_PERIOD_S['1.32'] + 2 * NODE_MONITOR_PERIOD_S, unit: 's' },
     sources: [S.nlc, S.grace, S.epslice],
     method: 'Model, as above, with the 1.32 default grace period.',
   },
@@ -275,8 +209,8 @@ export const claims = defineClaims(SLUG, {
     method: 'Model: the kubelet posts Ready=False itself, so the observed condition is never True when the current one turns non-True.',
   },
   'containerd-stop-endpoint-until-eviction': {
-    statement: `After containerd stops, the pod stays a ready endpoint until the not-ready taint's ${DEFAULT_TOLERATION_SECONDS} s toleration runs out and it is evicted: ${EVICT_MIN_S} to ${EVICT_MAX_S} s later.`,
-    expected: { kind: 'range', min: EVICT_MIN_S, max: EVICT_MAX_S, unit: 's' },
+    statement: `After containerd stops, the pod stays a ready endpoint until the not-ready taint's ${DEFAULT_TOLERATION_SECONDS} s toleration runs out and it is evicted: ${EVICTION_WINDOW_S.min} to ${EVICTION_WINDOW_S.max} s later.`,
+    expected: { kind: 'range', min: EVICTION_WINDOW_S.min, max: EVICTION_WINDOW_S.max, unit: 's' },
     sources: [S.kubeletRuntime, S.skipSync, S.nlc, S.taintEviction, S.tolerations, S.epslice],
     method: 'Model: runtime down 25-30 s after the stop, posted within 10 s, read within 5 s, tainted within 0.1 s; then 300 s.',
   },

@@ -4,14 +4,7 @@ import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { HOST } from '../lib/address.ts';
 import type { AppStatus } from './app-api.ts';
-
-/**
- * "No response within this long" means hung. Generous on purpose (a request to a healthy app takes
- * milliseconds even on a busy machine) and not scaled: it is a detection threshold, not story time.
- */
-export const HANG_TIMEOUT_MS = 2000;
-/** The kubelet's default probe timeoutSeconds: a probe setting, kept at its real value. */
-export const PROBE_TIMEOUT_MS = 1000;
+import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from './constants.ts';
 
 export type Reply =
   | { kind: 'answered'; status: AppStatus; ms: number }

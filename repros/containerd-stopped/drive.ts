@@ -5,7 +5,8 @@ import type { Agent } from 'node:http';
 import { sleep, waitFor, within } from '../lib/clock.ts';
 import type { RunContext } from '../lib/repro.ts';
 import type { AppStatus } from './app-api.ts';
-import { get, HANG_TIMEOUT_MS } from './client.ts';
+import { get } from './client.ts';
+import { HANG_TIMEOUT_MS } from './constants.ts';
 import { readWchan, wchanUnsupported } from './linux-pipe.ts';
 
 export interface Drive {

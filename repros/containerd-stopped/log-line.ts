@@ -2,8 +2,6 @@
 // the CRI log format the kubelet reads (containerd internal/cri/io, k/k pkg/kubelet/kuberuntime/logs):
 // "<RFC3339Nano time> <stream> <P|F> <content>", P for a partial line, F for the full (last) part.
 
-/** Default line length in bytes, newline included: a typical JSON access log line. */
-export const DEFAULT_LINE_BYTES = 243;
 export const MIN_LINE_BYTES = 96;
 /** Lines above PIPE_BUF (4,096 bytes) are no longer written atomically (pipe(7)). */
 export const MAX_LINE_BYTES = 4096;

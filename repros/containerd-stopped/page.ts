@@ -1,8 +1,9 @@
 // containerd-stopped as the site sees it: the one module incident pages and site components import.
 // Pure data and functions (no process, socket or real-tier code; tests/site/site-surface.test.ts checks).
+export { claims } from './claims.ts';
 export {
-  ALERT_FOR_S, DAEMONSET_HOLD_S, DELETE_AT_S, EVICTION_WINDOW_S, MIXIN_COMMIT, PREDICTIONS, RUN, SHORT_TOLERATION_S, claims,
-} from './claims.ts';
+  ALERT_FOR_S, DAEMONSET_HOLD_S, DELETE_AT_S, EVICTION_WINDOW_S, MIXIN_COMMIT, PREDICTIONS, RUN, SHORT_TOLERATION_S,
+} from './constants.ts';
 export { DEFAULT_PIPE_BYTES, GO_COPY_DEFAULT_BYTES, PAGE_BYTES, SHIM_BUFFER_BYTES, predictedRequestsBeforeHang } from './pipe-math.ts';
 export { CRI_READ_BUFFER_BYTES, MAX_CONTAINER_LOG_LINE_BYTES } from './cri-logger.ts';
 export { DEFAULT_KUBELET_CONFIG } from './kubelet.ts';

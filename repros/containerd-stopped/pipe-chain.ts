@@ -2,14 +2,14 @@
 // cri-log-copier -> log file. "Stopping containerd" stops the copier only, as KillMode=process does.
 import type { ChildProcess } from 'node:child_process';
 import { EventStream, START_TIMEOUT_MS, type ChildEvent } from '../lib/child-events.ts';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../lib/clock.ts';
 import { childArgv } from '../lib/flags.ts';
 import type { Spawned } from '../lib/processes.ts';
 import type { RunContext } from '../lib/repro.ts';
+import { runTempDir } from '../lib/temp-dir.ts';
 import type { LoggerKind } from './app-api.ts';
 import { reassemble } from './log-line.ts';
 import { makeFifo } from './linux-pipe.ts';
@@ -56,7 +56,8 @@ async function ready<E extends ChildEvent, T extends E>(ctx: RunContext, child: 
 }
 
 export async function startChain(ctx: RunContext, opts: ChainOptions): Promise<Chain> {
-  const dir = mkdtempSync(join(tmpdir(), 'containerd-stopped-'));
+  // The FIFO and the log: removed by close(), and by the run's cleanup however the run ends.
+  const dir = runTempDir(ctx.procs, 'containerd-stopped');
   const fifo = join(dir, 'app-stdout');
   const logPath = join(dir, '0.log');
   makeFifo(fifo);

@@ -4,9 +4,10 @@
 import { lazy, type Component, type Repro } from '../lib/repro.ts';
 import { CRI_NODE_TOOLS as REAL_TOOLS } from '../lib/tiers.ts';
 import { DEFAULT_LOGGER, LOGGER_KINDS } from './app-api.ts';
-import { claims, PREDICTIONS } from './claims.ts';
+import { claims } from './claims.ts';
+import { PREDICTIONS, RUN } from './constants.ts';
 import { DEFAULT_PIPE_BYTES } from './pipe-math.ts';
-import { DEFAULT_LINE_BYTES, MAX_LINE_BYTES, MIN_LINE_BYTES } from './log-line.ts';
+import { MAX_LINE_BYTES, MIN_LINE_BYTES } from './log-line.ts';
 import { SOURCE_FILES } from './page.ts';
 
 const scenarios = () => import('./scenarios.ts');
@@ -63,7 +64,7 @@ export const repro: Repro = {
     { name: 'fifo', type: 'string', description: 'shim, copier: path of the container stdout FIFO' },
     { name: 'log', type: 'string', description: 'copier: path of the CRI log file to append to' },
     { name: 'logger', type: 'string', choices: LOGGER_KINDS, description: 'app, shim: how the app writes its log lines', default: DEFAULT_LOGGER },
-    { name: 'line-bytes', type: 'number', min: MIN_LINE_BYTES, max: MAX_LINE_BYTES, description: 'app, shim: bytes per log line, newline included', default: String(DEFAULT_LINE_BYTES) },
+    { name: 'line-bytes', type: 'number', min: MIN_LINE_BYTES, max: MAX_LINE_BYTES, description: 'app, shim: bytes per log line, newline included', default: String(RUN.lineBytes) },
   ],
   claims,
   sourceFiles: SOURCE_FILES,

@@ -4,10 +4,10 @@ import type { Agent } from 'node:http';
 import { scaledMs, stopwatch, tickFor, waitFor } from '../lib/clock.ts';
 import type { RunContext, ScenarioResult } from '../lib/repro.ts';
 import type { AppStatus, LoggerKind } from './app-api.ts';
-import { DAEMONSET_HOLD_S, DELETE_AT_S, DELETED_POD_SEEN_AFTER_S, RUN } from './claims.ts';
+import { DAEMONSET_HOLD_S, DELETE_AT_S, DELETED_POD_SEEN_AFTER_S, HANG_TIMEOUT_MS, RUN } from './constants.ts';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, type Taint } from './cluster.ts';
 import { toleratesTaint } from './taint-eviction.ts';
-import { get, HANG_TIMEOUT_MS, keepAliveAgent, probeHungApp } from './client.ts';
+import { get, keepAliveAgent, probeHungApp } from './client.ts';
 import { answeredWithin, drained, drive, sleepsInPipeWrite, type DriveOptions } from './drive.ts';
 import {
   biggerPipeChecks, consoleLogChecks, daemonSetChecks, deletedPodChecks, fixedLoggerChecks, nodeModelChecks, pipeHangChecks, tolerationChecks,

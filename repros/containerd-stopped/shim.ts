@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { emitter, EventStream } from '../lib/child-events.ts';
 import { childArgsOrExit, childArgv } from '../lib/flags.ts';
+import { onParentGone } from '../lib/child.ts';
 import { APP_FLAGS, SHIM_FLAGS, type AppEvent, type ShimEvent } from './children.ts';
 import { getPipeSize, makeFifo, makePipe, pipeSizeUnsupported } from './linux-pipe.ts';
 import { SHIM_BUFFER_BYTES } from './pipe-math.ts';
@@ -100,11 +101,8 @@ function main(): void {
     if (!stopping) process.stderr.write(`shim: app exited (${code ?? 'signal'})\n`);
     shutdown(0);
   });
-  // Parent gone (even by SIGKILL): same clean shutdown.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) shutdown(1);
-  }, 250).unref();
+  // Parent gone (even by SIGKILL): same clean shutdown; the run's directory (the FIFO's) goes too.
+  onParentGone(() => shutdown(1));
 }
 
 if (isMainThread) {

@@ -1,7 +1,7 @@
 // A chaos run's measured waits next to the ported model's: the stand-in processes (scenarios.ts,
 // chaos) and the real containers (real/scenario.ts) compare the same way, into the same observations.
 import type { RunContext } from '../lib/repro.ts';
-import { INCIDENT, SUPERVISOR_TOLERANCE_MS } from './claims.ts';
+import { INCIDENT, SUPERVISOR_TOLERANCE_MS } from './constants.ts';
 import { schedule, type ResolvedKubelet, type Schedule, type ScheduleInput } from './kubelet-backoff.ts';
 
 /** What every measured restart has: its number and the wait before it, model seconds. */

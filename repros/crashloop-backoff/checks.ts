@@ -2,7 +2,8 @@
 // (stand-in processes, or real containers on the real tier, or --simulate) and the cluster run all
 // turn what they measured into claim checks here.
 import type { ClaimCheck } from '../lib/claims.ts';
-import { claims, INCIDENT } from './claims.ts';
+import { claims } from './claims.ts';
+import { INCIDENT } from './constants.ts';
 import { INITIAL_CRASHLOOP_BACKOFF, MAX_CRASHLOOP_BACKOFF, type ResolvedKubelet } from './kubelet-backoff.ts';
 
 type ClaimId = keyof typeof claims;

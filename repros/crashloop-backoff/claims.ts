@@ -2,6 +2,7 @@
 // checked against kubelet-backoff.ts (a port of the kubelet's code); the supervisor claims against
 // real processes that a mini kubelet restarts with that same code.
 import { defineClaims, type Source } from '../lib/claims.ts';
+import { GC_EXAMPLE, INCIDENT, MODEL_INPUTS, SUPERVISOR_TOLERANCE_MS, WRITE_UP_READING } from './constants.ts';
 
 const DO_BACKOFF: Source = {
   label: 'k/k pkg/kubelet/kuberuntime/kuberuntime_manager.go: doBackOff',
@@ -52,34 +53,6 @@ const PR_133066: Source = {
   label: 'k/k PR #133066: Propagate backoff duration for crashloop backoff (requeue at the expiry, at most the 1 min resync interval, jittered)',
   url: 'https://github.com/kubernetes/kubernetes/pull/133066',
 };
-
-/**
- * The incident's setup as the model runs it. The write-up says the chaos test killed the main process
- * "every 3-4 minutes"; 210 s is the middle of that (an assumption), and 1.35 is the version the model
- * explains today's behaviour with (the write-up names no version).
- */
-export const INCIDENT = { killEvery: 210, restarts: 8, version: '1.35' } as const;
-
-/**
- * Reading the write-up's own listing (every pod at RESTARTS 7, AGE 56m; the BackOff event's first
- * occurrence 37 minutes before the listing) against the model. Assumptions, none of them in the
- * write-up: kills every 240 s of run time (the upper end of "3-4 minutes"); the first kill came
- * `firstKillAfter` seconds after the pods started; a kubelet that retries a refused pod every 10 s
- * (1.31, the oldest version modelled; the write-up names none), earliest retries.
- */
-export const WRITE_UP_READING = { killEvery: 240, firstKillAfter: 900, version: '1.31', ageSeconds: 56 * 60, restarts: 7, backOffSpanMinutes: 37 } as const;
-
-/** The GC example: a container that runs this long between crashes. */
-export const GC_EXAMPLE = { runEvery: 400, restarts: 13 } as const;
-
-/**
- * The model claims' other inputs, as their methods state them: the fourth run of the reset examples
- * (more than, and exactly, the 600 s reset run time) and how many seeds the jitter sweeps draw.
- */
-export const MODEL_INPUTS = { longRun: 601, exactRun: 600, seeds: 200 } as const;
-
-/** The tolerance of the real supervisor's waits, in wall-clock milliseconds (see the claim's method). */
-export const SUPERVISOR_TOLERANCE_MS = 250;
 
 export const claims = /* @__PURE__ */ defineClaims('crashloop-backoff', {
   'default-waits': {

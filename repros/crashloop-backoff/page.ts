@@ -1,7 +1,8 @@
 // crashloop-backoff as the site sees it: the one module incident pages and site components import
 // (the back-off calculator runs it in the browser too). Pure data and functions (no process, socket or
 // real-tier code; tests/site/site-surface.test.ts checks).
-export { claims, GC_EXAMPLE, INCIDENT, SUPERVISOR_TOLERANCE_MS, WRITE_UP_READING } from './claims.ts';
+export { claims } from './claims.ts';
+export { BACKOFF_EVENT, GC_EXAMPLE, INCIDENT, SUPERVISOR_TOLERANCE_MS, WRITE_UP_READING } from './constants.ts';
 export {
   BackoffConfigError, GATES, gateStage, goDuration, schedule, VERSIONS, waits,
   HOUSEKEEPING_PERIOD, INITIAL_CRASHLOOP_BACKOFF, MAX_CRASHLOOP_BACKOFF, MAX_RESTART_PERIOD, MIN_RESTART_PERIOD,
@@ -10,7 +11,7 @@ export {
 } from './kubelet-backoff.ts';
 export type { GateName, K8sVersion, Schedule } from './kubelet-backoff.ts';
 export { watchRows } from './kubectl-format.ts';
-export { BACKOFF_EVENT, writeUpReading } from './write-up.ts';
+export { writeUpReading } from './write-up.ts';
 
 /** Files shown on the incident page, relative to the repo root. */
 export const SOURCE_FILES: readonly string[] = [

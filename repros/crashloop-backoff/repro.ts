@@ -4,7 +4,8 @@
 // registry and the site read it without loading process code.
 import { lazy, type FlagSpec, type Repro } from '../lib/repro.ts';
 import { CRI_NODE_TOOLS as REAL_TOOLS } from '../lib/tiers.ts';
-import { claims, INCIDENT } from './claims.ts';
+import { claims } from './claims.ts';
+import { INCIDENT } from './constants.ts';
 import { schedule, VERSIONS, waits, type K8sVersion, type KubeletSettings } from './kubelet-backoff.ts';
 import { SOURCE_FILES } from './page.ts';
 

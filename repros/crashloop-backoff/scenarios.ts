@@ -3,7 +3,7 @@
 // this module on first run.
 import { numberList } from '../lib/flags.ts';
 import { UsageError, type FlagSpec, type Flags, type RunContext, type ScenarioResult } from '../lib/repro.ts';
-import { GC_EXAMPLE, INCIDENT, MODEL_INPUTS } from './claims.ts';
+import { GC_EXAMPLE, INCIDENT, MODEL_INPUTS } from './constants.ts';
 import { againstModel, chaosRunObservations, logComparison } from './against-model.ts';
 import { chaosChecks, modelChecks } from './checks.ts';
 import { writeUpReading } from './write-up.ts';

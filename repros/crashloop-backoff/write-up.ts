@@ -1,16 +1,8 @@
 // The incident write-up's own listing (every pod at RESTARTS 7, AGE 56m; the BackOff event first seen
 // 37 minutes before) read against the back-off model, under the assumptions WRITE_UP_READING states.
 // Pure, so the page, the model scenario and the tests compute the same numbers.
-import { WRITE_UP_READING } from './claims.ts';
+import { BACKOFF_EVENT, WRITE_UP_READING } from './constants.ts';
 import { POD_WORKER_BACKOFF_PERIOD, schedule, type K8sVersion } from './kubelet-backoff.ts';
-
-/**
- * The write-up's BackOff event as `kubectl describe` showed it: `9m34s (x39 over 37m)`, that is the
- * count at its last write, which came 9 min 34 s before the listing. client-go's EventCorrelate
- * (tools/record/events_cache.go) counts an occurrence (eventObserve) before the spam filter decides
- * whether to write it, so the count includes every refusal up to the last write.
- */
-export const BACKOFF_EVENT = { count: 39, lastWrittenSecondsBefore: 9 * 60 + 34 } as const;
 
 export interface WriteUpReading {
   /** RESTARTS at the listing's AGE. */

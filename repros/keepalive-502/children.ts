@@ -1,9 +1,9 @@
 // What this repro's child processes take on their command line, one flag list each. The parent builds
 // the argv with childArgv and the child parses it with childArgsOrExit, from the same list; their
-// events are in events.ts. Durations come from timings.ts, scaled by the parent.
+// events are in events.ts. Durations come from constants.ts, scaled by the parent.
 import { childFlags, PORT_FLAG } from '../lib/flags.ts';
 import { POLICIES } from './endpoints.ts';
-import { KEEPALIVE_TIMEOUT_MS } from './timings.ts';
+import { KEEPALIVE_TIMEOUT_MS } from './constants.ts';
 
 /** The pod's name when none is given (a pod started alone, or the image's default command). */
 export const DEFAULT_POD_NAME = 'pod-0';

@@ -1,10 +1,8 @@
 // What the keepalive-502 page states, as data: each claim's expected value comes from the incident's
-// timings (timings.ts) and the sources below; the repro measures the observed values.
+// numbers (constants.ts) and the sources below; the repro measures the observed values.
 import { defineClaims, type Source } from '../lib/claims.ts';
-import { REAL } from './timings.ts';
+import { BURST_502_REQUESTS, K8S_TOPOLOGY_COMMIT, NGINX_MESSAGES, NGINX_RELEASE, OLD_CONNECTION_REQUESTS, REAL } from './constants.ts';
 
-/** The error-log messages the page tells readers to look for (nginx 1.22.1 wording). */
-export const NGINX_MESSAGES = ['no live upstreams while connecting to upstream', 'upstream server temporarily disabled'] as const;
 
 const CONNTRACK: Source = {
   label: 'k/k pkg/proxy/conntrack/cleanup.go (only UDP entries are cleared; TCP flows keep their NAT)',
@@ -22,14 +20,10 @@ const RFC9112_CLOSE: Source = {
   label: 'RFC 9112 section 9.6: Tear-down (Connection: close)',
   url: 'https://www.rfc-editor.org/rfc/rfc9112#section-9.6',
 };
-/** The commit of kubernetes/kubernetes read for CategorizeEndpoints. */
-export const K8S_TOPOLOGY_COMMIT = '008b3652959ca58af8be3fb5b6ecfe9ae7638282';
 const CATEGORIZE: Source = {
   label: 'k/k pkg/proxy/topology.go, CategorizeEndpoints: ready endpoints, else serving and terminating ones (commit 008b365)',
   url: `https://github.com/kubernetes/kubernetes/blob/${K8S_TOPOLOGY_COMMIT}/pkg/proxy/topology.go`,
 };
-/** nginx source read for the gateway claims: the release Debian 12 ships. */
-export const NGINX_RELEASE = 'release-1.22.1';
 const NGINX_RR: Source = {
   label: 'nginx 1.22.1 src/http/ngx_http_upstream_round_robin.c: a one-server group (peers->single) is never marked failed; several servers: "upstream server temporarily disabled" after max_fails',
   url: `https://github.com/nginx/nginx/blob/${NGINX_RELEASE}/src/http/ngx_http_upstream_round_robin.c`,
@@ -52,10 +46,6 @@ const FAIL_TIMEOUT_ASSUMED: Source = {
   url: 'https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server',
 };
 
-/** Requests the old connection carries after the deletion: one per client interval of the preStop sleep. */
-export const OLD_CONNECTION_REQUESTS = REAL.preStopS / REAL.clientIntervalS;
-/** 502s in a row: one per client interval while the only upstream is marked down. */
-export const BURST_502_REQUESTS = REAL.failTimeoutS / REAL.clientIntervalS;
 
 export const claims = defineClaims('keepalive-502', {
   'old-connection-keeps-serving': {

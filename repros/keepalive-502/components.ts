@@ -10,7 +10,7 @@ import { BALANCER_FLAGS, CLIENT_FLAGS, GATEWAY_FLAGS, POD_FLAGS } from './childr
 import { now, type AnyEvent } from './events.ts';
 import { describe } from './narrate.ts';
 import { COMPONENT_DEFAULTS as DEFAULTS } from './repro.ts';
-import { scaledTimings } from './timings.ts';
+import { scaledTimings } from './constants.ts';
 import { OK_PAGE } from './graceful-shutdown.ts';
 import { HOST } from '../lib/address.ts';
 

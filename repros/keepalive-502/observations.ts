@@ -5,7 +5,7 @@ import type { ControlEvent, EndpointState, GatewayEvent, PodEvent } from './even
 import {
   drainingConnections, marks, newConnectionsToDeleted, responseObservations, upstreamErrors, upstreamsMarkedDown, type TimelineEntry,
 } from './timeline.ts';
-import { REAL, scaledTimings } from './timings.ts';
+import { REAL, scaledTimings } from './constants.ts';
 
 /** What a deletion run recorded: every time in ms on one clock, `scale` the run's time scale. */
 export interface DeletionRecord {

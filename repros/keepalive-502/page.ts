@@ -1,7 +1,7 @@
 // keepalive-502 as the site sees it: the one module incident pages and site components import. Pure
 // data and functions (no process, socket or real-tier code; tests/site/site-surface.test.ts checks).
-export { BURST_502_REQUESTS, claims, NGINX_MESSAGES, OLD_CONNECTION_REQUESTS } from './claims.ts';
-export { REAL } from './timings.ts';
+export { claims } from './claims.ts';
+export { BURST_502_REQUESTS, NGINX_MESSAGES, OLD_CONNECTION_REQUESTS, REAL } from './constants.ts';
 export type { Marks, TimelineEntry } from './timeline.ts';
 
 /** Files shown on the incident page, relative to the repo root. */

@@ -8,7 +8,7 @@ import { claims } from './claims.ts';
 import { SOURCE_FILES } from './page.ts';
 import { POLICIES } from './endpoints.ts';
 import { OK_PAGE } from './graceful-shutdown.ts';
-import { REAL } from './timings.ts';
+import { REAL } from './constants.ts';
 import { HOST } from '../lib/address.ts';
 
 const FLAGS: readonly FlagSpec[] = [

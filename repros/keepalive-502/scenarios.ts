@@ -9,7 +9,7 @@ import { OK_PAGE } from './graceful-shutdown.ts';
 import { describe } from './narrate.ts';
 import { deletionObservations } from './observations.ts';
 import { toEntry } from './timeline.ts';
-import { REAL, scaledTimings, SLACK_MS, type Timings } from './timings.ts';
+import { REAL, scaledTimings, SLACK_MS, type Timings } from './constants.ts';
 import { startTopology, type Topology } from './topology.ts';
 
 

@@ -8,7 +8,7 @@ import type { RunContext } from '../lib/repro.ts';
 import { BALANCER_FLAGS, CLIENT_FLAGS, CONTROL_FLAGS, GATEWAY_FLAGS, POD_FLAGS } from './children.ts';
 import { type AnyEvent, type BalancerEvent, type ClientEvent, type ControlEvent, type GatewayEvent, type PodEvent } from './events.ts';
 import type { Policy } from './endpoints.ts';
-import type { Timings } from './timings.ts';
+import type { Timings } from './constants.ts';
 import { HOST } from '../lib/address.ts';
 
 const HERE = import.meta.dirname;

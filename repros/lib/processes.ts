@@ -1,7 +1,9 @@
 // Child processes that cannot outlive the run. Every child is started through a ProcessGroup; the
-// group kills them all when the run ends, on Ctrl-C, on SIGTERM and when the parent exits. Children
-// also watch their parent (see child.ts), which covers a SIGKILL of the parent.
+// group kills them all when the run ends, on Ctrl-C, on SIGTERM and when the parent exits, then runs
+// the cleanups registered with it (the run's temporary directories, temp-dir.ts). Children also watch
+// their parent (see child.ts), which covers a SIGKILL of the parent.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { PARENT_PID_ENV } from './child.ts';
 
 export interface Spawned {
   child: ChildProcess;
@@ -15,6 +17,7 @@ let exitHookInstalled = false;
 
 export class ProcessGroup {
   private readonly children = new Set<ChildProcess>();
+  private readonly cleanups: (() => void)[] = [];
 
   constructor() {
     groups.add(this);
@@ -28,7 +31,9 @@ export class ProcessGroup {
 
   /** Spawns a process; `node` scripts should use spawnNode so they run on this same Node. */
   spawn(command: string, args: readonly string[], options: SpawnOptions = {}): Spawned {
-    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+    // The child's onParentGone (child.ts) reads who started it from PARENT_PID_ENV.
+    const env = { ...(options.env ?? process.env), [PARENT_PID_ENV]: String(process.pid) };
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options, env });
     this.children.add(child);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
       child.once('error', (err) => {
@@ -49,6 +54,24 @@ export class ProcessGroup {
     return this.spawn(process.execPath, [script, ...args], options);
   }
 
+  /**
+   * Runs `fn` (synchronous, e.g. removing the run's temporary directory) once, after the group's
+   * processes are stopped (stopAll) or killed at process exit (killAllNow).
+   */
+  onStop(fn: () => void): void {
+    this.cleanups.push(fn);
+  }
+
+  private runCleanups(): void {
+    for (const fn of this.cleanups.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // A cleanup that fails must not keep the others from running.
+      }
+    }
+  }
+
   get size(): number {
     return this.children.size;
   }
@@ -58,6 +81,7 @@ export class ProcessGroup {
     for (const c of this.children) {
       if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }
+    this.runCleanups();
   }
 
   /** SIGTERM, then SIGKILL after graceMs for any child still alive; resolves when all are gone. */
@@ -77,5 +101,6 @@ export class ProcessGroup {
           }),
       ),
     );
+    this.runCleanups();
   }
 }

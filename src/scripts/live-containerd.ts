@@ -2,25 +2,14 @@
 // against the undrained chain (app pipe + shim buffer + FIFO) and the predicted hang point, all from
 // the page-slot arithmetic the claims use (repros/containerd-stopped/pipe-math.ts).
 import { chainCeilingBytes, predictedRequestsBeforeHang, SHIM_BUFFER_BYTES } from '../../repros/containerd-stopped/pipe-math.ts';
+import type { PipeHangObservations } from '../../repros/containerd-stopped/checks.ts';
 import type { LiveReport } from '../../repros/lib/live/api.ts';
 import { h, s, text } from './live-dom.ts';
-
-interface HangObservations {
-  lineBytes: number;
-  appPipeBytes: number;
-  fifoBytes: number;
-  requestsAfterStop: number;
-  bytesAfterStop: number;
-  wchan: string | null;
-  waitingRequests: number;
-  waitingAnswered: number;
-  recoveryMs: number;
-}
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
 export function chart(r: LiveReport): Element | undefined {
-  const o = r.observations as Partial<HangObservations>;
+  const o = r.observations as Partial<PipeHangObservations>;
   if (typeof o.bytesAfterStop !== 'number' || !o.appPipeBytes || !o.fifoBytes || !o.lineBytes) return undefined;
   const ceiling = chainCeilingBytes(o.appPipeBytes, o.fifoBytes);
   const predicted = predictedRequestsBeforeHang(o.lineBytes, o.appPipeBytes, o.fifoBytes);

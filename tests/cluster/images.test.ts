@@ -15,7 +15,7 @@ import * as crashloop from '../../repros/crashloop-backoff/cluster/manifests.ts'
 import * as containerd from '../../repros/containerd-stopped/cluster/manifests.ts';
 import { LISTEN_HOST_ENV } from '../../repros/lib/cluster/objects.ts';
 import * as keepalive from '../../repros/keepalive-502/cluster/manifests.ts';
-import { RUN } from '../../repros/containerd-stopped/claims.ts';
+import { RUN } from '../../repros/containerd-stopped/constants.ts';
 import { listenersOf, treeOf } from '../lib/procs.ts';
 import { HOST } from '../../repros/lib/address.ts';
 

@@ -11,12 +11,11 @@ import { APP_PORT, LISTEN_HOST_ENV, POD_LISTEN_HOST } from '../../repros/lib/clu
 import * as crashloop from '../../repros/crashloop-backoff/cluster/manifests.ts';
 import * as containerd from '../../repros/containerd-stopped/cluster/manifests.ts';
 import * as keepalive from '../../repros/keepalive-502/cluster/manifests.ts';
-import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
+import { INCIDENT } from '../../repros/crashloop-backoff/constants.ts';
 import { CONTAINER } from '../../repros/crashloop-backoff/kubectl-format.ts';
-import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
-import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
+import { PROBE_TIMEOUT_MS, RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/constants.ts';
 import { OK_PAGE } from '../../repros/keepalive-502/graceful-shutdown.ts';
-import { KEEPALIVE_TIMEOUT_MS, REAL } from '../../repros/keepalive-502/timings.ts';
+import { KEEPALIVE_TIMEOUT_MS, REAL } from '../../repros/keepalive-502/constants.ts';
 import { HOST, HOST_PATTERN } from '../../repros/lib/address.ts';
 import { runNode } from './run-node.ts';
 

@@ -6,22 +6,20 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
+import { INCIDENT } from '../../repros/crashloop-backoff/constants.ts';
 import { PROBE } from '../../repros/crashloop-backoff/cluster/manifests.ts';
 import {
   INITIAL_CRASHLOOP_BACKOFF, MAX_CRASHLOOP_BACKOFF, POD_WORKER_BACKOFF_PERIOD, POD_WORKER_JITTER_FACTOR, schedule,
 } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
-import { RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
+import { CLUSTER_HOLD_S, PROBE_TIMEOUT_MS, RUN, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/constants.ts';
 import { DEFAULT_TOLERATION_SECONDS } from '../../repros/containerd-stopped/cluster.ts';
 import { LISTEN_HOST_ENV, POD_LISTEN_HOST } from '../../repros/lib/cluster/objects.ts';
-import { DEFAULT_HOLD_S } from '../../repros/containerd-stopped/cluster/variants.ts';
 import { DEFAULT_KUBELET_CONFIG } from '../../repros/containerd-stopped/kubelet.ts';
 import { DEFAULT_CONTROLLER_CONFIG } from '../../repros/containerd-stopped/node-lifecycle-controller.ts';
 import { GRACE_PERIOD_S } from '../../repros/containerd-stopped/node-simulation.ts';
 import { GO_COPY_DEFAULT_BYTES, SHIM_BUFFER_BYTES } from '../../repros/containerd-stopped/pipe-math.ts';
-import { PROBE_TIMEOUT_MS } from '../../repros/containerd-stopped/client.ts';
 import { NODE_PORT } from '../../repros/keepalive-502/cluster/manifests.ts';
-import { REAL } from '../../repros/keepalive-502/timings.ts';
+import { REAL } from '../../repros/keepalive-502/constants.ts';
 import { loadRepro } from '../../repros/lib/registry.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -46,7 +44,7 @@ const STATED: Record<string, string[]> = {
     `(${RUN.lineBytes}-byte log lines, probe timeout ${PROBE_TIMEOUT_MS / 1000} s)`,
     `the ${SHORT_TOLERATION_S} s not-ready`,
     `adds the ${DEFAULT_TOLERATION_SECONDS} s defaults`,
-    `default hold of ${DEFAULT_HOLD_S} s is long enough to see the ${DEFAULT_TOLERATION_SECONDS} s toleration`,
+    `default hold of ${CLUSTER_HOLD_S} s is long enough to see the ${DEFAULT_TOLERATION_SECONDS} s toleration`,
     `(${(k.runtimeSyncThresholdMs - k.runtimeUpPeriodMs) / 1000} to ${(k.runtimeSyncThresholdMs + k.nodeStatusUpdateFrequencyMs) / 1000} s)`,
     `a ${SHIM_BUFFER_BYTES.toLocaleString('en-US')}-byte\n  buffer`,
     `ceiling by ${(GO_COPY_DEFAULT_BYTES - SHIM_BUFFER_BYTES) / 1024} KiB`,

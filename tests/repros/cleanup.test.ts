@@ -6,8 +6,8 @@
 // The runner is started as the leader of a new process group. Its process tree and listening
 // sockets are read from /proc while it runs (tests/lib/procs.ts). It is interrupted once it has
 // printed something, a scenario's processes listen (a component may only connect), and the tree has
-// then stayed the same for half a second. Afterwards no process it ever had may still run, and none
-// of their sockets may still listen. A model run ends on its own without starting a process and is
+// then stayed the same for half a second. Afterwards no process it ever had may still run, none
+// of their sockets may still listen, and none of its temporary directories may be left. A model run ends on its own without starting a process and is
 // reported as skipped.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -19,6 +19,7 @@ import { REAL_TOOLS } from '../../repros/containerd-stopped/real/node.ts';
 import { CRI_NAMESPACE } from '../../repros/lib/real/containerd.ts';
 import { runCgroups, runMounts, shimSocketPath, sweep, type RunFootprint } from '../../repros/lib/real/sweep.ts';
 import { loadAllRepros } from '../../repros/lib/registry.ts';
+import { OWNED_TEMP_DIR } from '../../repros/lib/temp-dir.ts';
 import { HAVE_PROC, listenersOf, stillListening, stillRunning, treeOf, type Listener, type Proc } from '../lib/procs.ts';
 import { realTier } from '../lib/real.ts';
 
@@ -45,6 +46,8 @@ interface Outcome {
   /** What was still there afterwards. */
   leftProcs: Proc[];
   leftListeners: Listener[];
+  /** The run's temporary directories still there (repros/lib/temp-dir.ts names them with the runner's pid). */
+  leftTempDirs: string[];
 }
 
 async function interruptMidRun(args: string[], signal: NodeJS.Signals, serves: boolean, upWhen?: RegExp): Promise<Outcome> {
@@ -86,15 +89,16 @@ async function interruptMidRun(args: string[], signal: NodeJS.Signals, serves: b
   }
 
   const seen = [...procs.values()];
-  const left = (): [Proc[], Listener[]] => {
+  const tempDirs = (): string[] => readdirSync(tmpdir()).filter((f) => OWNED_TEMP_DIR.exec(f)?.[1] === String(root));
+  const left = (): [Proc[], Listener[], string[]] => {
     const running = new Map([...stillRunning(seen), ...treeOf(root)].map((p) => [p.pid, p]));
-    return [[...running.values()], stillListening([...listeners.values()])];
+    return [[...running.values()], stillListening([...listeners.values()]), tempDirs()];
   };
-  let [leftProcs, leftListeners] = left();
+  let [leftProcs, leftListeners, leftTempDirs] = left();
   const goneBy = performance.now() + GONE_WITHIN_MS;
-  while ((leftProcs.length > 0 || leftListeners.length > 0) && performance.now() < goneBy) {
+  while ((leftProcs.length > 0 || leftListeners.length > 0 || leftTempDirs.length > 0) && performance.now() < goneBy) {
     await sleep(POLL_MS);
-    [leftProcs, leftListeners] = left();
+    [leftProcs, leftListeners, leftTempDirs] = left();
   }
   // Never leave anything behind for the next test, whatever this one concludes.
   for (const p of leftProcs) {
@@ -104,7 +108,7 @@ async function interruptMidRun(args: string[], signal: NodeJS.Signals, serves: b
       // already gone
     }
   }
-  return { endedEarly, code: code ?? null, procs: seen, listeners: [...listeners.values()], leftProcs, leftListeners };
+  return { endedEarly, code: code ?? null, procs: seen, listeners: [...listeners.values()], leftProcs, leftListeners, leftTempDirs };
 }
 
 const repros = await loadAllRepros();
@@ -121,7 +125,7 @@ for (const repro of repros) {
   ];
   for (const { name, args, signals, serves } of runs) {
     for (const sig of signals) {
-      test(`${name}: ${sig} mid-run leaves no process and no listening port behind`, async (t) => {
+      test(`${name}: ${sig} mid-run leaves no process, listening port or temporary directory behind`, async (t) => {
         const r = await interruptMidRun(args, sig, serves);
         if (r.endedEarly && r.procs.length <= 1) {
           t.skip('a model run: it finished at once without starting a process, so there is nothing to interrupt');
@@ -131,6 +135,7 @@ for (const repro of repros) {
         if (serves && HAVE_PROC) assert.ok(r.listeners.length > 0, `none of its processes listened within ${UP_WITHIN_MS / 1000} s`);
         assert.deepEqual(r.leftProcs.map((p) => p.pid), [], `processes left: ${r.leftProcs.map((p) => p.pid).join(', ')}`);
         assert.deepEqual(r.leftListeners.map((l) => l.port), [], `ports still listening: ${r.leftListeners.map((l) => l.port).join(', ')}`);
+        assert.deepEqual(r.leftTempDirs, [], 'temporary directories of the run left');
         assert.notEqual(r.code, null, `the runner did not exit within ${EXIT_WITHIN_MS / 1000} s`);
         if (sig !== 'SIGKILL') assert.equal(r.code, 130, 'an interrupted run exits with 130');
       });
@@ -317,7 +322,7 @@ test('real tier: a run straight after the interrupted ones succeeds', async (t) 
 // namespace, its addresses, its iptables rules or its conntrack table. Its run directory (nginx's
 // prefix, config and logs) must be gone too, also after a SIGKILL of the runner.
 const KA_REAL = repros.find((r) => r.slug === 'keepalive-502')?.scenarios.broken?.real;
-const kaRunDirs = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('keepalive-502-real-'));
+const kaRunDirs = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('rr-keepalive-502-real-'));
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
   test(`keepalive-502 broken, real tier: ${sig} mid-run leaves no process, namespace or run directory`, async (t) => {
     assert.ok(KA_REAL, 'keepalive-502 broken has a real tier');

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario } from '../../repros/lib/runner.ts';
-import { claims, SHORT_TOLERATION_S } from '../../repros/containerd-stopped/claims.ts';
+import { claims } from '../../repros/containerd-stopped/claims.ts';
+import { SHORT_TOLERATION_S } from '../../repros/containerd-stopped/constants.ts';
 import { ApiServer, defaultTolerations, TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../../repros/containerd-stopped/cluster.ts';
 import { endpointConditions } from '../../repros/containerd-stopped/endpointslice.ts';
 import { K8S_VERSIONS, NODE_SCENARIOS, phaseSweep, simulate } from '../../repros/containerd-stopped/node-simulation.ts';

@@ -3,7 +3,7 @@
 // runs (containerd-stopped.scenarios.test.ts), now verified against the real shim, FIFO and CRI plugin.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PREDICTIONS, RUN } from '../../repros/containerd-stopped/claims.ts';
+import { PREDICTIONS, RUN } from '../../repros/containerd-stopped/constants.ts';
 import { DEFAULT_PIPE_BYTES, linesPerPipe, SHIM_BUFFER_BYTES } from '../../repros/containerd-stopped/pipe-math.ts';
 import { REAL_TOOLS } from '../../repros/containerd-stopped/real/node.ts';
 import { runScenario } from '../../repros/lib/runner.ts';

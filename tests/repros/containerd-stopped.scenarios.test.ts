@@ -14,7 +14,8 @@ import { CriLineSplitter, MAX_CONTAINER_LOG_LINE_BYTES } from '../../repros/cont
 import { makeFifo } from '../../repros/containerd-stopped/linux-pipe.ts';
 import { COPIER_SCRIPT } from '../../repros/containerd-stopped/pipe-chain.ts';
 import { runScenario } from '../../repros/lib/runner.ts';
-import { claims, PREDICTIONS, RUN } from '../../repros/containerd-stopped/claims.ts';
+import { claims } from '../../repros/containerd-stopped/claims.ts';
+import { PREDICTIONS, RUN } from '../../repros/containerd-stopped/constants.ts';
 import { accessLogLine, auditLog, criLogEntry, reassemble, requestNumberOf, rfc3339Nano } from '../../repros/containerd-stopped/log-line.ts';
 import { chainCeilingBytes, linesPerPipe, predictedRequestsBeforeHang } from '../../repros/containerd-stopped/pipe-math.ts';
 import { judge } from '../../repros/lib/claims.ts';

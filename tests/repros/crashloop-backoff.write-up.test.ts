@@ -3,7 +3,8 @@
 // counts before the spam filter decides), so the model's number is the refusals up to that write.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BACKOFF_EVENT, writeUpReading } from '../../repros/crashloop-backoff/write-up.ts';
+import { BACKOFF_EVENT } from '../../repros/crashloop-backoff/constants.ts';
+import { writeUpReading } from '../../repros/crashloop-backoff/write-up.ts';
 
 test('refusals up to the event\'s last write: 45 under the page\'s assumptions, fewer than up to the listing', () => {
   const r = writeUpReading();

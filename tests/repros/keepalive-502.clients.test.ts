@@ -10,7 +10,7 @@ import { sleep } from '../../repros/lib/clock.ts';
 import { runScenario } from '../../repros/lib/runner.ts';
 import { claims } from '../../repros/keepalive-502/claims.ts';
 import { statusRuns, type TimelineEntry } from '../../repros/keepalive-502/timeline.ts';
-import { REAL, scaledTimings } from '../../repros/keepalive-502/timings.ts';
+import { REAL, scaledTimings } from '../../repros/keepalive-502/constants.ts';
 import { assertClaim } from '../lib/claims.ts';
 
 const SCALE = 0.2;

@@ -3,7 +3,7 @@
 import { expect, type Page } from '@playwright/test';
 import { test } from './pages.ts';
 import { schedule, waits, type ScheduleInput } from '../../repros/crashloop-backoff/kubelet-backoff.ts';
-import { GC_EXAMPLE, INCIDENT } from '../../repros/crashloop-backoff/claims.ts';
+import { GC_EXAMPLE, INCIDENT } from '../../repros/crashloop-backoff/constants.ts';
 import { percent, clock } from '../../src/components/crashloop-backoff/calc-view.ts';
 
 const PAGE = 'incidents/crashloop-backoff/';

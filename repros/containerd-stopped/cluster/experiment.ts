@@ -7,15 +7,14 @@
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
 import type { AppStatus } from '../app-api.ts';
 import { clusterStopChecks, type NodeTimeline, type PipeHangObservations } from '../checks.ts';
-import { RUN } from '../claims.ts';
+import { CLUSTER_HOLD_S, HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS, RUN } from '../constants.ts';
 import { auditLog, reassemble, type LogAudit } from '../log-line.ts';
-import { HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../client.ts';
 import { tickFor, within } from '../../lib/clock.ts';
 import type { KindCluster } from '../../lib/cluster/kind.ts';
 import { until } from '../../lib/cluster/kubectl.ts';
 import { APP_PORT, toYaml } from '../../lib/cluster/objects.ts';
 import { manifests, NAME } from './manifests.ts';
-import { DEFAULT_HOLD_S, type ProbeVariant, type TolerationVariant } from './variants.ts';
+import type { ProbeVariant, TolerationVariant } from './variants.ts';
 
 const WARMUP_REQUESTS = RUN.warmupRequests;
 const HANG_TIMEOUT_S = HANG_TIMEOUT_MS / 1000;
@@ -188,7 +187,7 @@ async function restartContainerd(t: Target, waiting: Promise<{ code: number }>) 
 export async function experiment(c: KindCluster, flags: Flags, log: (line: string) => void): Promise<ScenarioResult> {
   const probe = (typeof flags.probe === 'string' ? flags.probe : 'tcp') as ProbeVariant;
   const tolerations = (typeof flags.tolerations === 'string' ? flags.tolerations : 'default') as TolerationVariant;
-  const holdS = typeof flags.hold === 'number' ? flags.hold : DEFAULT_HOLD_S;
+  const holdS = typeof flags.hold === 'number' ? flags.hold : CLUSTER_HOLD_S;
   const t = await deployOrders(c, probe, tolerations, log);
   const { appPid, killMode } = await inspectNode(t);
   log(`${t.pod.metadata.name} on ${t.worker} at ${t.ip}, app pid ${appPid}; readiness probe: ${probe}; containerd.service KillMode=${killMode}.`);

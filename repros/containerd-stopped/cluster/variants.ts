@@ -5,6 +5,3 @@ export const PROBE_VARIANTS = ['tcp', 'exec', 'http'] as const;
 export type ProbeVariant = (typeof PROBE_VARIANTS)[number];
 export const TOLERATION_VARIANTS = ['default', 'short'] as const;
 export type TolerationVariant = (typeof TOLERATION_VARIANTS)[number];
-
-/** Long enough to see the not-ready taint's default 300 s toleration run out and the pod evicted. */
-export const DEFAULT_HOLD_S = 420;

@@ -8,7 +8,7 @@ import { scaledMs, sleep, stopwatch, waitFor } from '../../lib/clock.ts';
 import { runProcesses } from '../../lib/real/sweep.ts';
 import type { RunContext, ScenarioResult } from '../../lib/repro.ts';
 import type { AppStatus, LoggerKind } from '../app-api.ts';
-import { PREDICTIONS, RUN } from '../claims.ts';
+import { PREDICTIONS, RUN } from '../constants.ts';
 import { get, keepAliveAgent, probeHungApp } from '../client.ts';
 import { answeredWithin, drained, drive, sleepsInPipeWrite, type DriveOptions } from '../drive.ts';
 import { biggerPipeChecks, fixedLoggerChecks, pipeHangChecks, type HungAppObservations, type RecoveryObservations } from '../checks.ts';

@@ -7,7 +7,8 @@ import type { KindCluster } from '../../lib/cluster/kind.ts';
 import { secondsBetween, until } from '../../lib/cluster/kubectl.ts';
 import { toYaml } from '../../lib/cluster/objects.ts';
 import { chaosChecks } from '../checks.ts';
-import { INCIDENT } from '../claims.ts';
+import { INCIDENT } from '../constants.ts';
+import { againstModel, chaosRunObservations } from '../against-model.ts';
 import { resolveKubelet, schedule, VERSIONS, type K8sVersion } from '../kubelet-backoff.ts';
 import { CONTAINER } from '../kubectl-format.ts';
 import type { MeasuredRestart } from '../kubelet.ts';
@@ -126,27 +127,14 @@ export interface Collected {
  */
 export function observe(x: Collected): ScenarioResult {
   const kubelet = resolveKubelet({ version: x.version });
-  const model = schedule({ version: x.version, runs: x.rows.map((r) => r.ranSeconds).concat([x.killEvery]), restarts: x.rows.length });
-  const measured = x.rows.map((r, i) => {
-    const m = model.restarts[i];
-    const modelWait = m?.backoffSeconds ?? Number.NaN;
-    return { ...r, nominalBackoff: m?.backoffSeconds ?? null, modelBackoffSeconds: modelWait, deviationMs: Math.abs(r.backoffSeconds - modelWait) * 1000 };
-  });
+  // A cluster run is in real time (scale 1), and its rows carry the run times the kubelet saw.
+  const c = againstModel({ version: x.version, runs: [x.killEvery], restarts: x.rows.length }, kubelet, x.rows, x.rows.map((r) => r.ranSeconds), 1);
   // The API's timestamps have whole seconds, so a wait at the cap can read one second short.
-  const firstAtCap = measured.find((r) => r.backoffSeconds >= kubelet.max - 1)?.restart ?? null;
+  const firstAtCap = c.rows.find((r) => r.backoffSeconds >= kubelet.max - 1)?.restart ?? null;
   const checks = chaosChecks({ kubelet, runs: [x.killEvery], restarts: x.rows.length, retryGranularity: false, firstAtCap });
-  return {
-    observations: {
-      mode: 'cluster',
-      kubelet,
-      restarts: measured,
-      maxDeviationMs: Math.max(0, ...measured.map((r) => r.deviationMs)),
-      firstAtCap,
-      killedByChaos: x.killedByChaos,
-      backOffEvents: x.backOffEvents,
-      livenessFailures: x.livenessFailures,
-      model: { restarts: model.restarts, firstAtCap: model.firstAtCap },
-    },
-    checks,
-  };
+  // The local rows' nominalBackoff is the mini kubelet's own decision; a cluster's kubelet does not
+  // show it, so the row carries the model's wait there, as the local shape has the field.
+  const rows = c.rows.map((r, i) => ({ ...r, nominalBackoff: c.model.restarts[i]?.backoffSeconds ?? null }));
+  const counts = { killedByChaos: x.killedByChaos, backOffEvents: x.backOffEvents, livenessFailures: x.livenessFailures };
+  return { observations: { ...chaosRunObservations(kubelet, { ...c, rows, firstAtCap }, counts), mode: 'cluster' }, checks };
 }

@@ -10,7 +10,7 @@ import type { IContainer, IProbe, Service } from 'kubernetes-models/v1';
 import { childArgv, childFlags, type ChildValues } from '../../lib/flags.ts';
 import { APP_FLAGS, KILL_EVERY_FLAG, POD_CHAOS_FLAGS } from '../children.ts';
 import { APP_PORT, IMAGE_FLAG, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
-import { INCIDENT } from '../claims.ts';
+import { INCIDENT } from '../constants.ts';
 import { CONTAINER } from '../kubectl-format.ts';
 import { LIVENESS_PROBE } from '../kubelet.ts';
 

@@ -5,7 +5,7 @@
 //   node repros/crashloop-backoff/cluster/run.ts [--restarts 8] [--kill-every 210] [--keep] [--json]
 import type { FlagSpec } from '../../lib/repro.ts';
 import { runOnKind } from '../../lib/cluster/run-on-kind.ts';
-import { INCIDENT } from '../claims.ts';
+import { INCIDENT } from '../constants.ts';
 import { schedule } from '../kubelet-backoff.ts';
 
 const FLAGS: readonly FlagSpec[] = [

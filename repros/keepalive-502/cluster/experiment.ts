@@ -12,7 +12,7 @@ import type { ClientEvent, ClientResponse, ControlEvent, GatewayEvent, PodEvent 
 import { parseEvent, type ChildEvent } from '../../lib/child-events.ts';
 import { deletionObservations } from '../observations.ts';
 import { isOk, toEntry } from '../timeline.ts';
-import { REAL } from '../timings.ts';
+import { REAL } from '../constants.ts';
 import { APP, CLIENT, GATEWAY, manifests } from './manifests.ts';
 import type { ClusterScenario } from './variants.ts';
 

@@ -2,7 +2,7 @@
 // hook (sleep, then ok.htm?down=true) and grace period, a NodePort Service standing in for the cloud
 // load balancer (it forwards to kube-proxy's NodePort the same way), the gateway with that one
 // address as its only upstream, and the incident's client. Built from the same constants as the
-// local repro and the page (timings.ts, graceful-shutdown.ts).
+// local repro and the page (constants.ts, graceful-shutdown.ts).
 //
 //   node repros/keepalive-502/cluster/manifests.ts [--fix] [--replicas 2] [--image IMAGE]
 import type { Deployment } from 'kubernetes-models/apps/v1';
@@ -12,7 +12,7 @@ import { UsageError } from '../../lib/repro.ts';
 import { CLIENT_FLAGS, GATEWAY_FLAGS, POD_FLAGS } from '../children.ts';
 import { APP_PORT, IMAGE_FLAG, imageName, isMain, LISTEN_HOST_ENV, POD_LISTEN_HOST, printManifests, workload } from '../../lib/cluster/objects.ts';
 import { OK_PAGE } from '../graceful-shutdown.ts';
-import { KEEPALIVE_TIMEOUT_MS, REAL } from '../timings.ts';
+import { KEEPALIVE_TIMEOUT_MS, REAL } from '../constants.ts';
 import { HOST } from '../../lib/address.ts';
 
 export const SLUG = 'keepalive-502';

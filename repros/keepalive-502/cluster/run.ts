@@ -6,7 +6,7 @@
 //   node repros/keepalive-502/cluster/run.ts [--scenario broken|fixed|single-replica] [--keep] [--json]
 import type { FlagSpec } from '../../lib/repro.ts';
 import { runOnKind } from '../../lib/cluster/run-on-kind.ts';
-import { REAL } from '../timings.ts';
+import { REAL } from '../constants.ts';
 import { CLUSTER_SCENARIOS } from './variants.ts';
 
 const FLAGS: readonly FlagSpec[] = [

@@ -25,7 +25,7 @@ import { categorizeClusterEndpoints, markTerminating, parseEndpoints, removeEndp
 import { now, type ClientEvent, type ClientResponse, type InsideEvent, type PodEvent } from '../events.ts';
 import { OK_PAGE } from '../graceful-shutdown.ts';
 import { newConnectionsToDeleted, responseObservations, statusRuns, toEntry, type TimelineEntry } from '../timeline.ts';
-import { REAL, scaledTimings } from '../timings.ts';
+import { REAL, scaledTimings } from '../constants.ts';
 import { natRules, OUTPUT_JUMP, type Service } from './kube-proxy-chains.ts';
 import { errorLogPath, messagesIn, nginxConf, type NginxServer } from './nginx-conf.ts';
 import { HOST } from '../../lib/address.ts';

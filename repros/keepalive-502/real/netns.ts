@@ -7,13 +7,13 @@
 // has a parent-death signal. Works as root and, where the kernel allows unprivileged user
 // namespaces, as any user (measured: as nobody on Linux 6.18).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventStream } from '../../lib/child-events.ts';
 import { childArgv } from '../../lib/flags.ts';
 import { toolPath } from '../../lib/real/tools.ts';
 import { UsageError, type RunContext } from '../../lib/repro.ts';
+import { runTempDir } from '../../lib/temp-dir.ts';
 import { INSIDE_FLAGS, type REAL_SCENARIOS } from '../children.ts';
 import type { InsideEvent } from '../events.ts';
 
@@ -27,7 +27,8 @@ export async function runInNamespace(ctx: RunContext, scenario: (typeof REAL_SCE
         'Run it as root, or allow unprivileged user namespaces (Debian: sysctl -w kernel.unprivileged_userns_clone=1; and user.max_user_namespaces above 0).',
     );
   }
-  const dir = mkdtempSync(join(tmpdir(), 'keepalive-502-real-'));
+  // nginx's prefix: removed here, by inside.ts when it exits, and by the run's cleanup otherwise.
+  const dir = runTempDir(ctx.procs, 'keepalive-502-real');
   try {
     const s = ctx.procs.spawn(
       unshare,

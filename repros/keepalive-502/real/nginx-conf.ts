@@ -1,7 +1,7 @@
 // nginx.conf for the real tier: Debian's nginx run by the repro with every path under a temporary
 // directory (no system files, no daemon, one process). Each server block proxies to its own upstream
 // block and logs to its own error log, so one nginx measures several configurations side by side.
-import { NGINX_MESSAGES } from '../claims.ts';
+import { NGINX_MESSAGES } from '../constants.ts';
 import { HOST } from '../../lib/address.ts';
 
 export interface NginxServer {

@@ -1,10 +1,10 @@
 // The repro's image: built by docker or podman from repros/<slug>/cluster/Containerfile, saved to an
 // archive and loaded into every node of the kind cluster, so the nodes never pull it.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './command.ts';
 import { REPO_ROOT } from '../paths.ts';
+import { ownedTempDir } from '../temp-dir.ts';
 import type { Engine } from './tools.ts';
 
 /** The image each repro runs as in the cluster (built locally, loaded into the nodes, never pulled). */
@@ -27,7 +27,7 @@ export interface ImageLoad {
  */
 export async function buildAndLoadImage({ engine, cluster, slug, image, log }: ImageLoad): Promise<void> {
   log(`Building ${image} from repros/${slug}/cluster/Containerfile.`);
-  const dir = mkdtempSync(join(tmpdir(), 'kind-image-'));
+  const dir = ownedTempDir('kind-image');
   try {
     const context = join(dir, 'context');
     for (const p of ['package.json', 'repros']) cpSync(join(REPO_ROOT, p), join(context, p), { recursive: true });

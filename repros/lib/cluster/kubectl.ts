@@ -2,13 +2,13 @@
 // replacing a run's objects, and watches that time each line `kubectl get -w` or `kubectl logs -f`
 // prints. Also the pace at which the experiments poll the API.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { waitFor } from '../clock.ts';
 import { run, type RunResult } from './command.ts';
 import { REPO_ROOT } from '../paths.ts';
+import { ownedTempDir } from '../temp-dir.ts';
 
 /** One line a watch printed, with the wall-clock time (ms) it arrived. */
 export interface WatchLine {
@@ -42,7 +42,7 @@ export class Kubectl {
    * creates them afresh: every run starts from new pods with no restarts and no old log lines.
    */
   async replace(yaml: string): Promise<void> {
-    const dir = mkdtempSync(join(tmpdir(), 'manifests-'));
+    const dir = ownedTempDir('manifests');
     try {
       const file = join(dir, 'manifests.yaml');
       writeFileSync(file, yaml);

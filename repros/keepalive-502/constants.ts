@@ -1,5 +1,7 @@
-// The incident's durations in real seconds, and the same durations scaled for a run. Every process
-// gets its durations in milliseconds from here, so `--scale` multiplies all of them at once.
+// The incident's numbers, each written once: its durations in real seconds and the same durations
+// scaled for a run (every process gets its durations in milliseconds from here, so `--scale`
+// multiplies all of them at once), the counts the claims derive from them, the log messages the page
+// tells readers to grep for, and the upstream revisions the claims cite.
 
 export const REAL = {
   /** preStop hook: `sleep 15` before calling ok.htm?down=true (the incident's hook). */
@@ -49,3 +51,17 @@ export function scaledTimings(scale: number): Timings {
     keepAliveTimeoutMs: KEEPALIVE_TIMEOUT_MS,
   };
 }
+
+/** Requests the old connection carries after the deletion: one per client interval of the preStop sleep. */
+export const OLD_CONNECTION_REQUESTS = REAL.preStopS / REAL.clientIntervalS;
+/** 502s in a row: one per client interval while the only upstream is marked down. */
+export const BURST_502_REQUESTS = REAL.failTimeoutS / REAL.clientIntervalS;
+
+/** The error-log messages the page tells readers to look for (nginx 1.22.1 wording). */
+export const NGINX_MESSAGES = ['no live upstreams while connecting to upstream', 'upstream server temporarily disabled'] as const;
+
+/** The commit of kubernetes/kubernetes read for CategorizeEndpoints. */
+export const K8S_TOPOLOGY_COMMIT = '008b3652959ca58af8be3fb5b6ecfe9ae7638282';
+
+/** nginx source read for the gateway claims: the release Debian 12 ships. */
+export const NGINX_RELEASE = 'release-1.22.1';
