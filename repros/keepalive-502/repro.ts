@@ -11,17 +11,6 @@ import { OK_PAGE } from './graceful-shutdown.ts';
 import { REAL } from './constants.ts';
 import { HOST } from '../lib/address.ts';
 
-const FLAGS: readonly FlagSpec[] = [
-  { name: 'fix', type: 'boolean', description: 'up, pod: the fixed app (Connection: close while draining, ok page stays 200)' },
-  { name: 'direct', type: 'boolean', description: 'up: gateway upstreams are the pod addresses, no balancer' },
-  { name: 'policy', type: 'string', choices: POLICIES, description: 'up, l4-balancer: new connections to ready pods only (deregister: the incident\'s cloud LB) or as a Service (kube-proxy: terminating pods when none is ready)', default: 'deregister' },
-  { name: 'replicas', type: 'number', description: 'up: number of pods', default: '2', min: 1, max: 5 },
-  { name: 'name', type: 'string', description: 'pod: the pod name in x-pod', default: DEFAULT_POD_NAME },
-  { name: 'endpoints', type: 'list', description: `l4-balancer: pod addresses, name=${HOST}:port or ${HOST}:port`, default: `pod-0=${HOST}:8081` },
-  { name: 'upstreams', type: 'list', description: `gateway: upstream addresses, name=${HOST}:port (the balancer, or the pods)`, default: `lb=${HOST}:9000` },
-  { name: 'target', type: 'string', description: 'client: URL to request', default: `http://${HOST}:8080${OK_PAGE}` },
-];
-
 // Defaults that chain the parts started alone on fixed ports:
 //   pod --port 8081  <-  l4-balancer --port 9000  <-  incident-gateway --port 8080  <-  client
 export const COMPONENT_DEFAULTS = {
@@ -29,6 +18,17 @@ export const COMPONENT_DEFAULTS = {
   upstreams: `lb=${HOST}:9000`,
   target: `http://${HOST}:8080${OK_PAGE}`,
 } as const;
+
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'fix', type: 'boolean', description: 'up, pod: the fixed app (Connection: close while draining, ok page stays 200)' },
+  { name: 'direct', type: 'boolean', description: 'up: gateway upstreams are the pod addresses, no balancer' },
+  { name: 'policy', type: 'string', choices: POLICIES, description: 'up, l4-balancer: new connections to ready pods only (deregister: the incident\'s cloud LB) or as a Service (kube-proxy: terminating pods when none is ready)', default: 'deregister' },
+  { name: 'replicas', type: 'number', description: 'up: number of pods', default: '2', min: 1, max: 5 },
+  { name: 'name', type: 'string', description: 'pod: the pod name in x-pod', default: DEFAULT_POD_NAME },
+  { name: 'endpoints', type: 'list', description: `l4-balancer: pod addresses, name=${HOST}:port or ${HOST}:port`, default: COMPONENT_DEFAULTS.endpoints },
+  { name: 'upstreams', type: 'list', description: `gateway: upstream addresses, name=${HOST}:port (the balancer, or the pods)`, default: COMPONENT_DEFAULTS.upstreams },
+  { name: 'target', type: 'string', description: 'client: URL to request', default: COMPONENT_DEFAULTS.target },
+];
 
 /** What the real tier needs: it runs in a user and network namespace of its own, so no root. */
 export const REAL_TOOLS = ['nginx', 'iptables', 'conntrack', 'ip', 'unshare'] as const;

@@ -7,18 +7,17 @@
 import type { Flags, ScenarioResult } from '../../lib/repro.ts';
 import type { AppStatus } from '../app-api.ts';
 import { clusterStopChecks, type NodeTimeline, type PipeHangObservations } from '../checks.ts';
-import { CLUSTER_HOLD_S, HANG_TIMEOUT_MS, PROBE_TIMEOUT_MS, RUN } from '../constants.ts';
+import { CLUSTER_HOLD_S, HANG_TIMEOUT_MS, RUN } from '../constants.ts';
 import { auditLog, reassemble, type LogAudit } from '../log-line.ts';
 import { tickFor, within } from '../../lib/clock.ts';
 import type { KindCluster } from '../../lib/cluster/kind.ts';
 import { until } from '../../lib/cluster/kubectl.ts';
 import { APP_PORT, toYaml } from '../../lib/cluster/objects.ts';
-import { manifests, NAME } from './manifests.ts';
+import { manifests, NAME, PROBE_TIMEOUT_S } from './manifests.ts';
 import type { ProbeVariant, TolerationVariant } from './variants.ts';
 
 const WARMUP_REQUESTS = RUN.warmupRequests;
 const HANG_TIMEOUT_S = HANG_TIMEOUT_MS / 1000;
-const PROBE_TIMEOUT_S = PROBE_TIMEOUT_MS / 1000;
 /** Pulling the app's image and starting it on a fresh kind node. */
 const POD_READY_WITHIN_MS = 300_000;
 /** How often the control plane's view (node, pod, EndpointSlice) is read while containerd is down. */
