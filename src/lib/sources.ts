@@ -1,6 +1,7 @@
 // Repro source files as the site shows them: read from the repository at build time, so the code on
-// a page is the code that runs. Each file has its own page; the incident page lists them and opens
-// one inline on request, which keeps the incident page light.
+// a page is the code that runs. An incident's repro files share one page, each in a section anchored
+// by its path; the incident page lists them and opens one inline on request, which keeps the incident
+// page light.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lang } from './highlight.ts';
@@ -29,7 +30,17 @@ export function readSource(path: string): SourceFile {
   return file;
 }
 
-/** The page of one source file of an incident's repro. */
+/** The id of a file's section on its incident's source page: its repository path, e.g. repros/<slug>/kubelet.ts. */
+export function sourceAnchor(path: string): string {
+  return path;
+}
+
+/** The page that shows every source file of an incident's repro. */
+export function sourcePageUrl(slug: string): string {
+  return url(`incidents/${slug}/source/`);
+}
+
+/** One source file of an incident's repro: its section on the incident's source page. */
 export function sourceUrl(slug: string, path: string): string {
-  return url(`incidents/${slug}/source/${path}/`);
+  return `${sourcePageUrl(slug)}#${sourceAnchor(path)}`;
 }

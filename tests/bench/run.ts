@@ -4,7 +4,8 @@
 // the results in tests/bench/results.json (committed, so changes show up in review).
 //  - build: the real site plus N synthetic incidents (copies of the real ones under new slugs, each
 //    with its own repro entry, in a temporary folder): build time (wall and CPU), time per added
-//    incident and per added page, peak memory, search index size. Budget: under 50 ms per added page.
+//    incident and per added page, peak memory, search index size. Budget: under 50 ms per added page,
+//    in CPU time where it is known (wall time on a shared machine moves with the other work).
 //  - starlight: beside each of those builds, a default Starlight site (tests/bench/starlight.ts) built
 //    from the same incident Markdown with the same number of documents, cold builds alternated with
 //    ours, so both see the same load: its time per added document is the target for ours (issue 16).
@@ -123,6 +124,7 @@ interface BuildResult {
   msPerAddedIncident: number | null;
   cpuMsPerAddedIncident: number | null;
   msPerAddedPage: number | null;
+  cpuMsPerAddedPage: number | null;
   peakMemoryMb: number;
   searchIndexKb: number;
 }
@@ -156,7 +158,7 @@ function buildOurs(n: number): void {
   const dir = sandbox();
   addSynthetic(dir, n);
   const { ms, cpuMs, maxRssMb } = buildOnce(dir);
-  // A page is an HTML file: an incident brings its own page and its repro's source pages.
+  // A page is an HTML file: an incident brings its own page and its repro's source page.
   const pages = walkHtml(join(dir, 'dist'));
   const base = builds[0];
   const r: BuildResult = {
@@ -167,6 +169,7 @@ function buildOurs(n: number): void {
     msPerAddedIncident: perAdded(ms, base ? base.seconds * 1000 : null, n),
     cpuMsPerAddedIncident: perAdded(cpuMs, base?.cpuSeconds == null ? null : base.cpuSeconds * 1000, n),
     msPerAddedPage: n === 0 || !base ? null : (ms - base.seconds * 1000) / (pages - base.pages),
+    cpuMsPerAddedPage: n === 0 || !base || cpuMs === null || base.cpuSeconds === null ? null : (cpuMs - base.cpuSeconds * 1000) / (pages - base.pages),
     peakMemoryMb: maxRssMb,
     searchIndexKb: dirSize(join(dir, 'dist', 'pagefind')) / 1024,
   };
@@ -355,8 +358,9 @@ if (search) {
   console.log(`| search, first result after the pause, later queries (median) | ${search.warmMedianMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.warmMedianMs <= TARGET_SEARCH_MS)} |`);
 }
 console.log(`\nresults written to tests/bench/results.json`);
-const over = builds.filter((b) => b.msPerAddedPage !== null && b.msPerAddedPage > BUDGET_MS_PER_PAGE);
+const perPage = (b: BuildResult): number | null => b.cpuMsPerAddedPage ?? b.msPerAddedPage;
+const over = builds.filter((b) => (perPage(b) ?? 0) > BUDGET_MS_PER_PAGE);
 if (over.length > 0 || (repros && !repros.ok)) {
-  for (const b of over) console.error(`over budget: ${b.msPerAddedPage?.toFixed(1)} ms per added page at ${b.pages} pages (budget ${BUDGET_MS_PER_PAGE} ms)`);
+  for (const b of over) console.error(`over budget: ${perPage(b)?.toFixed(1)} ms${b.cpuMsPerAddedPage !== null ? ' CPU' : ''} per added page at ${b.pages} pages (budget ${BUDGET_MS_PER_PAGE} ms)`);
   process.exit(1);
 }

@@ -87,7 +87,10 @@ export async function axeViolations(page: Page, rules?: string[]): Promise<strin
       await frame.evaluate(() => (window as unknown as { axe: { configure(o: object): void } }).axe.configure({ allowedOrigins: ['<same_origin>'] }));
     }
   }
-  const context = { exclude: ['.shiki span'], include: [] as string[] };
+  // The code element holds nothing but the token spans, and excluding it is 8-10 times faster than
+  // excluding '.shiki span' on a long page (a repro's source page: 5 s against 36-52 s, measured).
+  // The pre around it, which scrolls and takes focus, is still checked.
+  const context = { exclude: ['.shiki code'], include: [] as string[] };
   const options = { runOnly: rules ? { type: 'rule', values: rules } : { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } };
   const r = await page.evaluate(
     ({ context, options }) => (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<AxeResults> } }).axe.run(context, options),

@@ -69,13 +69,47 @@ for (const p of SITE_PATHS.filter((x) => /^incidents\/[^/]+\/$/.test(x))) {
       expect(status, `claim ${id}`).toMatch(v === undefined ? /^not yet verified$/ : v.pass ? /^✓ verified \d{4}-\d\d-\d\d$/ : /^✗ failed/);
     }
     await expect(page.locator('#run-it-yourself')).toBeVisible();
-    // A source file opens inline, loaded from its own page.
+    // A source file opens inline, taken from the incident's source page; its link is its section there.
     const first = page.locator('details.source-file').first();
+    const file = await first.getAttribute('data-file');
     await first.locator('summary').click();
     await expect(first.locator('pre.shiki')).toBeVisible();
+    await expect(first.getByRole('link')).toHaveAttribute('href', new RegExp(`/${p}source/#${file?.replace(/\./g, '\\.')}$`));
+    // A second file opens from the same fetched page.
+    const second = page.locator('details.source-file').nth(1);
+    await second.locator('summary').click();
+    await expect(second.locator('pre.shiki')).toBeVisible();
     await expect(page.getByRole('link', { name: 'Edit this page' })).toHaveAttribute('href', /\/edit\/.+content\/incidents\/.+\.mdx$/);
   });
 }
+
+for (const p of SITE_PATHS.filter((x) => /^incidents\/[^/]+\/source\/$/.test(x))) {
+  test(`${p}: every file of the repro in its own section, listed at the top, code scrolling in its own box at 360 px`, async ({ page }) => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(p);
+    const listed = await page.locator('nav ol.source-index a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const sections = await page.locator('section.source-section').evaluateAll((ss) => ss.map((s) => ({
+      id: s.querySelector('h2')?.id ?? '',
+      code: s.querySelector('pre.shiki') !== null,
+      file: (s.querySelector('[data-source-code]') as HTMLElement | null)?.dataset.file,
+    })));
+    expect(sections.length).toBeGreaterThan(1);
+    expect(listed).toEqual(sections.map((s) => `#${s.id}`));
+    for (const s of sections) expect(s, s.id).toEqual({ id: s.file, code: true, file: s.id });
+    const widest = await page.locator('pre.shiki').evaluateAll((ps) => Math.max(...ps.map((x) => x.getBoundingClientRect().right)));
+    expect(widest).toBeLessThanOrEqual(360);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  });
+}
+
+test('an old address of one source file leads to its section on the source page', async ({ page }) => {
+  const p = SITE_PATHS.find((x) => /^incidents\/[^/]+\/source\/$/.test(x)) as string;
+  await page.goto(p);
+  const file = (await page.locator('section.source-section h2').first().getAttribute('id')) as string;
+  await page.goto(`${p}${file}/`);
+  await page.waitForURL((u) => u.hash === `#${file}`);
+  expect(new URL(page.url()).pathname).toBe(`${BASE}${p}`);
+});
 
 const ALERT_PAGES = SITE_PATHS.filter((p) => /^alerts\/[^/]+\/$/.test(p));
 test('the site has alert pages @base-path', () => {
