@@ -5,7 +5,7 @@
 //      so its time reads off the summary and the stand-in tests' load does not skew its timings
 //   4. claim coverage (every claim asserted; writes test-results/claims.json, which the build shows)
 //   5. site build (astro build -> dist/)
-//   6. the live panel's crashloop run, whose claim is a 250 ms wall-clock timing (@timing), on its own
+//   6. browser tests of the live panel whose claims are wall-clock timings (@timing), on their own
 //   7. the other browser tests (Playwright, built site, three workers), while 8. runs
 //   8. base-path build + link tests (KB_BASE=/sre/kb/), one Playwright worker
 // Steps that run beside another print their output when they finish. The summary gives each step's
@@ -253,9 +253,9 @@ async function main(): Promise<void> {
         const c = playwrightCounts(json);
         return { passed: c.pass, failed: c.fail, skipped: c.skip };
       };
-      // The live-panel run whose claim is a tight wall-clock timing, with nothing else running: beside
-      // other runs and the page checks (axe, layout) the supervisor's waits missed their 250 ms.
-      await step('browser tests: the supervisor run from the panel (alone)', (out) => playwright(out, ['--grep', '@timing'], join(OUT, 'playwright-timing.json'), { KB_PW_OUTPUT: join(OUT, 'playwright-timing') }));
+      // The live-panel runs whose claims are wall-clock timings, with nothing else running: beside the
+      // other browser tests' page checks (axe, layout) the supervisor's waits missed their 250 ms.
+      await step('browser tests: live runs with timing claims (alone)', (out) => playwright(out, ['--grep', '@timing'], join(OUT, 'playwright-timing.json'), { KB_PW_OUTPUT: join(OUT, 'playwright-timing') }));
       // The base-path pass builds a second site and runs the @base-path tests on it with one worker,
       // beside the main browser tests (three workers), in its own output folders.
       await Promise.all([

@@ -110,12 +110,11 @@ async function allPass(page: Page): Promise<string[]> {
 
 // Each worker starts its own live server (beforeAll), so these runs spread over the workers: a
 // worker runs one at a time and checks its server's process tree between runs. @timing marks the
-// run whose claim is a tight wall-clock timing (the supervisor's waits within 250 ms): npm test runs
-// it on its own, before the other browser tests, as other runs and CPU-heavy page checks beside it
-// pushed the waits past their tolerance on a loaded 2-core machine. (keepalive-502's ± 400 ms at
-// scale 0.2 held beside them in every run.)
+// runs whose claims are wall-clock timings (the supervisor's waits within 250 ms, keepalive-502's
+// requests within ± 400 ms at scale 0.2): npm test runs them on their own, before the other browser
+// tests, as CPU-heavy pages beside them pushed the supervisor's waits past their tolerance.
 test.describe('runs from the panel', () => {
-  test('keepalive-502 from the page: broken shows a 503 then 502s; every claim passes', async ({ page }) => {
+  test('keepalive-502 from the page: broken shows a 503 then 502s; every claim passes @timing', async ({ page }) => {
     test.setTimeout(RUN_MS);
     const g = await open(page, 'keepalive-502');
     await runFromPanel(page, 'broken', KEEPALIVE_SCALE);
@@ -135,7 +134,7 @@ test.describe('runs from the panel', () => {
 
   // Its own test (the two runs take about 25 s together), so another worker can run it meanwhile; a
   // second run from the same page is covered by containerd-stopped's test below.
-  test('keepalive-502 from the page: fixed shows no 502 and no 503; every claim passes', async ({ page }) => {
+  test('keepalive-502 from the page: fixed shows no 502 and no 503; every claim passes @timing', async ({ page }) => {
     test.setTimeout(RUN_MS);
     const g = await open(page, 'keepalive-502');
     await runFromPanel(page, 'fixed', KEEPALIVE_SCALE);
