@@ -30,7 +30,7 @@ export const GATEWAY_FLAGS = childFlags([
   { name: 'keepalive-ms', ...ms('keep-alive idle timeout, ms') },
 ] as const);
 
-export const CONTROL_FLAGS = childFlags([
+export const POD_DELETION_FLAGS = childFlags([
   { name: 'pods', type: 'list', description: 'name=host:port of each pod', required: true },
   { name: 'pids', type: 'list', description: 'name=pid of each pod', required: true },
   { name: 'balancer-admin', type: 'string', description: 'the balancer\'s admin URL (none: pods are upstreams directly)' },

@@ -31,11 +31,11 @@ export type GatewayEvent =
   | { ev: 'upstream-error'; proc: 'gateway'; upstream: string; code: string; reused: boolean; t: number }
   | { ev: 'no-live-upstreams'; proc: 'gateway'; clientConn: string; t: number };
 
-export type ControlEvent =
-  | { ev: 'listening'; proc: 'control'; port: number; t: number }
-  | { ev: 'terminate'; proc: 'control'; pod: string; t: number }
-  | { ev: 'prestop-done'; proc: 'control'; pod: string; status: number; t: number }
-  | { ev: 'signal'; proc: 'control'; pod: string; signal: 'SIGTERM' | 'SIGKILL'; t: number };
+export type PodDeletionEvent =
+  | { ev: 'listening'; proc: 'pod-deletion'; port: number; t: number }
+  | { ev: 'terminate'; proc: 'pod-deletion'; pod: string; t: number }
+  | { ev: 'prestop-done'; proc: 'pod-deletion'; pod: string; status: number; t: number }
+  | { ev: 'signal'; proc: 'pod-deletion'; pod: string; signal: 'SIGTERM' | 'SIGKILL'; t: number };
 
 /** One request of the client's timeline, as the client saw it. */
 export interface ClientResponse {
@@ -60,7 +60,7 @@ export interface ClientResponse {
 
 export type ClientEvent = { ev: 'listening'; proc: 'client'; target: string; t: number } | ClientResponse;
 
-export type AnyEvent = PodEvent | BalancerEvent | GatewayEvent | ControlEvent | ClientEvent;
+export type AnyEvent = PodEvent | BalancerEvent | GatewayEvent | PodDeletionEvent | ClientEvent;
 
 /** The real tier's run inside its network namespace (real/inside.ts): narration, then its observations. */
 export type InsideEvent = { ev: 'log'; line: string } | { ev: 'result'; result: Record<string, unknown> };

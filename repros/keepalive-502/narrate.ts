@@ -25,7 +25,7 @@ export function describe(e: AnyEvent, o: NarrateOptions): string | undefined {
       return e.pod
         ? `${ts}  ${e.status}  ${e.pod.padEnd(6)} conn ${(e.podConn ?? '?').padEnd(11)} gateway conn ${e.gatewayConn ?? '?'}`
         : `${ts}  ${e.status}  gateway answered itself (no pod)        gateway conn ${e.gatewayConn ?? '?'}`;
-    case 'control':
+    case 'pod-deletion':
       if (e.ev === 'terminate') return `${ts}  kubectl delete pod ${e.pod}: endpoint marked terminating, preStop hook started`;
       if (e.ev === 'prestop-done') return `${ts}  preStop: GET /ok.htm?down=true on ${e.pod} -> ${e.status}; the app is draining`;
       if (e.ev === 'signal') return `${ts}  kubelet: ${e.signal} to ${e.pod}${e.signal === 'SIGKILL' ? ' (grace period over)' : ''}`;

@@ -1,7 +1,7 @@
 // A deletion run's observations, built once from what it recorded: the local scenarios
 // (scenarios.ts, runDeletion) and the cluster runs (cluster/experiment.ts, observe) report the same
 // shape with the same functions (timeline.ts), so a test can compare them key by key.
-import type { ControlEvent, EndpointState, GatewayEvent, PodEvent } from './events.ts';
+import type { PodDeletionEvent, EndpointState, GatewayEvent, PodEvent } from './events.ts';
 import {
   drainingConnections, marks, newConnectionsToDeleted, responseObservations, upstreamErrors, upstreamsMarkedDown, type TimelineEntry,
 } from './timeline.ts';
@@ -17,8 +17,8 @@ export interface DeletionRecord {
   scale: number;
   /** The client's answers, already on the deletion's time axis (timeline.ts, toEntry). */
   timeline: TimelineEntry[];
-  /** The kubelet's steps (preStop done, SIGTERM, SIGKILL), as the local control process reports them. */
-  kubelet: readonly ControlEvent[];
+  /** The kubelet's steps (preStop done, SIGTERM, SIGKILL), as the local pod-deletion process reports them. */
+  kubelet: readonly PodDeletionEvent[];
   podEvents: readonly PodEvent[];
   gatewayEvents: readonly GatewayEvent[];
   /** The balancer's new connections after the deletion; null where the balancer is kube-proxy's NAT (no events). */

@@ -8,7 +8,7 @@ export type { Marks, TimelineEntry } from './timeline.ts';
 export const SOURCE_FILES: readonly string[] = [
   'repros/keepalive-502/graceful-shutdown.ts',
   'repros/keepalive-502/pod.ts',
-  'repros/keepalive-502/control.ts',
+  'repros/keepalive-502/pod-deletion.ts',
   'repros/keepalive-502/endpoints.ts',
   'repros/keepalive-502/l4-balancer.ts',
   'repros/keepalive-502/incident-gateway-health.ts',

@@ -1,7 +1,7 @@
 // One replica of the application: an HTTP server with the incident's graceful shutdown
 // (graceful-shutdown.ts). Every response names the pod and the TCP connection it arrived on
 // (x-pod, x-pod-conn), so a client's timeline shows which pod and which connection answered.
-// The kubelet's part (preStop, SIGTERM, SIGKILL at the end of the grace period) is in control.ts.
+// The kubelet's part (preStop, SIGTERM, SIGKILL at the end of the grace period) is in pod-deletion.ts.
 //
 //   node pod.ts --name pod-0 --keepalive-ms N [--port N] [--fix]      (flags: POD_FLAGS in children.ts)
 import { createServer, type ServerResponse } from 'node:http';

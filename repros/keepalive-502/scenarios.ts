@@ -1,5 +1,5 @@
 // The scenarios: start the topology, let the client settle on its keep-alive connection, delete one
-// pod through control (kubectl delete pod), and record the client's timeline until the deleted pod
+// pod through pod-deletion (kubectl delete pod), and record the client's timeline until the deleted pod
 // has exited and a few more requests were answered. `up` starts the topology and leaves it running.
 import { UsageError, type RunContext, type ScenarioResult } from '../lib/repro.ts';
 import { deletionChecks, type DeletionKind } from './checks.ts';
@@ -42,8 +42,8 @@ function rejectTopologyFlags(ctx: RunContext, scenario: string): void {
 }
 
 async function terminate(topo: Topology, pod: string): Promise<void> {
-  const res = await fetch(`${topo.controlUrl}/pods/${pod}/terminate`, { method: 'POST' });
-  if (res.status !== 202) throw new Error(`control refused to delete ${pod}: HTTP ${res.status} ${await res.text()}`);
+  const res = await fetch(`${topo.deletionUrl}/pods/${pod}/terminate`, { method: 'POST' });
+  if (res.status !== 202) throw new Error(`pod-deletion refused to delete ${pod}: HTTP ${res.status} ${await res.text()}`);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string, signal: AbortSignal): Promise<T> {
@@ -77,7 +77,7 @@ async function deleteServingPod(ctx: RunContext, topo: Topology, direct: boolean
   const victim = direct ? 'pod-0' : warm[warm.length - 1]?.pod;
   if (!victim) throw new Error(`no pod answered before the deletion: ${JSON.stringify(warm)}`);
   await terminate(topo, victim);
-  const deletedAt = (await topo.control.events.waitFor('the deletion', (e) => e.ev === 'terminate', { signal: ctx.signal, timeoutMs: SLACK_MS })).t;
+  const deletedAt = (await topo.deletion.events.waitFor('the deletion', (e) => e.ev === 'terminate', { signal: ctx.signal, timeoutMs: SLACK_MS })).t;
   return { victim, deletedAt };
 }
 
@@ -132,7 +132,7 @@ export async function runDeletion(ctx: RunContext, kind: DeletionKind): Promise<
     exitedAt,
     scale: ctx.scale,
     timeline: responsesOf(topo.client!).map((r) => toEntry(r, deletedAt, ctx.scale)),
-    kubelet: topo.control.events.events,
+    kubelet: topo.deletion.events.events,
     podEvents: topo.pods.find((p) => p.name === victim)!.events.events,
     gatewayEvents: topo.gateway.events.events,
     balancerConnectionsAfterDeletion: (topo.balancer?.events.events ?? []).flatMap((e) =>
@@ -166,12 +166,12 @@ export async function runUp(ctx: RunContext): Promise<ScenarioResult> {
     },
   });
   ctx.log(`gateway URL: ${topo.gatewayUrl}/`);
-  ctx.log(`control URL: ${topo.controlUrl}/`);
+  ctx.log(`pod-deletion URL: ${topo.deletionUrl}/`);
   ctx.log('in another terminal, paste this line, then run the commands below (or the page\'s):');
-  ctx.log(`  export GATEWAY=${topo.gatewayUrl} CONTROL=${topo.controlUrl}`);
+  ctx.log(`  export GATEWAY=${topo.gatewayUrl} DELETION=${topo.deletionUrl}`);
   ctx.log(`  curl -s -D- -o /dev/null "$GATEWAY${OK_PAGE}" "$GATEWAY/api/orders"   # one connection, two URLs`);
-  ctx.log('  curl -X POST "$CONTROL/pods/0/terminate"                          # kubectl delete pod pod-0');
-  ctx.log('  curl "$CONTROL/pods"');
+  ctx.log('  curl -X POST "$DELETION/pods/0/terminate"                          # kubectl delete pod pod-0');
+  ctx.log('  curl "$DELETION/pods"');
   ctx.log('Ctrl-C stops every process.');
   // Runs until interrupted; an interrupted run ends like any other (the CLI exits 130).
   return new Promise<ScenarioResult>((_, reject) => {

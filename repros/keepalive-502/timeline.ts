@@ -1,6 +1,6 @@
 // Turning what the processes reported into the numbers the claims speak about. Pure functions over
 // event lists, shared by the scenarios, the tests and the page's chart.
-import type { ClientResponse, ControlEvent, GatewayEvent, PodEvent } from './events.ts';
+import type { ClientResponse, PodDeletionEvent, GatewayEvent, PodEvent } from './events.ts';
 
 /** One request of the client's timeline, as the page's chart and the --json output carry it. */
 export interface TimelineEntry {
@@ -36,10 +36,10 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-export function marks(control: readonly ControlEvent[], gateway: readonly GatewayEvent[], deletedAt: number, scale: number): Marks {
+export function marks(deletion: readonly PodDeletionEvent[], gateway: readonly GatewayEvent[], deletedAt: number, scale: number): Marks {
   const rel = (t: number): number => round3((t - deletedAt) / 1000 / scale);
-  const pre = control.find((e) => e.ev === 'prestop-done');
-  const kill = control.find((e) => e.ev === 'signal' && e.signal === 'SIGKILL');
+  const pre = deletion.find((e) => e.ev === 'prestop-done');
+  const kill = deletion.find((e) => e.ev === 'signal' && e.signal === 'SIGKILL');
   return {
     preStopDone: pre ? rel(pre.t) : null,
     sigkill: kill ? rel(kill.t) : null,

@@ -1,12 +1,12 @@
 // Starts the incident's topology as real processes on HOST (lib/address.ts) and waits for each to report its
-// port: pods -> l4-balancer (unless direct) -> gateway -> control -> client (optional).
+// port: pods -> l4-balancer (unless direct) -> gateway -> pod-deletion -> client (optional).
 import { join } from 'node:path';
 import { EventStream, START_TIMEOUT_MS } from '../lib/child-events.ts';
 import { childArgv } from '../lib/flags.ts';
 import type { Spawned } from '../lib/processes.ts';
 import type { RunContext } from '../lib/repro.ts';
-import { BALANCER_FLAGS, CLIENT_FLAGS, CONTROL_FLAGS, GATEWAY_FLAGS, POD_FLAGS } from './children.ts';
-import { type AnyEvent, type BalancerEvent, type ClientEvent, type ControlEvent, type GatewayEvent, type PodEvent } from './events.ts';
+import { BALANCER_FLAGS, CLIENT_FLAGS, POD_DELETION_FLAGS, GATEWAY_FLAGS, POD_FLAGS } from './children.ts';
+import { type AnyEvent, type BalancerEvent, type ClientEvent, type PodDeletionEvent, type GatewayEvent, type PodEvent } from './events.ts';
 import type { Policy } from './endpoints.ts';
 import type { Timings } from './constants.ts';
 import { HOST } from '../lib/address.ts';
@@ -42,10 +42,10 @@ export interface Topology {
   pods: PodProc[];
   balancer?: Proc<BalancerEvent> & { port: number; adminPort: number };
   gateway: Proc<GatewayEvent> & { port: number };
-  control: Proc<ControlEvent> & { port: number };
+  deletion: Proc<PodDeletionEvent> & { port: number };
   client?: Proc<ClientEvent>;
   gatewayUrl: string;
-  controlUrl: string;
+  deletionUrl: string;
 }
 
 function start<E extends AnyEvent>(ctx: RunContext, script: string, args: string[], onEvent: (e: AnyEvent) => void): Proc<E> {
@@ -92,10 +92,10 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
   );
   const gateway = { ...g, port: (await listening(ctx, g, 'gateway')).port };
 
-  const c = start<ControlEvent>(
+  const c = start<PodDeletionEvent>(
     ctx,
-    'control.ts',
-    childArgv(CONTROL_FLAGS, {
+    'pod-deletion.ts',
+    childArgv(POD_DELETION_FLAGS, {
       pods: podAddrs,
       pids: pods.map((p) => `${p.name}=${p.spawned.child.pid ?? 0}`),
       'prestop-ms': t.preStopMs,
@@ -104,7 +104,7 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
     }),
     o.onEvent,
   );
-  const control = { ...c, port: (await listening(ctx, c, 'control')).port };
+  const deletion = { ...c, port: (await listening(ctx, c, 'pod-deletion')).port };
   const gatewayUrl = `http://${HOST}:${gateway.port}`;
 
   let client: Proc<ClientEvent> | undefined;
@@ -116,9 +116,9 @@ export async function startTopology(ctx: RunContext, o: TopologyOptions): Promis
     pods,
     ...(balancer ? { balancer } : {}),
     gateway,
-    control,
+    deletion,
     ...(client ? { client } : {}),
     gatewayUrl,
-    controlUrl: `http://${HOST}:${control.port}`,
+    deletionUrl: `http://${HOST}:${deletion.port}`,
   };
 }

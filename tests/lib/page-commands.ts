@@ -298,7 +298,7 @@ export function inlineProblems(file: string, text: string): Problem[] {
 }
 
 /**
- * Variables the prose tells the reader to set: inline spans such as `export GATEWAY=http://... CONTROL=...`
+ * Variables the prose tells the reader to set: inline spans such as `export GATEWAY=http://... DELETION=...`
  * (a line a repro prints for pasting), outside code blocks.
  */
 export function inlineExports(text: string): { line: number; names: string[] }[] {

@@ -47,7 +47,7 @@ test('fetch and curl against `up`: the same 503 then 502s, for every client and 
 
   try {
     const gateway = (await line(/^gateway URL: (\S+?)\/?$/)).replace(/\/$/, '');
-    const control = (await line(/^control URL: (\S+?)\/?$/)).replace(/\/$/, '');
+    const deletion = (await line(/^pod-deletion URL: (\S+?)\/?$/)).replace(/\/$/, '');
     const seen: TimelineEntry[] = [];
     let deletedAt = 0;
     const get = async (): Promise<TimelineEntry> => {
@@ -70,7 +70,7 @@ test('fetch and curl against `up`: the same 503 then 502s, for every client and 
     }
     const victim = seen.at(-1)?.pod;
     assert.ok(victim);
-    const del = await fetch(`${control}/pods/${victim}/terminate`, { method: 'POST' });
+    const del = await fetch(`${deletion}/pods/${victim}/terminate`, { method: 'POST' });
     assert.equal(del.status, 202, await del.text());
     deletedAt = performance.now();
 

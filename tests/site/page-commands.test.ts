@@ -65,7 +65,7 @@ test('inline kubectl commands with a placeholder are checked; mentions with lite
 });
 
 test('an inline `export NAME=...` the prose asks the reader to paste sets NAME for later blocks', () => {
-  const page = `It prints \`export GATEWAY=http://${HOST}:1 CONTROL=http://${HOST}:2\`; paste it.\n\n\`\`\`sh\ncurl "$GATEWAY/ok" "$CONTROL/x"\n\`\`\`\n`;
+  const page = `It prints \`export GATEWAY=http://${HOST}:1 DELETION=http://${HOST}:2\`; paste it.\n\n\`\`\`sh\ncurl "$GATEWAY/ok" "$DELETION/x"\n\`\`\`\n`;
   assert.deepEqual(shellProblems(extractBlocks('page.md', page), inlineExports(page)), []);
   assert.match(shellProblems(extractBlocks('page.md', page)).map(format).join('\n'), /\$GATEWAY is used but nothing on the page sets it/);
 });

@@ -8,7 +8,7 @@ import type { KindCluster } from '../../lib/cluster/kind.ts';
 import { until, type Watch, type WatchLine } from '../../lib/cluster/kubectl.ts';
 import { toYaml } from '../../lib/cluster/objects.ts';
 import { deletionChecks } from '../checks.ts';
-import type { ClientEvent, ClientResponse, ControlEvent, GatewayEvent, PodEvent } from '../events.ts';
+import type { ClientEvent, ClientResponse, PodDeletionEvent, GatewayEvent, PodEvent } from '../events.ts';
 import { parseEvent, type ChildEvent } from '../../lib/child-events.ts';
 import { deletionObservations } from '../observations.ts';
 import { isOk, toEntry } from '../timeline.ts';
@@ -134,12 +134,12 @@ export interface Collected {
 export function observe(x: Collected): ScenarioResult {
   const { kind, victim, deletedAt, exitedAt, podEvents } = x;
   const setup = SETUPS[kind];
-  // The kubelet's steps as the local control process reports them, from what the pod itself saw:
+  // The kubelet's steps as the local pod-deletion process reports them, from what the pod itself saw:
   // the hook's ok.htm?down=true, SIGTERM, and the end of the pod.
-  const kubelet: ControlEvent[] = [
-    ...podEvents.flatMap((e): ControlEvent[] => (e.ev === 'draining' ? [{ ev: 'prestop-done', proc: 'control', pod: victim, status: 200, t: e.t }] : [])),
-    ...podEvents.flatMap((e): ControlEvent[] => (e.ev === 'sigterm' ? [{ ev: 'signal', proc: 'control', pod: victim, signal: 'SIGTERM', t: e.t }] : [])),
-    { ev: 'signal', proc: 'control', pod: victim, signal: 'SIGKILL', t: exitedAt },
+  const kubelet: PodDeletionEvent[] = [
+    ...podEvents.flatMap((e): PodDeletionEvent[] => (e.ev === 'draining' ? [{ ev: 'prestop-done', proc: 'pod-deletion', pod: victim, status: 200, t: e.t }] : [])),
+    ...podEvents.flatMap((e): PodDeletionEvent[] => (e.ev === 'sigterm' ? [{ ev: 'signal', proc: 'pod-deletion', pod: victim, signal: 'SIGTERM', t: e.t }] : [])),
+    { ev: 'signal', proc: 'pod-deletion', pod: victim, signal: 'SIGKILL', t: exitedAt },
   ];
   const observations = deletionObservations({
     scenario: kind,

@@ -5,22 +5,22 @@
 // SIGKILL when terminationGracePeriodSeconds, counted from the deletion, runs out. Then the endpoint
 // leaves the slice.
 //
-//   node control.ts --pods pod-0=<host>:8081,... --pids pod-0=1234,... --prestop-ms N --grace-ms N
-//                   [--balancer-admin URL] [--port N]                    (CONTROL_FLAGS in children.ts)
+//   node pod-deletion.ts --pods pod-0=<host>:8081,... --pids pod-0=1234,... --prestop-ms N --grace-ms N
+//                   [--balancer-admin URL] [--port N]                    (POD_DELETION_FLAGS in children.ts)
 // API:  GET /pods    POST /pods/<index or name>/terminate
 import { createServer, get } from 'node:http';
 import { emitter } from '../lib/child-events.ts';
 import { exitWhenParentDies } from '../lib/child.ts';
 import { childArgsOrExit } from '../lib/flags.ts';
-import { CONTROL_FLAGS } from './children.ts';
+import { POD_DELETION_FLAGS } from './children.ts';
 import { sleep } from '../lib/clock.ts';
 import { listen } from '../lib/net.ts';
 import { parseEndpoints } from './endpoints.ts';
-import { now, type ControlEvent } from './events.ts';
+import { now, type PodDeletionEvent } from './events.ts';
 
 exitWhenParentDies();
-const args = childArgsOrExit('control', CONTROL_FLAGS);
-const emit = emitter<ControlEvent>();
+const args = childArgsOrExit('pod-deletion', POD_DELETION_FLAGS);
+const emit = emitter<PodDeletionEvent>();
 const pods = parseEndpoints(args.pods);
 const pids = new Map(args.pids.map((kv) => {
   const [k, v] = kv.split('=');
@@ -53,7 +53,7 @@ function signal(name: string, sig: 'SIGTERM' | 'SIGKILL'): void {
   if (pid === undefined) return;
   try {
     process.kill(pid, sig);
-    emit({ ev: 'signal', proc: 'control', pod: name, signal: sig, t: now() });
+    emit({ ev: 'signal', proc: 'pod-deletion', pod: name, signal: sig, t: now() });
   } catch {
     // Already gone.
   }
@@ -62,7 +62,7 @@ function signal(name: string, sig: 'SIGTERM' | 'SIGKILL'): void {
 async function kubeletTerminate(name: string, host: string, port: number, deletedAt: number): Promise<void> {
   await sleep(preStopMs);
   const status = await callDown(host, port);
-  emit({ ev: 'prestop-done', proc: 'control', pod: name, status, t: now() });
+  emit({ ev: 'prestop-done', proc: 'pod-deletion', pod: name, status, t: now() });
   signal(name, 'SIGTERM');
   await sleep(deletedAt + graceMs - now());
   signal(name, 'SIGKILL');
@@ -87,13 +87,13 @@ const server = createServer((req, res) => {
   if (phase.get(pod.name) !== 'Running') return send(409, { error: `${pod.name} is already ${phase.get(pod.name)}` });
   const deletedAt = now();
   phase.set(pod.name, 'Terminating');
-  emit({ ev: 'terminate', proc: 'control', pod: pod.name, t: deletedAt });
-  kubeletTerminate(pod.name, pod.host, pod.port, deletedAt).catch((err: unknown) => process.stderr.write(`control: ${String(err)}\n`));
+  emit({ ev: 'terminate', proc: 'pod-deletion', pod: pod.name, t: deletedAt });
+  kubeletTerminate(pod.name, pod.host, pod.port, deletedAt).catch((err: unknown) => process.stderr.write(`pod-deletion: ${String(err)}\n`));
   endpointSlice('POST', pod.name).then(
     () => send(202, { pod: pod.name, phase: 'Terminating', preStopMs, graceMs }),
     (err: unknown) => send(500, { error: String(err) }),
   );
 });
 
-const port = await listen(server, args.port, 'control');
-emit({ ev: 'listening', proc: 'control', port, t: now() });
+const port = await listen(server, args.port, 'pod-deletion');
+emit({ ev: 'listening', proc: 'pod-deletion', port, t: now() });
