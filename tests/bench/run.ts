@@ -22,7 +22,9 @@ import { chromium } from '@playwright/test';
 import { preview } from 'astro';
 import { chromiumArgs, findChromium } from '../lib/browser.ts';
 import { HOST } from '../../repros/lib/address.ts';
+import { flagHelp, numberList, parseArgs } from '../../repros/lib/flags.ts';
 import { registerRepros } from '../../repros/lib/registry-file.ts';
+import { UsageError, type FlagSpec } from '../../repros/lib/repro.ts';
 import { STARLIGHT_VERSION, starlightInstalled, starlightSandbox } from './starlight.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -37,28 +39,41 @@ const TARGET_SEARCH_MS = 300;
 /** The search box waits this long after the last keystroke (src/pages/search.astro). */
 const DEBOUNCE_MS = 200;
 
-const OPTIONS = ['--sizes', '--no-starlight', '--no-search', '--no-repros', '--keep', '--dist'];
-const args = process.argv.slice(2);
-const distArg = args.includes('--dist') ? args[args.indexOf('--dist') + 1] ?? '' : undefined;
-if (distArg !== undefined && !existsSync(join(distArg, 'pagefind', 'pagefind-entry.json'))) {
-  console.error(`--dist needs a built site folder with its search index (<folder>/pagefind/pagefind-entry.json), got "${distArg}"`);
-  process.exit(2);
-}
-const sizesArg = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] ?? '' : '100,500,1000';
-const sizes = sizesArg.split(',').map(Number);
-if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
-  console.error(`--sizes must be a comma-separated list of positive whole numbers, got "${sizesArg}"`);
-  process.exit(2);
-}
-for (const a of args) {
-  if (a.startsWith('--') && !OPTIONS.includes(a)) {
-    console.error(`unknown option ${a}. Valid: --sizes <n,n,...>, --no-starlight, --no-search, --no-repros, --keep, --dist <built site folder>`);
+const BENCH_FLAGS: readonly FlagSpec[] = [
+  { name: 'sizes', type: 'list', description: 'synthetic incidents to add, one build each', default: '100,500,1000' },
+  { name: 'no-starlight', type: 'boolean', description: 'compare with the reference figure instead of building Starlight beside each build' },
+  { name: 'no-search', type: 'boolean', description: 'skip the search measurement' },
+  { name: 'no-repros', type: 'boolean', description: 'skip the repro suite\'s wall time' },
+  { name: 'keep', type: 'boolean', description: 'keep the largest build (for --dist)' },
+  { name: 'dist', type: 'string', description: 'measure only search, against this built site folder' },
+  { name: 'help', type: 'boolean', description: 'show this help' },
+];
+const args = (() => {
+  try {
+    const { positionals, values } = parseArgs(process.argv.slice(2), BENCH_FLAGS);
+    if (values.help === true) {
+      console.log(`npm run bench -- [flags]\n${flagHelp(BENCH_FLAGS)}`);
+      process.exit(0);
+    }
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const sizes = numberList({ name: 'sizes', type: 'list', description: '', min: 1 }, (values.sizes as string[] | undefined) ?? ['100', '500', '1000']);
+    if (sizes.some((n) => !Number.isInteger(n))) throw new UsageError(`--sizes must be whole numbers, got "${sizes.join(',')}"`);
+    const dist = values.dist as string | undefined;
+    if (dist !== undefined && !existsSync(join(dist, 'pagefind', 'pagefind-entry.json'))) {
+      throw new UsageError(`--dist needs a built site folder with its search index (<folder>/pagefind/pagefind-entry.json), got "${dist}"`);
+    }
+    return { sizes, dist, starlight: values['no-starlight'] !== true, search: values['no-search'] !== true, repros: values['no-repros'] !== true, keep: values.keep === true };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${err.message}\n\nnpm run bench -- [flags]\n${flagHelp(BENCH_FLAGS)}`);
     process.exit(2);
   }
-}
+})();
+const distArg = args.dist;
+const sizes = args.sizes;
 const starlightVersion = starlightInstalled(ROOT);
-const withStarlight = !args.includes('--no-starlight') && starlightVersion !== undefined;
-if (!args.includes('--no-starlight') && starlightVersion === undefined) {
+const withStarlight = args.starlight && starlightVersion !== undefined;
+if (args.starlight && starlightVersion === undefined) {
   console.warn(`@astrojs/starlight is not installed (npm ci installs it): comparing with the reference ${REFERENCE_STARLIGHT_MS_PER_DOCUMENT} ms per added document instead`);
 }
 if (starlightVersion !== undefined && starlightVersion !== STARLIGHT_VERSION) console.warn(`Starlight ${starlightVersion} installed; issue 16's reference is ${STARLIGHT_VERSION}`);
@@ -288,16 +303,16 @@ async function measureSearch(dist: string, incidents: number): Promise<SearchRes
 
 let search: SearchResult | undefined;
 const searchSite = distArg ?? (largest ? join(largest, 'dist') : undefined);
-if (!args.includes('--no-search') && searchSite) {
+if (args.search && searchSite) {
   const incidents = distArg === undefined ? builds.at(-1)?.incidents ?? 0 : readdirSync(join(distArg, 'incidents'), { withFileTypes: true }).filter((e) => e.isDirectory()).length;
   search = await measureSearch(searchSite, incidents);
   console.log(`search on ${search.incidents} incidents, first result after the ${DEBOUNCE_MS} ms pause: first query on a freshly opened page ${search.coldMs.toFixed(0)} ms (median of ${COLD_LOADS} loads: ${search.coldRunsMs.map((x) => x.toFixed(0)).join(', ')}), later queries median ${search.warmMedianMs.toFixed(0)} ms; load average ${search.loadAverage.map((x) => x.toFixed(1)).join(' -> ')} on ${cpus().length} cores`);
 }
-if (largest && args.includes('--keep')) console.log(`kept the largest build: npm run bench -- --dist ${join(largest, 'dist')}`);
+if (largest && args.keep) console.log(`kept the largest build: npm run bench -- --dist ${join(largest, 'dist')}`);
 else if (largest) rmSync(largest, { recursive: true, force: true });
 
 let repros: { seconds: number; ok: boolean } | undefined;
-if (!args.includes('--no-repros') && distArg === undefined) {
+if (args.repros && distArg === undefined) {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--test', '--test-reporter=dot', 'tests/repros/*.test.ts'], { cwd: ROOT, encoding: 'utf8' });
   repros = { seconds: (performance.now() - t0) / 1000, ok: r.status === 0 };
