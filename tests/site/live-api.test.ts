@@ -17,6 +17,7 @@ import { startServer, type LiveServer } from '../../repros/lib/live/server.ts';
 import { loadRepro } from '../../repros/lib/registry.ts';
 import { HAVE_PROC, listenersOf, stillListening, stillRunning, treeOf } from '../lib/procs.ts';
 import { HOST, HOST_PATTERN } from '../../repros/lib/address.ts';
+import { waitFor } from '../../repros/lib/clock.ts';
 
 const SERVER = join(import.meta.dirname, '..', '..', 'repros', 'lib', 'live', 'server.ts');
 const PAGE = '<!doctype html><html><head><title>x</title></head><body><section data-live="keepalive-502"></section></body></html>';
@@ -71,17 +72,25 @@ const errorOf = (a: Answer): string => (JSON.parse(a.body) as { error: string })
 const events = (a: Answer): LiveEvent[] => a.body.trim().split('\n').map((l) => JSON.parse(l) as LiveEvent);
 
 /** The test process alone again: no CLI child or repro process, and no socket but the servers'. */
+/**
+ * Waits until the test's process tree is back to this process alone, no socket but the servers' own
+ * listens, and each server has noticed its runs ended (its bookkeeping follows the child's exit event,
+ * a moment after the process has gone from /proc).
+ */
 async function nothingLeft(servers: LiveServer[]): Promise<void> {
-  if (!HAVE_PROC) return;
   const ports = new Set(servers.map((s) => s.port));
-  const deadline = performance.now() + 15_000;
-  for (;;) {
-    const tree = treeOf(process.pid);
-    const extra = listenersOf(tree).filter((l) => !ports.has(l.port));
-    if (tree.length === 1 && extra.length === 0) return;
-    if (performance.now() > deadline) assert.fail(`left behind: processes ${tree.map((p) => p.pid).join(', ')}, sockets ${extra.map((l) => l.port).join(', ')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const left = (): string => {
+    const tree = HAVE_PROC ? treeOf(process.pid) : [];
+    const extra = HAVE_PROC ? listenersOf(tree).filter((l) => !ports.has(l.port)) : [];
+    const runs = servers.flatMap((s) => s.api.active.slugs);
+    const procs = tree.filter((p) => p.pid !== process.pid).map((p) => `process ${p.pid}`).concat(extra.map((l) => `socket ${l.port}`), runs.map((r) => `run ${r}`));
+    return procs.join(', ');
+  };
+  await waitFor('nothing left of the runs', () => (left() === '' && servers.every((s) => s.api.active.processes === 0) ? true : undefined), {
+    timeoutMs: 15_000,
+    intervalMs: 100,
+    detail: () => `left behind: ${left() || 'processes counted by a server'}`,
+  });
 }
 
 test(`a foreign Host is refused for pages and the API alike (DNS rebinding); localhost and ${HOST} on our port pass`, async () => {
