@@ -1,6 +1,7 @@
 // The client side of every pipe run, stand-ins and real containers alike: sequential requests on one
 // keep-alive connection until the app hangs (or a number of requests is done), and what became of
 // the requests left waiting.
+import { readdirSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import { sleep, waitFor, within } from '../lib/clock.ts';
 import type { RunContext } from '../lib/repro.ts';
@@ -28,6 +29,12 @@ export interface DriveOptions {
   recoveryTimeoutMs: number;
   /** Pause between requests, wall ms (none below 1 ms). */
   paceMs?: number;
+  /**
+   * Whether the copy has taken the last line off the app's pipe (or is blocked writing it on): the
+   * next request waits for it, so lines reach the copy one at a time, as they do when requests
+   * arrive at their own pace. Undefined: cannot tell on this platform, no wait.
+   */
+  lineTaken?: () => boolean | undefined;
 }
 
 /**
@@ -56,10 +63,40 @@ export async function drive(ctx: RunContext, port: number, agent: Agent, max: nu
     }
     out.answered++;
     out.last = status;
+    if (opts.lineTaken) await lineTaken(ctx, opts.lineTaken);
     if (i % 50 === 0) ctx.progress(`${what}: ${out.answered} requests answered, ${status.loggedBytes.toLocaleString('en-US')} bytes logged`);
     if (pace >= 1) await sleep(pace, ctx.signal);
   }
   return out;
+}
+
+/**
+ * A busy machine can leave the copy thread unscheduled while several requests are answered: it then
+ * reads their lines in one go, and one write of several lines wastes more of a FIFO page than single
+ * lines do (pipe_write merges a write into the last page only if it fits whole), so fewer requests
+ * fit before the hang. Waiting here keeps the count a property of the pipes, not of the scheduler.
+ */
+function lineTaken(ctx: RunContext, taken: () => boolean | undefined): Promise<boolean> {
+  return waitFor('the copy to take the line off the app\'s pipe', () => (taken() === false ? undefined : true), { timeoutMs: HANG_TIMEOUT_MS, intervalMs: 1, signal: ctx.signal });
+}
+
+/**
+ * For a copy thread doing blocking read(2)/write(2) (the stand-in shim): true once one of the
+ * process's threads sleeps in the kernel's pipe read (the app's pipe is empty: the line was taken)
+ * or pipe write (the copy is blocked on a full FIFO, holding the line). A thread that was just
+ * woken is running and has no wait channel. Undefined without /proc wchan.
+ */
+export function copySettled(pid: number): () => boolean | undefined {
+  return () => {
+    if (wchanUnsupported()) return undefined;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return undefined;
+    }
+    return tasks.some((t) => /pipe_(read|write)/.test(readWchan(pid, t) ?? ''));
+  };
 }
 
 /** For the sync logger: is the app asleep in the kernel's pipe write? Undefined without /proc wchan. */

@@ -149,12 +149,12 @@ export function makeFifo(path: string): void {
 }
 
 /**
- * The kernel function a process sleeps in, from /proc/PID/wchan: "pipe_write" on older kernels,
+ * The kernel function a process (or one of its threads) sleeps in, from /proc/PID[/task/TID]/wchan: "pipe_write" on older kernels,
  * "anon_pipe_write" on newer ones, "0" when it is running. Undefined where /proc has no wchan.
  */
-export function readWchan(pid: number): string | undefined {
+export function readWchan(pid: number, thread?: string): string | undefined {
   try {
-    return readFileSync(`/proc/${pid}/wchan`, 'utf8').trim();
+    return readFileSync(`/proc/${pid}${thread === undefined ? '' : `/task/${thread}`}/wchan`, 'utf8').trim();
   } catch {
     return undefined;
   }

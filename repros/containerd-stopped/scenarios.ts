@@ -8,7 +8,7 @@ import { DAEMONSET_HOLD_S, DELETE_AT_S, DELETED_POD_SEEN_AFTER_S, HANG_TIMEOUT_M
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, type Taint } from './cluster.ts';
 import { toleratesTaint } from './taint-eviction.ts';
 import { get, keepAliveAgent, probeHungApp } from './client.ts';
-import { answeredWithin, drained, drive, sleepsInPipeWrite, type DriveOptions } from './drive.ts';
+import { answeredWithin, copySettled, drained, drive, sleepsInPipeWrite, type DriveOptions } from './drive.ts';
 import {
   biggerPipeChecks, consoleLogChecks, daemonSetChecks, deletedPodChecks, fixedLoggerChecks, nodeModelChecks, pipeHangChecks, tolerationChecks,
   type DaemonSetObservations, type HangObservations, type NodeTimeline, type PipeHangObservations, type RecoveryObservations,
@@ -29,6 +29,11 @@ const PROGRESS_EVERY_MS = 250;
 /** The stand-in's requests: paced so a person can watch at real speed; a slow answer gets the recovery timeout. */
 function standInDrive(ctx: RunContext, stopOnHang: boolean, isHung?: () => boolean | undefined): DriveOptions {
   return { stopOnHang, isHung, recoveryTimeoutMs: RECOVERY_TIMEOUT_MS, paceMs: scaledMs(REQUEST_INTERVAL_S, ctx.scale) };
+}
+
+/** Requests with the copier stopped, until the first without an answer; each line reaches the shim alone. */
+function untilHang(ctx: RunContext, chain: Chain): DriveOptions {
+  return { ...standInDrive(ctx, true, sleepsInPipeWrite(chain.ready.appPid)), lineTaken: copySettled(chain.ready.shimPid) };
 }
 
 /** Chain up, copier attached, a few requests logged and on disk: the healthy starting point. */
@@ -59,7 +64,7 @@ function measurePipes(ctx: RunContext, chain: Chain): Pick<HangObservations, 'ap
 async function stopCopierUntilHang(ctx: RunContext, chain: Chain, agent: Agent, warm: AppStatus): Promise<{ requestsAfterStop: number; bytesAfterStop: number; waiting: Promise<AppStatus> }> {
   ctx.log('systemctl stop containerd: stopping the copier only (KillMode=process keeps the shim and the app running).');
   await chain.stopCopier();
-  const d = await drive(ctx, chain.ready.port, agent, RUN.maxRequestsUntilHang, 'containerd down', standInDrive(ctx, true, sleepsInPipeWrite(chain.ready.appPid)));
+  const d = await drive(ctx, chain.ready.port, agent, RUN.maxRequestsUntilHang, 'containerd down', untilHang(ctx, chain));
   if (!d.waiting || !d.last) throw new Error(`the app never hung (${d.answered} requests answered)`);
   const bytesAfterStop = d.last.loggedBytes - warm.loggedBytes;
   ctx.log(`Request ${d.answered + 1} after the stop got no response within ${HANG_TIMEOUT_MS} ms: the app answered ${d.answered} requests and wrote ${bytesAfterStop.toLocaleString('en-US')} bytes of log first.`);
@@ -139,7 +144,7 @@ async function requestsUntilHang(ctx: RunContext, pipeBytes: number | undefined)
       ctx.log(`F_SETPIPE_SZ: app pipe ${app.before} -> ${app.after} bytes (via /proc/${chain.ready.appPid}/fd/1), FIFO ${fifo.before} -> ${fifo.after} bytes.`);
     }
     await chain.stopCopier();
-    const d = await drive(ctx, chain.ready.port, agent, RUN.maxRequestsUntilHang, pipeBytes ? '1 MiB pipes' : 'default pipes', standInDrive(ctx, true, sleepsInPipeWrite(chain.ready.appPid)));
+    const d = await drive(ctx, chain.ready.port, agent, RUN.maxRequestsUntilHang, pipeBytes ? '1 MiB pipes' : 'default pipes', untilHang(ctx, chain));
     if (!d.waiting || !d.last) throw new Error('the app never hung');
     out.requests = d.answered;
     out.bytes = d.last.loggedBytes - warm.loggedBytes;
