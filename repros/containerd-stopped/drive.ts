@@ -87,15 +87,21 @@ function lineTaken(ctx: RunContext, taken: () => boolean | undefined): Promise<b
  * woken is running and has no wait channel. Undefined without /proc wchan.
  */
 export function copySettled(pid: number): () => boolean | undefined {
+  // The copy thread, once seen in a pipe function: read alone afterwards (a request reads one file).
+  let copier: string | undefined;
+  const inPipe = (t: string): boolean => /pipe_(read|write)/.test(readWchan(pid, t) ?? '');
   return () => {
     if (wchanUnsupported()) return undefined;
-    let tasks: string[];
+    if (copier !== undefined && inPipe(copier)) return true;
+    let threads: string[];
     try {
-      tasks = readdirSync(`/proc/${pid}/task`);
+      threads = readdirSync(`/proc/${pid}/task`);
     } catch {
       return undefined;
     }
-    return tasks.some((t) => /pipe_(read|write)/.test(readWchan(pid, t) ?? ''));
+    const found = threads.find(inPipe);
+    if (found !== undefined) copier = found;
+    return found !== undefined;
   };
 }
 
