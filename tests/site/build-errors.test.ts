@@ -1,15 +1,15 @@
 // End to end: `astro build` itself refuses a malformed page, with the message the author needs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { testDir } from '../lib/temp.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 test('astro build fails on a malformed incident page, naming file, field and allowed values', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kb-build-'));
+  const dir = testDir('build');
   for (const p of ['src', 'content', 'repros', 'astro.config.mjs', 'package.json', 'tsconfig.json']) {
     cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   }

@@ -1,11 +1,11 @@
 // Malformed content must stop the build with a message naming the file, the field and what is valid.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { validateContent } from '../../src/lib/validate.ts';
 import { reproSlugs } from '../../repros/lib/registry.ts';
+import { testDir } from '../lib/temp.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -28,7 +28,7 @@ function page(front: Record<string, unknown>, sections = SECTIONS): string {
 }
 
 function check(text: string, name = 'fixture.mdx'): string[] {
-  const root = mkdtempSync(join(tmpdir(), 'kb-validate-'));
+  const root = testDir('validate');
   mkdirSync(join(root, 'content', 'incidents'), { recursive: true });
   cpSync(join(ROOT, 'content', 'alerts'), join(root, 'content', 'alerts'), { recursive: true });
   writeFileSync(join(root, 'content', 'incidents', name), text);
@@ -103,7 +103,7 @@ test('alerts must be split into those that fire and those that stay silent', () 
 });
 
 test('an alert page gives one expression, or one per gateway kind', () => {
-  const root = mkdtempSync(join(tmpdir(), 'kb-validate-'));
+  const root = testDir('validate');
   mkdirSync(join(root, 'content', 'alerts'), { recursive: true });
   const alert = (expr: string) => `---\nname: GatewayFixture\norigin: site\nseverity: warning\nsummary: A fixture alert page.\nexpr:${expr}\nsources:\n  - label: fixture\n    url: https://example.com/\n---\n\n## Meaning\n\n## Impact\n\n## Diagnosis\n\n## Mitigation\n`;
   writeFileSync(join(root, 'content', 'alerts', 'gatewayfixture.md'), alert('\n  envoy: up == 0'));

@@ -2,16 +2,16 @@
 // and runs from the CLI, and refuses bad slugs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { validateContent } from '../../src/lib/validate.ts';
+import { testDir } from '../lib/temp.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 function sandbox(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kb-scaffold-'));
+  const dir = testDir('scaffold');
   for (const p of ['src', 'content', 'repros', 'package.json']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   return dir;
