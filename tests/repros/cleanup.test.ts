@@ -14,11 +14,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { REAL_TOOLS } from '../../repros/containerd-stopped/real/node.ts';
 import { CRI_NAMESPACE } from '../../repros/lib/real/containerd.ts';
 import { runCgroups, runMounts, shimSocketPath, sweep, type RunFootprint } from '../../repros/lib/real/sweep.ts';
 import { loadAllRepros } from '../../repros/lib/registry.ts';
+import { within } from '../../repros/lib/clock.ts';
 import { OWNED_TEMP_DIR } from '../../repros/lib/temp-dir.ts';
 import { HAVE_PROC, listenersOf, stillListening, stillRunning, treeOf, type Listener, type Proc } from '../lib/procs.ts';
 import { realTier } from '../lib/real.ts';
@@ -33,6 +34,8 @@ const UP_WITHIN_MS = 30_000;
 const EXIT_WITHIN_MS = 15_000;
 /** Children of a SIGKILLed runner poll for their parent every 250 ms (repros/lib/child.ts). */
 const GONE_WITHIN_MS = 5_000;
+/** Stand-in cases at a time. */
+const STAND_IN_AT_ONCE = 3;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -85,7 +88,7 @@ async function interruptMidRun(args: string[], signal: NodeJS.Signals, serves: b
   const endedEarly = code !== undefined;
   if (!endedEarly) {
     child.kill(signal);
-    await Promise.race([exited, sleep(EXIT_WITHIN_MS)]);
+    await within(exited, EXIT_WITHIN_MS);
   }
 
   const seen = [...procs.values()];
@@ -112,36 +115,40 @@ async function interruptMidRun(args: string[], signal: NodeJS.Signals, serves: b
 }
 
 const repros = await loadAllRepros();
-for (const repro of repros) {
-  const runs: { name: string; args: string[]; signals: readonly NodeJS.Signals[]; serves: boolean }[] = [
-    ...Object.keys(repro.scenarios).map((s) => ({
-      name: `${repro.slug} ${s}`,
-      args: [repro.slug, s],
-      signals: s === repro.defaultScenario ? (['SIGINT', 'SIGTERM', 'SIGKILL'] as const) : (['SIGINT', 'SIGKILL'] as const),
-      serves: true,
-    })),
-    // Ctrl-C on each component alone; some of them only connect (a client, the log copier).
-    ...Object.keys(repro.components ?? {}).map((c) => ({ name: `${repro.slug} component ${c}`, args: [repro.slug, c], signals: ['SIGINT'] as const, serves: false })),
-  ];
-  for (const { name, args, signals, serves } of runs) {
-    for (const sig of signals) {
-      test(`${name}: ${sig} mid-run leaves no process, listening port or temporary directory behind`, async (t) => {
-        const r = await interruptMidRun(args, sig, serves);
-        if (r.endedEarly && r.procs.length <= 1) {
-          t.skip('a model run: it finished at once without starting a process, so there is nothing to interrupt');
-          return;
-        }
-        assert.equal(r.endedEarly, false, `the run ended on its own (exit ${r.code}) before it could be interrupted`);
-        if (serves && HAVE_PROC) assert.ok(r.listeners.length > 0, `none of its processes listened within ${UP_WITHIN_MS / 1000} s`);
-        assert.deepEqual(r.leftProcs.map((p) => p.pid), [], `processes left: ${r.leftProcs.map((p) => p.pid).join(', ')}`);
-        assert.deepEqual(r.leftListeners.map((l) => l.port), [], `ports still listening: ${r.leftListeners.map((l) => l.port).join(', ')}`);
-        assert.deepEqual(r.leftTempDirs, [], 'temporary directories of the run left');
-        assert.notEqual(r.code, null, `the runner did not exit within ${EXIT_WITHIN_MS / 1000} s`);
-        if (sig !== 'SIGKILL') assert.equal(r.code, 130, 'an interrupted run exits with 130');
-      });
+// Each case watches only its own runner's process tree, sockets and temporary directories, so
+// several run at once: most of a case is waiting for a run to come up and go away.
+describe('stand-in runs', { concurrency: STAND_IN_AT_ONCE }, () => {
+  for (const repro of repros) {
+    const runs: { name: string; args: string[]; signals: readonly NodeJS.Signals[]; serves: boolean }[] = [
+      ...Object.keys(repro.scenarios).map((s) => ({
+        name: `${repro.slug} ${s}`,
+        args: [repro.slug, s],
+        signals: s === repro.defaultScenario ? (['SIGINT', 'SIGTERM', 'SIGKILL'] as const) : (['SIGINT', 'SIGKILL'] as const),
+        serves: true,
+      })),
+      // Ctrl-C on each component alone; some of them only connect (a client, the log copier).
+      ...Object.keys(repro.components ?? {}).map((c) => ({ name: `${repro.slug} component ${c}`, args: [repro.slug, c], signals: ['SIGINT'] as const, serves: false })),
+    ];
+    for (const { name, args, signals, serves } of runs) {
+      for (const sig of signals) {
+        test(`${name}: ${sig} mid-run leaves no process, listening port or temporary directory behind`, async (t) => {
+          const r = await interruptMidRun(args, sig, serves);
+          if (r.endedEarly && r.procs.length <= 1) {
+            t.skip('a model run: it finished at once without starting a process, so there is nothing to interrupt');
+            return;
+          }
+          assert.equal(r.endedEarly, false, `the run ended on its own (exit ${r.code}) before it could be interrupted`);
+          if (serves && HAVE_PROC) assert.ok(r.listeners.length > 0, `none of its processes listened within ${UP_WITHIN_MS / 1000} s`);
+          assert.deepEqual(r.leftProcs.map((p) => p.pid), [], `processes left: ${r.leftProcs.map((p) => p.pid).join(', ')}`);
+          assert.deepEqual(r.leftListeners.map((l) => l.port), [], `ports still listening: ${r.leftListeners.map((l) => l.port).join(', ')}`);
+          assert.deepEqual(r.leftTempDirs, [], 'temporary directories of the run left');
+          assert.notEqual(r.code, null, `the runner did not exit within ${EXIT_WITHIN_MS / 1000} s`);
+          if (sig !== 'SIGKILL') assert.equal(r.code, 130, 'an interrupted run exits with 130');
+        });
+      }
     }
   }
-}
+});
 
 // The real tier: a private containerd, its shims (reparented to PID 1, so not in the runner's tree),
 // runc, the containers, overlay and shm mounts, shim sockets under /run/containerd/s/, cgroups.
@@ -252,7 +259,7 @@ async function interruptRealRun(args: string[], signal: NodeJS.Signals, upWhen: 
   }
   if (code === undefined) {
     child.kill(signal);
-    await Promise.race([exited, sleep(EXIT_WITHIN_MS)]);
+    await within(exited, EXIT_WITHIN_MS);
   }
   let left: RealLeft | undefined;
   if (runDir) {
