@@ -5,7 +5,6 @@
 // the page ends a run, another origin cannot start one, and on plain static hosting (the shared
 // `astro preview` of globalSetup) the panel is one line and the page requests nothing more.
 // After every run the server's process tree is back to the server alone, with only its own socket.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { claims as csClaims } from '../../repros/containerd-stopped/claims.ts';
 import { PREDICTIONS } from '../../repros/containerd-stopped/constants.ts';
 import { formatExpected } from '../../repros/lib/claims.ts';
 import { HAVE_PROC, listenersOf, treeOf } from '../lib/procs.ts';
-import { guard, test } from './pages.ts';
+import { axeViolations, guard, test } from './pages.ts';
 import { HOST_PATTERN } from '../../repros/lib/address.ts';
 
 const SERVER = join(import.meta.dirname, '..', '..', 'repros', 'lib', 'live', 'server.ts');
@@ -295,7 +294,6 @@ test('the panel is keyboard usable and readable at 360 px in both themes', async
       return { fg: c.color, bg: getComputedStyle(document.body).backgroundColor };
     });
     expect(colors.fg).not.toBe(colors.bg);
-    const axe = await new AxeBuilder({ page }).include('[data-live]').withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
-    expect(axe.violations.map((v) => `${scheme}: ${v.id}: ${v.help}`)).toEqual([]);
+    expect(await axeViolations(page, undefined, '[data-live]'), scheme).toEqual([]);
   }
 });

@@ -69,8 +69,8 @@ export function guard(page: Page): Guard {
 }
 
 /**
- * axe-core with the WCAG 2.0-2.2 A/AA rules and best practices (or only the given rules); one line
- * per violation. Highlighted code tokens are left to code-contrast.spec.ts, which checks every token
+ * axe-core with the WCAG 2.0-2.2 A/AA rules and best practices (or only the given rules), over the
+ * page or the part of it `within` selects; one line per violation. Highlighted code tokens are left to code-contrast.spec.ts, which checks every token
  * colour of every page from the built HTML: axe would take minutes over thousands of token spans.
  *
  * The same axe.run that @axe-core/playwright's AxeBuilder makes (same context, same runOnly options),
@@ -80,7 +80,7 @@ export function guard(page: Page): Guard {
  * cost several seconds per page on a busy 2-core machine. Same-origin frames get axe too, as axe.run
  * reaches into frames that have it (the site has none today).
  */
-export async function axeViolations(page: Page, rules?: string[]): Promise<string[]> {
+export async function axeViolations(page: Page, rules?: string[], within?: string): Promise<string[]> {
   for (const frame of page.frames()) {
     if (!(await frame.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object'))) {
       await frame.evaluate(axe.source);
@@ -90,8 +90,8 @@ export async function axeViolations(page: Page, rules?: string[]): Promise<strin
   // The code element holds nothing but the token spans, and excluding it is 8-10 times faster than
   // excluding '.shiki span' on a long page (a repro's source page: 5 s against 36-52 s, measured).
   // The pre around it, which scrolls and takes focus, is still checked.
-  const context = { exclude: ['.shiki code'], include: [] as string[] };
-  const options = { runOnly: rules ? { type: 'rule', values: rules } : { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } };
+  const context = { exclude: ['.shiki code'], include: within === undefined ? [] : [within] };
+  const options = { resultTypes: ['violations'], runOnly: rules ? { type: 'rule', values: rules } : { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } };
   const r = await page.evaluate(
     ({ context, options }) => (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<AxeResults> } }).axe.run(context, options),
     { context, options },
