@@ -26,6 +26,8 @@ export default defineConfig({
       themes: CODE_THEMES,
       defaultColor: false,
       wrap: false,
+      // Shiki has no PromQL grammar: PromQL fences show as plain text, without a warning per page.
+      langAlias: { promql: 'text' },
     },
   },
   // MDX `optimize` turns the static parts of each page into HTML strings when the page is compiled,
