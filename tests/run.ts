@@ -1,19 +1,18 @@
 // `npm test`: every check, with one summary at the end.
-//   1. unit and repro tests (node --test), stand-in tier; the timing-sensitive files start first
-//   2. real tier (tests/repros/<slug>.real.test.ts and the real-tier cases of cleanup.test.ts), the
-//      only work at normal priority then, so its time reads off the summary
-//   3. beside 2., at the lowest CPU priority (nice 19): cleanup.test.ts's stand-in cases, and what
-//      needs no test result: the base-path build + its browser tests (KB_BASE=/sre/kb/, one
-//      worker), and the type check
-//   4. claim coverage (every claim asserted; writes test-results/claims.json, which the build shows)
-//   5. site build (astro build -> dist/)
-//   6. browser tests of the live panel whose claims are wall-clock timings (@timing), one worker at
-//      normal priority, while 7. runs at the lowest priority
-//   7. the other browser tests (Playwright, built site, three workers)
+//   1. the stand-in test files whose claims are wall-clock timings (node --test), normal priority
+//   2. beside 1., at the lowest CPU priority (nice 19): the other stand-in test files and
+//      cleanup.test.ts's stand-in cases
+//   3. then the real tier (tests/repros/<slug>.real.test.ts and the real-tier cases of
+//      cleanup.test.ts), at normal priority, so its time reads off the summary
+//   4. beside 3., niced: the base-path build + its browser tests (KB_BASE=/sre/kb/, one worker), and
+//      the type check
+//   5. claim coverage (every claim asserted; writes test-results/claims.json, which the build shows)
+//   6. site build (astro build -> dist/)
+//   7. the live-panel browser runs whose claims are wall-clock timings (@timing), alone
+//   8. the other browser tests (Playwright, built site, three workers)
 // Why priorities: work whose claims are wall-clock timings (the supervisor's waits within 250 ms, a
-// 502 burst within +- 2 requests, the real kubelet's restarts) runs at normal priority and only
-// beside niced work, so the CPU is theirs the moment a timer fires; the niced work takes what is
-// left. Steps that run beside another print their output when they finish. The summary gives each
+// 502 burst within +- 2 requests, the real kubelet's restarts) runs at normal priority, beside niced
+// work only, so the CPU is theirs the moment a timer fires; the niced work takes what is left. Steps that run beside another print their output when they finish. The summary gives each
 // step's own time and the wall time with and without the real tier.
 // Options: --skip-browser (no browser steps), --only <pattern> (node tests whose file path matches).
 import { spawn } from 'node:child_process';
@@ -215,8 +214,8 @@ function sum(runs: Omit<StepResult, 'name' | 'seconds'>[]): Omit<StepResult, 'na
 
 /**
  * Stand-in test files whose claims are timings on a wall clock: the supervisor's measured waits
- * (250 ms), keepalive-502's request counts at scale 0.2 (± 400 ms). They start first, so they run
- * beside as few other files as possible.
+ * (250 ms), keepalive-502's request counts at scale 0.2 (± 400 ms). They run at normal priority in
+ * a step of their own, with only niced work beside them.
  */
 const TIMING_SENSITIVE = ['tests/repros/crashloop-backoff.scenarios.test.ts', 'tests/repros/keepalive-502.scenarios.test.ts', 'tests/repros/keepalive-502.clients.test.ts'];
 
@@ -250,7 +249,9 @@ async function main(): Promise<void> {
   });
 
   const files = globSync(only ? `tests/**/*${only}*.test.ts` : 'tests/**/*.test.ts', { cwd: ROOT }).sort();
-  const standIn = files.filter((f) => !REAL_FILE.test(f) && f !== MIXED_FILE).sort((a, b) => Number(TIMING_SENSITIVE.includes(b)) - Number(TIMING_SENSITIVE.includes(a)));
+  const standIn = files.filter((f) => !REAL_FILE.test(f) && f !== MIXED_FILE);
+  const timed = standIn.filter((f) => TIMING_SENSITIVE.includes(f));
+  const untimed = standIn.filter((f) => !TIMING_SENSITIVE.includes(f));
   const real = files.filter((f) => REAL_FILE.test(f));
   const mixed = files.includes(MIXED_FILE) ? [MIXED_FILE] : [];
 
@@ -272,16 +273,19 @@ async function main(): Promise<void> {
     return { passed: c.pass, failed: c.fail, skipped: c.skip };
   };
 
-  await step('unit and repro tests', (out) => nodeTests('stand-in', [{ files: standIn }], out));
+  // Phase 1. At normal priority, the stand-in files with wall-clock claims; niced beside them, every
+  // other stand-in test file (four at a time) and cleanup.test.ts's stand-in cases (they interrupt
+  // stand-in runs and check what those leave; the real tier's own checks look for its run
+  // directories only).
+  const untimedStep = step('unit and repro tests without timing claims', (out) => nodeTests('stand-in', [{ files: untimed }], out, false, low), true);
+  const interrupts = step('interrupt tests, stand-in runs (cleanup.test.ts)', (out) => nodeTests('stand-in-cleanup', [{ files: mixed, args: [`--test-skip-pattern=${REAL_CASES}`] }], out, false, low), true);
+  await step('repro tests with timing claims', (out) => nodeTests('stand-in-timed', [{ files: timed }], out));
 
-  // Beside the real tier, niced: cleanup.test.ts's stand-in cases (they interrupt stand-in runs and
-  // check what those leave; the real tier's own checks look for its run directories only), the
-  // base-path site and its browser tests (they check paths and links, not verdicts, so they need no
-  // test result), and the type check. The last two run astro (build, sync), which writes .astro/;
-  // the main build waits until they are done with it.
+  // Phase 2. Niced beside the real tier: the base-path site and its browser tests (they check paths
+  // and links, not verdicts, so they need no test result), and the type check. Both run astro
+  // (build, sync), which writes .astro/; the site build waits until they are done with it.
   let astroDone = (): void => undefined;
   const astroFree = new Promise<void>((resolve) => (astroDone = resolve));
-  const interrupts = step('interrupt tests, stand-in runs (cleanup.test.ts)', (out) => nodeTests('stand-in-cleanup', [{ files: mixed, args: [`--test-skip-pattern=${REAL_CASES}`] }], out, false, low), true);
   const site = (async (): Promise<void> => {
     const typeCheck = (): Promise<StepResult> => step('type check', async (out) => {
       let sync: number;
@@ -308,18 +312,19 @@ async function main(): Promise<void> {
     }, true);
     await checked;
   })();
-  const beside = Promise.all([interrupts, site]);
 
-  // After the stand-in tests, not beside them: its timings (a real kubelet back-off, nginx, conntrack)
-  // are measured on a real clock, and the summary shows its own time. cleanup.test.ts's real cases
-  // run after the real-tier files, not beside them: the files check that no process of a real run is
-  // left anywhere, and a run that cleanup.test.ts is interrupting at that moment would count. The
-  // files run one at a time too: beside the containerd and nginx runs, the real kubelet's waits
-  // missed the model by 303 ms against a 250 ms tolerance (49 ms alone on the same machine).
+  // The real tier after the stand-in files with timing claims, not beside them: its timings (a real
+  // kubelet back-off, nginx, conntrack) are measured on a real clock, and the summary shows its own
+  // time. cleanup.test.ts's real cases run after the real-tier files, not beside them: the files
+  // check that no process of a real run is left anywhere, and a run that cleanup.test.ts is
+  // interrupting at that moment would count. The files run one at a time too: beside the containerd
+  // and nginx runs, the real kubelet's waits missed the model by 303 ms against a 250 ms tolerance
+  // (49 ms alone on the same machine).
   const realStep = await step('real tier (containerd, runc, nginx, NAT)', (out) => nodeTests('real', [
     { files: real, concurrency: 1 },
     { files: mixed, args: [`--test-name-pattern=${REAL_CASES}`] },
   ], out, true));
+  await untimedStep; // its claims count in the coverage and show on the site
   if (!only) {
     await step('claim coverage', async () => {
       const cov = await claimCoverage(join(OUT, 'claims.json'), { realTierRan });
@@ -330,20 +335,21 @@ async function main(): Promise<void> {
     });
   }
 
+  // Phase 3: the site with this run's verdicts; the live-panel runs whose claims are wall-clock
+  // timings, with nothing else running (three workers: each runs one light, timing-sensitive run, as
+  // the stand-in timing files do side by side); then the other browser tests (three workers). Beside
+  // the other browser tests, even niced, keepalive-502's 502 burst in a live run missed its +- 2
+  // requests (1 run in 4); beside the stand-in timing files and niced work, the stand-in
+  // supervisor's waits missed their 250 ms (450 ms, 1 run in 2).
   await astroFree;
   const build = await step('site build', async () => exitStep(await sh('astro', ['build'])));
-
+  const besideDone = Promise.all([untimedStep, interrupts, site]);
   if (browserTests && build.failed === 0 && browserOk) {
-    // The live-panel runs whose claims are wall-clock timings: one worker at normal priority, the
-    // other browser tests (three workers) niced beside them. Beside un-niced page checks (axe,
-    // layout) the supervisor's waits missed their 250 ms, and keepalive-502's 502 burst (+- 2
-    // requests at scale 0.2) its count.
-    await Promise.all([
-      step('browser tests: live runs with timing claims', (out) => playwright(out, ['--grep', '@timing', '--workers', '1'], join(OUT, 'playwright-timing.json'), { KB_PW_OUTPUT: join(OUT, 'playwright-timing') }), true),
-      step('browser tests', (out) => playwright(out, ['--grep-invert', '@timing'], join(OUT, 'playwright.json'), {}, low)),
-    ]);
+    await besideDone;
+    await step('browser tests: live runs with timing claims', (out) => playwright(out, ['--grep', '@timing', '--workers', '3'], join(OUT, 'playwright-timing.json'), { KB_PW_OUTPUT: join(OUT, 'playwright-timing') }));
+    await step('browser tests', (out) => playwright(out, ['--grep-invert', '@timing'], join(OUT, 'playwright.json')));
   }
-  await beside;
+  await besideDone;
 
   const wall = (performance.now() - t0) / 1000;
   const passed = results.reduce((n, r) => n + r.passed, 0);
