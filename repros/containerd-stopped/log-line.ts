@@ -46,11 +46,15 @@ export function parseCriLine(line: string): CriEntry | undefined {
   return { time: m[1] as string, stream: m[2] as string, tag: m[3] as 'P' | 'F', content: m[4] as string };
 }
 
-/** Joins P parts with the F that ends them, as the kubelet does when it reads a CRI log. */
+/**
+ * Joins P parts with the F that ends them, as the kubelet does when it reads a CRI log. Every CRI log
+ * entry ends with a newline; text after the last one is an entry still being written (the file is
+ * read while the runtime appends to it) and is left for a later read.
+ */
 export function reassemble(text: string): string[] {
   const out: string[] = [];
   let partial = '';
-  for (const raw of text.split('\n')) {
+  for (const raw of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) {
     if (raw === '') continue;
     const e = parseCriLine(raw);
     if (!e) throw new Error(`not a CRI log line: ${raw.slice(0, 80)}`);

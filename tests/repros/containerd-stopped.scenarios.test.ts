@@ -70,7 +70,7 @@ test('page-slot arithmetic: 243-byte lines fill 16 x 16 lines per 64 KiB pipe, n
   assert.throws(() => linesPerPipe(65_536, 5000));
 });
 
-test('log lines: fixed length, request number recoverable, CRI entries round-trip with partial lines', () => {
+test('log lines: fixed length, request number recoverable, CRI entries round-trip with partial lines, a half-written entry waits', () => {
   const line = accessLogLine(42, '/orders', 200, RUN.lineBytes, new Date('2026-01-02T03:04:05.678Z'));
   assert.equal(line.length, RUN.lineBytes);
   assert.ok(line.endsWith('\n'));
@@ -80,6 +80,10 @@ test('log lines: fixed length, request number recoverable, CRI entries round-tri
   const body = line.slice(0, -1);
   const text = criLogEntry(1n, 'stdout', 'P', body.slice(0, 100)) + criLogEntry(2n, 'stdout', 'F', body.slice(100));
   assert.deepEqual(reassemble(text), [body]);
+  // A log read while the runtime appends to it: the entry not yet ended by its newline waits.
+  const next = criLogEntry(3n, 'stdout', 'F', 'next');
+  assert.deepEqual(reassemble(text + next.slice(0, 20)), [body]);
+  assert.deepEqual(reassemble(text + next), [body, 'next']);
   const audit = auditLog([accessLogLine(1, '/', 200, 243), accessLogLine(3, '/', 200, 243), accessLogLine(3, '/', 200, 243), accessLogLine(2, '/', 200, 243)], 1, 3);
   assert.deepEqual({ missing: audit.missing, duplicated: audit.duplicated, outOfOrder: audit.outOfOrder }, { missing: 0, duplicated: 1, outOfOrder: 2 });
 });
