@@ -27,15 +27,18 @@ function read(path: string): string | undefined {
   }
 }
 
-/** Seconds the process has run: uptime now minus its start time (field 22 of /proc/<pid>/stat). */
-function ranSeconds(pid: number): number | undefined {
+/** When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+function startTicks(pid: number): number | undefined {
   const stat = read(`/proc/${pid}/stat`);
-  const uptime = read('/proc/uptime');
-  if (stat === undefined || uptime === undefined) return undefined;
+  if (stat === undefined) return undefined;
   // Fields after the command name, which is in parentheses and may contain spaces: field 3 first.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const start = Number(fields[22 - 3]) / CLOCK_TICKS_PER_SECOND;
-  return Number(uptime.split(' ')[0]) - start;
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3]);
+}
+
+/** Seconds a process that started at `start` (clock ticks) has run: uptime now minus its start. */
+function ranSeconds(start: number): number | undefined {
+  const uptime = read('/proc/uptime');
+  return uptime === undefined ? undefined : Number(uptime.split(' ')[0]) - start / CLOCK_TICKS_PER_SECOND;
 }
 
 function targets(): number[] {
@@ -49,16 +52,24 @@ const emit = emitter<PodChaosEvent>();
 const at = (): string => new Date().toISOString();
 emit({ ev: 'ready', target, killEvery, t: at() });
 const seen = new Set<number>();
+/**
+ * Instances already killed (pid and start time, as a pid can come back): a SIGKILLed process can
+ * still show its command line at the next scan while the kernel tears it down, which takes longer on
+ * a busy machine, and it is one kill, not two.
+ */
+const killed = new Set<string>();
 setInterval(() => {
   for (const pid of targets()) {
     if (!seen.has(pid)) {
       seen.add(pid);
       emit({ ev: 'target', pid, t: at() });
     }
-    const ran = ranSeconds(pid);
-    if (ran === undefined || ran < killEvery) continue;
+    const start = startTicks(pid);
+    const ran = start === undefined ? undefined : ranSeconds(start);
+    if (ran === undefined || ran < killEvery || killed.has(`${pid}:${start}`)) continue;
     try {
       process.kill(pid, 'SIGKILL');
+      killed.add(`${pid}:${start}`);
       emit({ ev: 'killed', pid, ranSeconds: Number(ran.toFixed(2)), t: at() });
     } catch {
       // It exited by itself between the scan and the kill.
