@@ -149,8 +149,9 @@ export function makeFifo(path: string): void {
 }
 
 /**
- * The kernel function a process (or one of its threads) sleeps in, from /proc/PID[/task/TID]/wchan: "pipe_write" on older kernels,
- * "anon_pipe_write" on newer ones, "0" when it is running. Undefined where /proc has no wchan.
+ * The kernel function a process (or one of its threads) sleeps in, from /proc/PID[/task/TID]/wchan:
+ * "pipe_write" on older kernels, "anon_pipe_write" on newer ones, "0" when it is running. Undefined
+ * where /proc has no wchan.
  */
 export function readWchan(pid: number, thread?: string): string | undefined {
   try {

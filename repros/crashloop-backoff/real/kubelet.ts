@@ -9,11 +9,11 @@
 // runtime's CreatedAt and StartedAt of the next instance are recorded too, so the time containerd
 // and runc take to create and start a container (tens to hundreds of ms on a busy machine, which no
 // back-off setting controls) is shown apart from the back-off itself.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sleep, waitFor } from '../../lib/clock.ts';
 import { nsToMs, type ContainerStatus } from '../../lib/cri/client.ts';
 import { childArgv } from '../../lib/flags.ts';
+import { processAlive } from '../../lib/temp-dir.ts';
 import type { PrivateContainerd } from '../../lib/real/containerd.ts';
 import type { RunContext } from '../../lib/repro.ts';
 import { inImage, NODE_IN_IMAGE } from '../../lib/real/images.ts';
@@ -60,15 +60,6 @@ export interface RealKubeletResult {
   timings: Record<string, number>;
 }
 
-/** Gone, or a zombie its shim has not reaped yet. */
-function processGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return true;
-  }
-}
 
 /** A started container instance and the runtime's status of it at the start. */
 interface RealInstance {
@@ -118,7 +109,7 @@ async function exitOf(k: RealKubelet, inst: RealInstance, attempt: number): Prom
   const dueMs = nsToMs(inst.status.startedAt) + toWallMs(runOf(opts.runs, attempt));
   const timeoutMs = EXIT_SEEN_WITHIN_MS + toWallMs(Math.max(...opts.runs));
   await sleep(Math.max(0, dueMs - k.epochMs() - 20), signal);
-  await waitFor(`process ${inst.c.pid} to end`, () => (processGone(inst.c.pid) ? true : undefined), { timeoutMs, intervalMs: 1, signal });
+  await waitFor(`process ${inst.c.pid} to end`, () => (processAlive(inst.c.pid) ? undefined : true), { timeoutMs, intervalMs: 1, signal });
   return waitFor(
     `container ${inst.c.id.slice(0, 12)} to exit`,
     async () => {

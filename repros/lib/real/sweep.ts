@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../temp-dir.ts';
 
 export const SHIM_SOCKET_DIR = '/run/containerd/s';
 export const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -159,12 +160,6 @@ function cgroupPids(cgroups: readonly string[]): number[] {
   return [...s];
 }
 
-function alive(pid: number): boolean {
-  const stat = readText(`/proc/${pid}/stat`);
-  if (!stat) return false;
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
-
 function kill(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
@@ -208,7 +203,7 @@ export function sweep(fp: RunFootprint): SweepReport {
   // 2. Container processes: whatever is in the run's cgroups, until they are empty.
   let cgroups = runCgroups(fp.cgroupParent);
   const emptied = spinUntil(() => {
-    const left = cgroupPids(cgroups).filter(alive);
+    const left = cgroupPids(cgroups).filter(processAlive);
     for (const pid of left) {
       if (!report.killed.some((k) => k.pid === pid)) report.killed.push({ pid, what: 'container' });
       kill(pid);
@@ -216,8 +211,8 @@ export function sweep(fp: RunFootprint): SweepReport {
     return left.length === 0;
   }, 5000);
   if (!emptied) report.problems.push(`container processes still in ${fp.cgroupParent}: ${cgroupPids(cgroups).join(', ')}`);
-  const gone = spinUntil(() => report.killed.every((k) => !alive(k.pid)), 5000);
-  if (!gone) report.problems.push(`processes still alive: ${report.killed.filter((k) => alive(k.pid)).map((k) => `${k.what} ${k.pid}`).join(', ')}`);
+  const gone = spinUntil(() => report.killed.every((k) => !processAlive(k.pid)), 5000);
+  if (!gone) report.problems.push(`processes still alive: ${report.killed.filter((k) => processAlive(k.pid)).map((k) => `${k.what} ${k.pid}`).join(', ')}`);
   cgroups = runCgroups(fp.cgroupParent);
   for (const c of cgroups) {
     // A cgroup whose last process just exited can stay busy for a moment.
