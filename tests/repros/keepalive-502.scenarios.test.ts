@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { TimelineEntry } from '../../repros/keepalive-502/timeline.ts';
 import { runScenario, type RunReport } from '../../repros/lib/runner.ts';
 import { assertReport } from '../lib/claims.ts';
@@ -32,40 +32,44 @@ async function run(scenario: string): Promise<RunReport> {
   return r;
 }
 
-test('broken: the old connection serves the deleted pod through preStop, then one 503 and a burst of 502s', { timeout: 60_000 }, async () => {
-  const o = obs(await run('broken'));
-  assert.equal(o.status503, 1, 'the halting pod answers one 503 and closes the connection');
-  // The claim "no new connection to a terminating pod" is not vacuous: the gateway did reconnect.
-  assert.ok(o.balancerConnectionsAfterDeletion.length >= 1);
-  for (const c of o.balancerConnectionsAfterDeletion) {
-    assert.notEqual(c.endpoint, o.deletedPod);
-    assert.equal(c.endpointState, 'ready');
-  }
-});
+// The five runs go at once: each is its own processes on its own ports, mostly waiting on timers,
+// so side by side they keep inside the tolerances above; the recording checks below read their reports.
+describe('scenario runs', { concurrency: 5 }, () => {
+  test('broken: the old connection serves the deleted pod through preStop, then one 503 and a burst of 502s', { timeout: 60_000 }, async () => {
+    const o = obs(await run('broken'));
+    assert.equal(o.status503, 1, 'the halting pod answers one 503 and closes the connection');
+    // The claim "no new connection to a terminating pod" is not vacuous: the gateway did reconnect.
+    assert.ok(o.balancerConnectionsAfterDeletion.length >= 1);
+    for (const c of o.balancerConnectionsAfterDeletion) {
+      assert.notEqual(c.endpoint, o.deletedPod);
+      assert.equal(c.endpointState, 'ready');
+    }
+  });
 
-test('fixed: no non-2xx, and the pod closes its connection after one response once draining', { timeout: 60_000 }, async () => {
-  const o = obs(await run('fixed'));
-  assert.ok(o.balancerConnectionsAfterDeletion.length >= 1, 'the client\'s next request opened a new connection');
-  assert.ok(o.balancerConnectionsAfterDeletion.every((c) => c.endpoint !== o.deletedPod));
-  const lastFromDeleted = o.timeline.filter((e) => e.pod === o.deletedPod).at(-1);
-  const firstFromOther = o.timeline.find((e) => e.s > 0 && e.pod !== o.deletedPod);
-  assert.ok(lastFromDeleted && firstFromOther && firstFromOther.s > lastFromDeleted.s, 'the next answer after the close came from the other pod');
-});
+  test('fixed: no non-2xx, and the pod closes its connection after one response once draining', { timeout: 60_000 }, async () => {
+    const o = obs(await run('fixed'));
+    assert.ok(o.balancerConnectionsAfterDeletion.length >= 1, 'the client\'s next request opened a new connection');
+    assert.ok(o.balancerConnectionsAfterDeletion.every((c) => c.endpoint !== o.deletedPod));
+    const lastFromDeleted = o.timeline.filter((e) => e.pod === o.deletedPod).at(-1);
+    const firstFromOther = o.timeline.find((e) => e.s > 0 && e.pod !== o.deletedPod);
+    assert.ok(lastFromDeleted && firstFromOther && firstFromOther.s > lastFromDeleted.s, 'the next answer after the close came from the other pod');
+  });
 
-test('direct: the gateway drops only the deleted pod, no 502', { timeout: 60_000 }, async () => {
-  const o = obs(await run('direct'));
-  assert.deepEqual(o.statusRunsAfterDeletion, [200], 'the 503 is retried on the other pod, so the client sees only 200s');
-});
+  test('direct: the gateway drops only the deleted pod, no 502', { timeout: 60_000 }, async () => {
+    const o = obs(await run('direct'));
+    assert.deepEqual(o.statusRunsAfterDeletion, [200], 'the 503 is retried on the other pod, so the client sees only 200s');
+  });
 
-test('single-replica: a balancer that deregisters the pod refuses new connections once the only pod is deleted', { timeout: 60_000 }, async () => {
-  const o = obs(await run('single-replica'));
-  assert.deepEqual(o.balancerConnectionsAfterDeletion, []);
-});
+  test('single-replica: a balancer that deregisters the pod refuses new connections once the only pod is deleted', { timeout: 60_000 }, async () => {
+    const o = obs(await run('single-replica'));
+    assert.deepEqual(o.balancerConnectionsAfterDeletion, []);
+  });
 
-test('single-replica-service: through a Service the terminating pod keeps getting new connections', { timeout: 60_000 }, async () => {
-  const o = obs(await run('single-replica-service'));
-  assert.ok(o.balancerConnectionsAfterDeletion.length >= 1);
-  assert.ok(o.balancerConnectionsAfterDeletion.every((c) => c.endpoint === o.deletedPod && c.endpointState === 'terminating'));
+  test('single-replica-service: through a Service the terminating pod keeps getting new connections', { timeout: 60_000 }, async () => {
+    const o = obs(await run('single-replica-service'));
+    assert.ok(o.balancerConnectionsAfterDeletion.length >= 1);
+    assert.ok(o.balancerConnectionsAfterDeletion.every((c) => c.endpoint === o.deletedPod && c.endpointState === 'terminating'));
+  });
 });
 
 // The page charts recordings of real runs at scale 1 (repros/keepalive-502/recordings/*.json, made
