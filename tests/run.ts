@@ -271,7 +271,9 @@ async function main(): Promise<void> {
     rmSync(json, { force: true });
     await sh('playwright', ['test', '-c', 'tests/playwright.config.ts', ...args], { ...chromiumEnv, KB_PW_JSON: json, ...more }, out, nice);
     const c = playwrightCounts(json);
-    return { passed: c.pass, failed: c.fail, skipped: c.skip };
+    // Traces are off by default (tests/playwright.config.ts); a failure says how to get one.
+    const note = c.fail > 0 && process.env.KB_PW_TRACE !== '1' ? 'a screenshot per failing test is in test-results/; KB_PW_TRACE=1 also keeps a trace' : undefined;
+    return { passed: c.pass, failed: c.fail, skipped: c.skip, ...(note ? { note } : {}) };
   };
 
   // Phase 1. At normal priority, the stand-in files with wall-clock claims; niced beside them, every
