@@ -1,5 +1,7 @@
 // npm run bench [-- --sizes 100,500,1000] [--no-starlight] [--no-search] [--no-repros] [--keep]
 // npm run bench -- --dist <built site folder>   (search only, against a site built earlier)
+// npm run bench -- --plain-bodies   (synthetic incidents without MDX: what the build would cost per
+//   incident with Markdown bodies; printed only)
 // Measures how the site scales and how fast search and the repro suite are, prints a table and keeps
 // the results in tests/bench/results.json (committed, so changes show up in review).
 //  - build: the real site plus N synthetic incidents (copies of the real ones under new slugs, each
@@ -25,7 +27,7 @@ import { HOST } from '../../repros/lib/address.ts';
 import { flagHelp, numberList, parseArgs } from '../../repros/lib/flags.ts';
 import { registerRepros } from '../../repros/lib/registry-file.ts';
 import { UsageError, type FlagSpec } from '../../repros/lib/repro.ts';
-import { STARLIGHT_VERSION, starlightInstalled, starlightSandbox } from './starlight.ts';
+import { plainBody, sandboxDir, splitIncident, STARLIGHT_VERSION, starlightInstalled, starlightSandbox } from './starlight.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RESULTS = join(import.meta.dirname, 'results.json');
@@ -45,6 +47,7 @@ const BENCH_FLAGS: readonly FlagSpec[] = [
   { name: 'no-search', type: 'boolean', description: 'skip the search measurement' },
   { name: 'no-repros', type: 'boolean', description: 'skip the repro suite\'s wall time' },
   { name: 'keep', type: 'boolean', description: 'keep the largest build (for --dist)' },
+  { name: 'plain-bodies', type: 'boolean', description: 'synthetic incidents with plain Markdown bodies (what Starlight gets): what incidents would cost without MDX; prints, writes no results' },
   { name: 'dist', type: 'string', description: 'measure only search, against this built site folder' },
   { name: 'help', type: 'boolean', description: 'show this help' },
 ];
@@ -62,7 +65,8 @@ const args = (() => {
     if (dist !== undefined && !existsSync(join(dist, 'pagefind', 'pagefind-entry.json'))) {
       throw new UsageError(`--dist needs a built site folder with its search index (<folder>/pagefind/pagefind-entry.json), got "${dist}"`);
     }
-    return { sizes, dist, starlight: values['no-starlight'] !== true, search: values['no-search'] !== true, repros: values['no-repros'] !== true, keep: values.keep === true };
+    if (dist !== undefined && values['plain-bodies'] === true) throw new UsageError('--plain-bodies changes the builds; --dist measures search on a site built earlier: give one of them');
+    return { sizes, dist, starlight: values['no-starlight'] !== true, search: values['no-search'] !== true, repros: values['no-repros'] !== true, keep: values.keep === true, plainBodies: values['plain-bodies'] === true };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`${err.message}\n\nnpm run bench -- [flags]\n${flagHelp(BENCH_FLAGS)}`);
@@ -97,11 +101,19 @@ function walkHtml(dir: string): number {
 }
 
 function sandbox(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kb-bench-'));
+  const dir = sandboxDir(ROOT, 'kb-bench-');
   for (const p of ['src', 'content', 'repros', 'astro.config.mjs', 'package.json', 'tsconfig.json']) {
     cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  if (args.plainBodies) {
+    // The incident collection takes Markdown files too; the real incidents stay MDX.
+    const config = join(dir, 'src', 'content.config.ts');
+    const text = readFileSync(config, 'utf8');
+    const widened = text.replace("glob({ pattern: '*.mdx', base: './content/incidents' })", "glob({ pattern: '*.{mdx,md}', base: './content/incidents' })");
+    if (widened === text) throw new Error(`--plain-bodies: ${config} no longer loads incidents with glob({ pattern: '*.mdx', ... }); update the bench`);
+    writeFileSync(config, widened);
+  }
   return dir;
 }
 
@@ -119,7 +131,11 @@ function addSynthetic(dir: string, n: number): void {
     const id = `bench-${String(i).padStart(4, '0')}-${slug}`;
     const text = readFileSync(join(ROOT, 'content', 'incidents', file), 'utf8')
       .replace(/^title: (["']?)(.*?)\1$/m, (_m, _q, t: string) => `title: ${JSON.stringify(`${t} (synthetic ${i})`)}`);
-    writeFileSync(join(incDir, `${id}.mdx`), text);
+    if (args.plainBodies) {
+      // The same frontmatter, the body as Starlight's documents get it (tests/bench/starlight.ts).
+      const { frontmatter, body } = splitIncident(text);
+      writeFileSync(join(incDir, `${id}.md`), `---\n${frontmatter}\n---\n${plainBody(body)}`);
+    } else writeFileSync(join(incDir, `${id}.mdx`), text);
     mkdirSync(join(dir, 'repros', id), { recursive: true });
     writeFileSync(
       join(dir, 'repros', id, 'repro.ts'),
@@ -348,7 +364,9 @@ const doc = previous ? { ...previous, search: search && { ...search, measuredAt:
   search,
   repros,
 };
-writeFileSync(RESULTS, JSON.stringify(doc, null, 2) + '\n');
+// --plain-bodies measures a site that is not this one: its figures are printed, not kept.
+if (!args.plainBodies) writeFileSync(RESULTS, JSON.stringify(doc, null, 2) + '\n');
+else console.log('\n--plain-bodies: the synthetic incidents had plain Markdown bodies, so these figures are not the site\'s; tests/bench/results.json is unchanged');
 
 const f0 = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(0));
 if (builds.length > 0) console.log('\n| incidents | pages | build (s) | CPU (s) | ms per added incident | CPU ms per added incident | ms per added page | peak memory (MB) | search index (KB) |');
@@ -372,7 +390,7 @@ if (search) {
   console.log(`| search, first result after the pause, freshly opened page (${search.incidents} incidents, median of ${COLD_LOADS}) | ${search.coldMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.coldMs <= TARGET_SEARCH_MS)} |`);
   console.log(`| search, first result after the pause, later queries (median) | ${search.warmMedianMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.warmMedianMs <= TARGET_SEARCH_MS)} |`);
 }
-console.log(`\nresults written to tests/bench/results.json`);
+if (!args.plainBodies) console.log(`\nresults written to tests/bench/results.json`);
 const perPage = (b: BuildResult): number | null => b.cpuMsPerAddedPage ?? b.msPerAddedPage;
 const over = builds.filter((b) => (perPage(b) ?? 0) > BUDGET_MS_PER_PAGE);
 if (over.length > 0 || (repros && !repros.ok)) {

@@ -3,11 +3,23 @@
 // title and summary as frontmatter, its body with the MDX imports, exports and components taken out,
 // text, tables and code blocks kept); synthetic documents are copies under new slugs, as for our site.
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 
 export const STARLIGHT_VERSION = '0.42.4';
+
+/**
+ * A new folder for one bench build, in the project's .cache/bench/ (ignored by git, safe to delete).
+ * Not in the system's temporary folder: a sandbox links the project's node_modules, and Astro reads
+ * a path of an .astro file that shares no parent folder with the project root (Starlight's
+ * components, when the clone is in /work and the sandbox in /tmp) as relative to the root, so
+ * Starlight's build failed unless the clone was under /tmp. Both sites are built from the same place.
+ */
+export function sandboxDir(root: string, prefix: string): string {
+  const parent = join(root, '.cache', 'bench');
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(join(parent, prefix));
+}
 
 /** Starlight's version if it is installed beside the project (package.json devDependencies), else undefined. */
 export function starlightInstalled(root: string): string | undefined {
@@ -18,16 +30,30 @@ export function starlightInstalled(root: string): string | undefined {
   }
 }
 
-/** An incident's MDX as plain Markdown: frontmatter title and description, body without MDX-only syntax. */
-export function toPlainMarkdown(mdx: string): string {
+/** An incident file's frontmatter (YAML text) and body. */
+export function splitIncident(mdx: string): { frontmatter: string; body: string } {
   const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(mdx);
   if (!m) throw new Error('incident file without frontmatter');
-  const fm = yaml.load(m[1] as string) as { title: string; summary?: string };
+  return { frontmatter: m[1] as string, body: m[2] as string };
+}
+
+/** An incident's MDX as plain Markdown: frontmatter title and description, body without MDX-only syntax. */
+export function toPlainMarkdown(mdx: string): string {
+  const { frontmatter, body } = splitIncident(mdx);
+  const fm = yaml.load(frontmatter) as { title: string; summary?: string };
+  return `---\n${yaml.dump({ title: fm.title, description: fm.summary ?? fm.title }, { lineWidth: -1 })}---\n${plainBody(body)}`;
+}
+
+/**
+ * An MDX body without MDX-only syntax: import and export blocks and component tags taken out (a
+ * component's children stay); text, tables and code blocks kept, an expression as its literal text.
+ */
+export function plainBody(body: string): string {
   const out: string[] = [];
   let fence: string | undefined;
   let esm = false;
   let openTag = false;
-  for (const line of (m[2] as string).split('\n')) {
+  for (const line of body.split('\n')) {
     const f = /^\s*(```+|~~~+)/.exec(line);
     if (fence) {
       if (f && f[1]?.startsWith(fence)) fence = undefined;
@@ -61,7 +87,7 @@ export function toPlainMarkdown(mdx: string): string {
     // Components inside a line of text (claim references) go.
     out.push(line.replace(/\s*<[A-Z][\w.]*(\s[^<>]*)?\/>/g, ''));
   }
-  return `---\n${yaml.dump({ title: fm.title, description: fm.summary ?? fm.title }, { lineWidth: -1 })}---\n${out.join('\n')}`;
+  return out.join('\n');
 }
 
 /**
@@ -70,7 +96,7 @@ export function toPlainMarkdown(mdx: string): string {
  * `added` copies. Returns the folder.
  */
 export function starlightSandbox(root: string, added: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kb-bench-starlight-'));
+  const dir = sandboxDir(root, 'kb-bench-starlight-');
   const docs = join(dir, 'src', 'content', 'docs');
   mkdirSync(join(docs, 'incidents'), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
