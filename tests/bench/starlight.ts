@@ -2,24 +2,13 @@
 // same Astro from the same incident Markdown. Each incident becomes one Markdown document (its
 // title and summary as frontmatter, its body with the MDX imports, exports and components taken out,
 // text, tables and code blocks kept); synthetic documents are copies under new slugs, as for our site.
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, mkdtempSync } from 'node:fs';
+// `npm run bench -- --plain-bodies` gives our synthetic incidents the same bodies (plainBody).
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
+import { sandboxDir } from './sandbox.ts';
 
 export const STARLIGHT_VERSION = '0.42.4';
-
-/**
- * A new folder for one bench build, in the project's .cache/bench/ (ignored by git, safe to delete).
- * Not in the system's temporary folder: a sandbox links the project's node_modules, and Astro reads
- * a path of an .astro file that shares no parent folder with the project root (Starlight's
- * components, when the clone is in /work and the sandbox in /tmp) as relative to the root, so
- * Starlight's build failed unless the clone was under /tmp. Both sites are built from the same place.
- */
-export function sandboxDir(root: string, prefix: string): string {
-  const parent = join(root, '.cache', 'bench');
-  mkdirSync(parent, { recursive: true });
-  return mkdtempSync(join(parent, prefix));
-}
 
 /** Starlight's version if it is installed beside the project (package.json devDependencies), else undefined. */
 export function starlightInstalled(root: string): string | undefined {
@@ -91,7 +80,7 @@ export function plainBody(body: string): string {
 }
 
 /**
- * A default Starlight site in a new temporary folder: Starlight's own starter configuration (a
+ * A default Starlight site in a new bench folder (sandbox.ts): Starlight's own starter configuration (a
  * title, no sidebar settings, so the sidebar lists every document) with the real incidents plus
  * `added` copies. Returns the folder.
  */
