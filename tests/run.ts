@@ -12,8 +12,11 @@
 //   8. the other browser tests (Playwright, built site, three workers)
 // Why priorities: work whose claims are wall-clock timings (the supervisor's waits within 250 ms, a
 // 502 burst within +- 2 requests, the real kubelet's restarts) runs at normal priority, beside niced
-// work only, so the CPU is theirs the moment a timer fires; the niced work takes what is left. Steps that run beside another print their output when they finish. The summary gives each
-// step's own time and the wall time with and without the real tier.
+// work only, so the CPU is theirs the moment a timer fires; the niced work takes what is left. A
+// session a niced step starts (Chromium's, a detached run's) would escape its niceness under the
+// kernel's autogroup scheduling, so it is lowered too (tests/lib/autogroup.ts). Steps that run beside
+// another print their output when they finish. The summary gives each step's own time and the wall
+// time with and without the real tier.
 // Options: --skip-browser (no browser steps), --only <pattern> (node tests whose file path matches).
 import { spawn } from 'node:child_process';
 import { existsSync, globSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +24,7 @@ import { join } from 'node:path';
 import { findChromium } from './lib/browser.ts';
 import { RESULTS_DIR } from './lib/claims.ts';
 import { claimCoverage } from './lib/coverage.ts';
+import { sessionNicer, type SessionNicer } from './lib/autogroup.ts';
 import { ALL_TOOLS, debPackages, isDebianLike, isRoot, missingTools, realTierProblem } from '../repros/lib/real/tools.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -72,6 +76,8 @@ const terminal: Out = { log: (s) => console.log(s) };
  * claims. KB_TEST_NICE (0-19) sets it; 0 is the busy machine's schedule.
  */
 let low: number | undefined;
+/** Gives the sessions that niced steps start (Chromium's, detached children's) the same low priority. */
+let nicer: SessionNicer | undefined;
 
 /** Share of the CPU that other processes used over half a second, from /proc/stat; undefined off Linux. */
 async function busyElsewhere(): Promise<number | undefined> {
@@ -122,9 +128,13 @@ function sh(cmd: string, argv: string[], env: Record<string, string> = {}, out: 
       stdio: out.buf ? ['ignore', 'pipe', 'pipe'] : 'inherit',
       env: { ...process.env, PATH: `${BIN}:${process.env.PATH ?? ''}`, ...(process.env.CI ? {} : { FORCE_COLOR: '1' }), ...env },
     });
+    if (nice !== undefined && child.pid !== undefined) nicer?.add(child.pid);
     child.stdout?.on('data', (d: Buffer) => out.buf?.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => out.buf?.push(d.toString()));
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('close', (code, signal) => {
+      if (child.pid !== undefined) nicer?.remove(child.pid);
+      resolve(code ?? (signal ? 128 : 1));
+    });
     child.on('error', () => resolve(127));
   });
 }
@@ -222,6 +232,7 @@ const TIMING_SENSITIVE = ['tests/repros/crashloop-backoff.scenarios.test.ts', 't
 
 async function main(): Promise<void> {
   low = await chooseNiceness();
+  if (low !== undefined) nicer = sessionNicer(low);
   const t0 = performance.now();
   rmSync(RESULTS_DIR, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
@@ -272,7 +283,8 @@ async function main(): Promise<void> {
     await sh('playwright', ['test', '-c', 'tests/playwright.config.ts', ...args], { ...chromiumEnv, KB_PW_JSON: json, ...more }, out, nice);
     const c = playwrightCounts(json);
     // Traces are off by default (tests/playwright.config.ts); a failure says how to get one.
-    const note = c.fail > 0 && process.env.KB_PW_TRACE !== '1' ? 'a screenshot per failing test is in test-results/; KB_PW_TRACE=1 also keeps a trace' : undefined;
+    // (Without a report Playwright failed before running a test, and left no screenshot either.)
+    const note = c.fail > 0 && existsSync(json) && process.env.KB_PW_TRACE !== '1' ? 'a screenshot per failing test is in test-results/; KB_PW_TRACE=1 also keeps a trace' : undefined;
     return { passed: c.pass, failed: c.fail, skipped: c.skip, ...(note ? { note } : {}) };
   };
 
@@ -368,6 +380,7 @@ async function main(): Promise<void> {
   for (const r of [...results].sort((a, b) => (a.order ?? 0) - (b.order ?? 0))) {
     console.log(`${r.failed === 0 ? 'PASS' : 'FAIL'}  ${r.name.padEnd(46)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1).padStart(6)} s${r.skipped ? `  (${r.skipped} skipped)` : ''}${r.note ? `  (${r.note})` : ''}`);
   }
+  if (nicer && nicer.lowered.size > 0) console.log(`\n${nicer.lowered.size} sessions that niced steps started (Chromium's, detached runs') ran at their niceness too (tests/lib/autogroup.ts)`);
   console.log(`\nwall time ${wall.toFixed(1)} s: ${realStep.seconds.toFixed(1)} s in the real tier, ${(wall - realStep.seconds).toFixed(1)} s for everything else`);
   console.log(`\nnpm test: ${failed === 0 ? 'all checks passed' : 'FAILED'}`);
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
