@@ -359,8 +359,9 @@ async function main(): Promise<void> {
   // Phase 3: the site with this run's verdicts; the live-panel runs whose claims are wall-clock
   // timings, with nothing else running (three workers: each runs one light, timing-sensitive run, as
   // the stand-in timing files do side by side); then the other browser tests (three workers). Beside
-  // the other browser tests, even niced, keepalive-502's 502 burst in a live run missed its +- 2
-  // requests (1 run in 4); beside the stand-in timing files and niced work, the stand-in
+  // the other browser tests, niced (but with Chromium escaping its niceness through its own session,
+  // before tests/lib/autogroup.ts), keepalive-502's 502 burst in a live run missed its +- 2 requests
+  // (1 run in 4); beside the stand-in timing files and niced work, the stand-in
   // supervisor's waits missed their 250 ms (450 ms, 1 run in 2).
   await astroFree;
   const build = await step('site build', async () => exitStep(await sh('astro', ['build'])));
