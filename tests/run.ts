@@ -12,9 +12,9 @@
 //   8. the other browser tests (Playwright, built site, three workers)
 // Why priorities: work whose claims are wall-clock timings (the supervisor's waits within 250 ms, a
 // 502 burst within +- 2 requests, the real kubelet's restarts) runs at normal priority, beside niced
-// work only, so the CPU is theirs the moment a timer fires; the niced work takes what is left. A
-// session a niced step starts (Chromium's, a detached run's) would escape its niceness under the
-// kernel's autogroup scheduling, so it is lowered too (tests/lib/autogroup.ts). Steps that run beside
+// work only, so the CPU is theirs the moment a timer fires; the niced work takes what is left.
+// Chromium starts a session of its own, which would escape its niceness under the kernel's autogroup
+// scheduling, so a niced browser step's sessions are lowered too (tests/lib/autogroup.ts). Steps that run beside
 // another print their output when they finish. The summary gives each step's own time and the wall
 // time with and without the real tier.
 // Options: --skip-browser (no browser steps), --only <pattern> (node tests whose file path matches).
@@ -76,7 +76,7 @@ const terminal: Out = { log: (s) => console.log(s) };
  * claims. KB_TEST_NICE (0-19) sets it; 0 is the busy machine's schedule.
  */
 let low: number | undefined;
-/** Gives the sessions that niced steps start (Chromium's, detached children's) the same low priority. */
+/** Gives the sessions that niced browser steps start (Chromium's) the same low priority. */
 let nicer: SessionNicer | undefined;
 
 /** Share of the CPU that other processes used over half a second, from /proc/stat; undefined off Linux. */
@@ -119,8 +119,14 @@ async function chooseNiceness(): Promise<number | undefined> {
   return 19;
 }
 
-/** Runs a command (at niceness `nice` when given, through nice(1) so its children inherit it). */
-function sh(cmd: string, argv: string[], env: Record<string, string> = {}, out: Out = terminal, nice?: number): Promise<number> {
+/**
+ * Runs a command (at niceness `nice` when given, through nice(1) so its children inherit it). With
+ * `lowerSessions`, a session a descendant starts gets the same niceness (tests/lib/autogroup.ts):
+ * for Playwright, whose Chromium starts its own. Not for the node tests: cleanup.test.ts's runs start
+ * sessions too, and lowered, the children of a SIGKILLed run missed their 5 s to notice and exit
+ * (2 of 33 cases in one run); they are light, and stay at their session's normal priority.
+ */
+function sh(cmd: string, argv: string[], env: Record<string, string> = {}, out: Out = terminal, nice?: number, lowerSessions = false): Promise<number> {
   if (nice !== undefined) [cmd, argv] = ['nice', ['-n', String(nice), cmd, ...argv]];
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, {
@@ -128,7 +134,7 @@ function sh(cmd: string, argv: string[], env: Record<string, string> = {}, out: 
       stdio: out.buf ? ['ignore', 'pipe', 'pipe'] : 'inherit',
       env: { ...process.env, PATH: `${BIN}:${process.env.PATH ?? ''}`, ...(process.env.CI ? {} : { FORCE_COLOR: '1' }), ...env },
     });
-    if (nice !== undefined && child.pid !== undefined) nicer?.add(child.pid);
+    if (nice !== undefined && lowerSessions && child.pid !== undefined) nicer?.add(child.pid);
     child.stdout?.on('data', (d: Buffer) => out.buf?.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => out.buf?.push(d.toString()));
     child.on('close', (code, signal) => {
@@ -280,7 +286,7 @@ async function main(): Promise<void> {
   const browserOk = browser?.failed === 0;
   const playwright = async (out: Out, args: string[], json: string, more: Record<string, string> = {}, nice?: number): Promise<Omit<StepResult, 'name' | 'seconds'>> => {
     rmSync(json, { force: true });
-    await sh('playwright', ['test', '-c', 'tests/playwright.config.ts', ...args], { ...chromiumEnv, KB_PW_JSON: json, ...more }, out, nice);
+    await sh('playwright', ['test', '-c', 'tests/playwright.config.ts', ...args], { ...chromiumEnv, KB_PW_JSON: json, ...more }, out, nice, true);
     const c = playwrightCounts(json);
     // Traces are off by default (tests/playwright.config.ts); a failure says how to get one.
     // (Without a report Playwright failed before running a test, and left no screenshot either.)
@@ -381,7 +387,7 @@ async function main(): Promise<void> {
   for (const r of [...results].sort((a, b) => (a.order ?? 0) - (b.order ?? 0))) {
     console.log(`${r.failed === 0 ? 'PASS' : 'FAIL'}  ${r.name.padEnd(46)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1).padStart(6)} s${r.skipped ? `  (${r.skipped} skipped)` : ''}${r.note ? `  (${r.note})` : ''}`);
   }
-  if (nicer && nicer.lowered.size > 0) console.log(`\n${nicer.lowered.size} sessions that niced steps started (Chromium's, detached runs') ran at their niceness too (tests/lib/autogroup.ts)`);
+  if (nicer && nicer.lowered.size > 0) console.log(`\n${nicer.lowered.size} Chromium sessions of niced browser steps ran at their niceness too (tests/lib/autogroup.ts)`);
   console.log(`\nwall time ${wall.toFixed(1)} s: ${realStep.seconds.toFixed(1)} s in the real tier, ${(wall - realStep.seconds).toFixed(1)} s for everything else`);
   console.log(`\nnpm test: ${failed === 0 ? 'all checks passed' : 'FAILED'}`);
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
