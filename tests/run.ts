@@ -14,9 +14,9 @@
 // 502 burst within +- 2 requests, the real kubelet's restarts) runs at normal priority, beside niced
 // work only, so the CPU is theirs the moment a timer fires; the niced work takes what is left.
 // Chromium starts a session of its own, which would escape its niceness under the kernel's autogroup
-// scheduling, so a niced browser step's sessions are lowered too (tests/lib/autogroup.ts). Steps that run beside
-// another print their output when they finish. The summary gives each step's own time and the wall
-// time with and without the real tier.
+// scheduling, so a niced browser step's sessions are lowered too (tests/lib/autogroup.ts). Steps
+// that run beside another print their output when they finish. The summary gives each step's own
+// time and the wall time with and without the real tier.
 // Options: --skip-browser (no browser steps), --only <pattern> (node tests whose file path matches).
 import { spawn } from 'node:child_process';
 import { existsSync, globSync, mkdirSync, readFileSync, rmSync } from 'node:fs';

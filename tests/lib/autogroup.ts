@@ -13,6 +13,7 @@
 // the given roots gets its autogroup nice set to `nice` (allowed to any owner: it lowers priority).
 // Only descendants of this run's niced steps are touched.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { statFields } from './procs.ts';
 
 const ENABLED = ((): boolean => {
   try {
@@ -31,19 +32,12 @@ export interface SessionNicer {
   remove(pid: number): void;
   /** The sessions it lowered so far (their leaders' pids). */
   readonly lowered: ReadonlySet<number>;
-  stop(): void;
 }
 
-/** pid -> [ppid, sid], from /proc/PID/stat; undefined once the process has gone. */
+/** pid -> [ppid, sid]; undefined once the process has gone. */
 function parentAndSession(pid: number): [number, number] | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return [Number(f[1]), Number(f[3])];
-  } catch {
-    return undefined;
-  }
+  const f = statFields(pid);
+  return f && [Number(f[1]), Number(f[3])];
 }
 
 export function sessionNicer(nice: number): SessionNicer {
@@ -102,10 +96,5 @@ export function sessionNicer(nice: number): SessionNicer {
       }
     },
     lowered,
-    stop() {
-      roots.clear();
-      if (timer) clearInterval(timer);
-      timer = undefined;
-    },
   };
 }

@@ -32,13 +32,25 @@ function read(path: string): string | undefined {
   }
 }
 
-function stat(pid: number): Proc | undefined {
+/**
+ * The fields of /proc/<pid>/stat after the command name: state [0], ppid [1], pgrp [2], session [3],
+ * start time [19] (proc(5) numbers them from 1 with pid and comm first). Undefined once it has gone.
+ */
+export function statFields(pid: number): string[] | undefined {
   const s = read(`/proc/${pid}/stat`);
-  if (s === undefined) return undefined;
   // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  if (f[0] === 'Z') return undefined; // a zombie holds no resources; its parent has not reaped it yet
+  return s === undefined ? undefined : s.slice(s.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The process as a Proc, zombies included (its parent has not reaped it yet). */
+export function procOf(pid: number, f: string[]): Proc {
   return { pid, ppid: Number(f[1]), pgid: Number(f[2]), start: f[19] ?? '' };
+}
+
+function stat(pid: number): Proc | undefined {
+  const f = statFields(pid);
+  if (f === undefined || f[0] === 'Z') return undefined; // a zombie holds no resources; its parent has not reaped it yet
+  return procOf(pid, f);
 }
 
 function allProcs(): Proc[] {

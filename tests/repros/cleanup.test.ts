@@ -21,7 +21,7 @@ import { runCgroups, runMounts, shimSocketPath, sweep, type RunFootprint } from 
 import { loadAllRepros } from '../../repros/lib/registry.ts';
 import { within } from '../../repros/lib/clock.ts';
 import { OWNED_TEMP_DIR } from '../../repros/lib/temp-dir.ts';
-import { HAVE_PROC, listenersOf, stillListening, stillRunning, treeOf, type Listener, type Proc } from '../lib/procs.ts';
+import { HAVE_PROC, listenersOf, procOf, statFields, stillListening, stillRunning, treeOf, type Listener, type Proc } from '../lib/procs.ts';
 import { realTier } from '../lib/real.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'repros', 'cli.ts');
@@ -207,13 +207,8 @@ function footprintOf(runDir: string): RunFootprint {
 }
 
 function statProc(pid: number): Proc | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(f[1]), pgid: Number(f[2]), start: f[19] ?? '' };
-  } catch {
-    return undefined;
-  }
+  const f = statFields(pid);
+  return f && procOf(pid, f);
 }
 
 async function interruptRealRun(args: string[], signal: NodeJS.Signals, upWhen: RegExp): Promise<{ code: number | null; up: boolean; runDir: string | undefined; seen: number; shimSockets: number; left: RealLeft | undefined; output: string }> {
