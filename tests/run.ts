@@ -367,8 +367,8 @@ async function main(): Promise<void> {
   // the stand-in timing files do side by side); then the other browser tests (three workers). Beside
   // the other browser tests, niced (but with Chromium escaping its niceness through its own session,
   // before tests/lib/autogroup.ts), keepalive-502's 502 burst in a live run missed its +- 2 requests
-  // (1 run in 4); beside the stand-in timing files and niced work, the stand-in
-  // supervisor's waits missed their 250 ms (450 ms, 1 run in 2).
+  // (1 run in 4); beside the stand-in timing files and niced work, the stand-in supervisor's waits
+  // missed their 250 ms (450 ms, 1 run in 2).
   await astroFree;
   const build = await step('site build', async () => exitStep(await sh('astro', ['build'])));
   const besideDone = Promise.all([untimedStep, interrupts, site]);

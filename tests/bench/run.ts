@@ -5,9 +5,10 @@
 // Measures how the site scales and how fast search and the repro suite are, prints a table and keeps
 // the results in tests/bench/results.json (committed, so changes show up in review).
 //  - build: the real site plus N synthetic incidents (copies of the real ones under new slugs, each
-//    with its own repro entry, each build in a folder under .cache/bench/): build time (wall and CPU), time per added
-//    incident and per added page, peak memory, search index size. Budget: under 50 ms per added page,
-//    in CPU time where it is known (wall time on a shared machine moves with the other work).
+//    with its own repro entry; each build in a folder under .cache/bench/): build time (wall and
+//    CPU), time per added incident and per added page, peak memory, search index size. Budget: under
+//    50 ms per added page, in CPU time where it is known (wall time on a shared machine moves with
+//    the other work).
 //  - starlight: beside each of those builds, a default Starlight site (tests/bench/starlight.ts) built
 //    from the same incident Markdown with the same number of documents, cold builds alternated with
 //    ours, so both see the same load: its time per added document is the target for ours (issue 16).

@@ -70,8 +70,9 @@ export function guard(page: Page): Guard {
 
 /**
  * axe-core with the WCAG 2.0-2.2 A/AA rules and best practices (or only the given rules), over the
- * page or the part of it `within` selects; one line per violation. Highlighted code tokens are left to code-contrast.spec.ts, which checks every token
- * colour of every page from the built HTML: axe would take minutes over thousands of token spans.
+ * page or the part of it `within` selects; one line per violation. Highlighted code tokens are left
+ * to code-contrast.spec.ts, which checks every token colour of every page from the built HTML: axe
+ * would take minutes over thousands of token spans.
  *
  * The same axe.run that @axe-core/playwright's AxeBuilder makes (same context, same runOnly options),
  * but axe-core is injected into the page once and reused by later runs on the same page (the dark

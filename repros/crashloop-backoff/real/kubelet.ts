@@ -60,7 +60,6 @@ export interface RealKubeletResult {
   timings: Record<string, number>;
 }
 
-
 /** A started container instance and the runtime's status of it at the start. */
 interface RealInstance {
   c: StartedContainer;
