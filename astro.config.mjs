@@ -4,6 +4,8 @@
 // See README "Hosting under a base path".
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
+import { satteri } from '@astrojs/markdown-satteri';
+import { incidentDirectives } from './src/lib/directives.ts';
 import sitemap from '@astrojs/sitemap';
 import { contentCheck } from './src/integrations/content-check.ts';
 import { pagefindIndex } from './src/integrations/pagefind.ts';
@@ -22,6 +24,8 @@ export default defineConfig({
   server: { host: '127.0.0.1', port: 4321 },
   devToolbar: { enabled: false },
   markdown: {
+    // Incident pages are Markdown with directives for what comes from code (src/lib/directives.ts).
+    processor: satteri({ features: { directive: true }, mdastPlugins: [incidentDirectives] }),
     shikiConfig: {
       themes: CODE_THEMES,
       defaultColor: false,

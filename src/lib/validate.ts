@@ -111,7 +111,7 @@ export function validateContent({ root, repros }: ValidateOptions): Problem[] {
     if (e.id !== alertSlug(d.name)) problems.push({ file, message: `field "name" is ${d.name}, so the file must be named ${alertSlug(d.name)}.md (alert URLs use the lower-case name)` });
   }
 
-  for (const e of readEntries(join(root, 'content', 'incidents'), /\.mdx$/)) {
+  for (const e of readEntries(join(root, 'content', 'incidents'), /\.mdx?$/)) {
     const file = rel(e.file);
     const d = checkFile(file, e.text, incidentSchema, INCIDENT_SECTIONS, problems);
     if (!d) continue;
