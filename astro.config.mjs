@@ -5,7 +5,7 @@
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import { satteri } from '@astrojs/markdown-satteri';
-import { incidentDirectives } from './src/lib/directives.ts';
+import { markdownOptions } from './src/lib/directives.ts';
 import sitemap from '@astrojs/sitemap';
 import { contentCheck } from './src/integrations/content-check.ts';
 import { pagefindIndex } from './src/integrations/pagefind.ts';
@@ -25,7 +25,7 @@ export default defineConfig({
   devToolbar: { enabled: false },
   markdown: {
     // Incident pages are Markdown with directives for what comes from code (src/lib/directives.ts).
-    processor: satteri({ features: { directive: true }, mdastPlugins: [incidentDirectives] }),
+    processor: satteri(markdownOptions),
     shikiConfig: {
       themes: CODE_THEMES,
       defaultColor: false,

@@ -1,5 +1,6 @@
 // npm run new-incident -- <slug>
-// Scaffolds a complete incident in the shape every repro has: the page with every section, and a repro
+// Scaffolds a complete incident in the shape every repro has: the page with every section and its body
+// module (what the page takes from code: values, interactive parts), and a repro
 // with its constants, claims, checks (the one place a claim meets a measurement), scenarios loaded on
 // first run, the site's surface (page.ts), its registry entry, and a test that fails until the repro
 // checks something. Refuses to overwrite anything.
@@ -46,7 +47,33 @@ sources:
     url: https://github.com/kubernetes/kubernetes
 ---
 
+:::if-paged
+**What you see first.** TODO: the alert or symptom that brings a reader here.
+
+**Confirm it** with TODO: the commands that tell this incident apart.
+
+**Safest mitigation.** TODO: what to do first, and how to roll it back.
+:::
+
 ${['Summary', 'Impact', 'Timeline', 'Root cause', 'Detection', 'Mitigation', 'Action items', 'Lessons', 'Reproduce'].map((s) => `## ${s}\n\nTODO\n`).join('\n')}`;
+}
+
+/**
+ * The page's body module: the values (:v[name]) and parts (::part{#name}) its Markdown names, taken
+ * from the repro's code so a number on the page is the number the repro checks (src/lib/body.ts).
+ */
+function bodyModule(slug: string): string {
+  return `// What content/incidents/${slug}.md takes from code (src/lib/body.ts): each value the page writes as
+// :v[name] and each part it places with ::part{#name}. Take numbers from the repro (page.ts), e.g.
+//   import { INCIDENT } from '../../../repros/${slug}/page.ts';
+//   values: { preStop: INCIDENT.preStopS },   and on the page: "the preStop hook sleeps :v[preStop] s"
+import type { Body } from '../../lib/body.ts';
+
+export const body: Body = {
+  values: {},
+  parts: {},
+};
+`;
 }
 
 /** The repro's modules and its test, by path from the repository root. */
@@ -138,7 +165,11 @@ test('${slug}: the default scenario verifies its claims', async () => {
 }
 
 const slug = slugFrom(process.argv.slice(2));
-const files = { [`content/incidents/${slug}.mdx`]: page(new Date().toISOString().slice(0, 10)), ...reproFiles(slug) };
+const files = {
+  [`content/incidents/${slug}.md`]: page(new Date().toISOString().slice(0, 10)),
+  [`src/components/${slug}/body.ts`]: bodyModule(slug),
+  ...reproFiles(slug),
+};
 for (const f of Object.keys(files)) if (existsSync(join(ROOT, f))) fail(`${f} already exists; nothing was written`);
 for (const [f, text] of Object.entries(files)) {
   mkdirSync(dirname(join(ROOT, f)), { recursive: true });

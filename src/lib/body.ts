@@ -11,6 +11,7 @@
 //
 // A value is text (escaped) unless it was made with html`...`. The page's claims are its repro's.
 // A name the page uses that the module lacks stops the build, with the names that exist.
+import type { AstroComponentFactory } from 'astro/runtime/server/index.js';
 import type { Claim, Claims } from '../../repros/lib/claims.ts';
 import { verdictFor } from './claim-results.ts';
 import { PLACEHOLDER } from './directives.ts';
@@ -28,9 +29,8 @@ export class Html {
 
 export type Value = string | number | Html;
 
-// Astro components are functions the template calls with their props; the module names them here.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Component = (props: any) => unknown;
+/** An Astro component (src/astro-components.d.ts types an .astro import as one). */
+type Component = AstroComponentFactory;
 
 export interface Part {
   component: Component;
@@ -52,7 +52,7 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 }
 
 /** A part of the page: an Astro component and the props it is rendered with. */
-export function part<P extends Record<string, unknown>>(component: (props: P) => unknown, props: P): Part {
+export function part(component: Component, props: Record<string, unknown>): Part {
   return { component, props };
 }
 

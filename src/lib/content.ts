@@ -6,7 +6,7 @@ export type Incident = CollectionEntry<'incidents'>;
 export type Alert = CollectionEntry<'alerts'>;
 
 export function incidentFile(e: Incident): string {
-  return e.filePath ?? `content/incidents/${e.id}.mdx`;
+  return e.filePath ?? `content/incidents/${e.id}.md`;
 }
 
 export async function alerts(): Promise<Alert[]> {

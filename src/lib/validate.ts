@@ -111,8 +111,15 @@ export function validateContent({ root, repros }: ValidateOptions): Problem[] {
     if (e.id !== alertSlug(d.name)) problems.push({ file, message: `field "name" is ${d.name}, so the file must be named ${alertSlug(d.name)}.md (alert URLs use the lower-case name)` });
   }
 
-  for (const e of readEntries(join(root, 'content', 'incidents'), /\.mdx?$/)) {
+  for (const e of readEntries(join(root, 'content', 'incidents'), /\.mdx$/)) {
+    problems.push({ file: rel(e.file), message: `incident pages are Markdown: rename it to content/incidents/${e.id}.md, write each {expression} as :v[name] with the value in src/components/${e.id}/body.ts, each <ClaimRef> as :claim{#id}, each component as ::part{#name} (src/lib/directives.ts, src/lib/body.ts)` });
+  }
+
+  for (const e of readEntries(join(root, 'content', 'incidents'), /\.md$/)) {
     const file = rel(e.file);
+    if (!existsSync(join(root, 'src', 'components', e.id, 'body.ts'))) {
+      problems.push({ file, message: `has no body module: src/components/${e.id}/body.ts holds the values and parts the page names (:v[name], ::part{#name}); npm run new-incident -- ${e.id} creates it with the page` });
+    }
     const d = checkFile(file, e.text, incidentSchema, INCIDENT_SECTIONS, problems);
     if (!d) continue;
     for (const [list, names] of Object.entries(d.alerts)) {

@@ -1,11 +1,9 @@
 // npm run bench [-- --sizes 100,500,1000] [--no-starlight] [--no-search] [--no-repros] [--keep]
 // npm run bench -- --dist <built site folder>   (search only, against a site built earlier)
-// npm run bench -- --plain-bodies   (synthetic incidents without MDX: what the build would cost per
-//   incident with Markdown bodies; printed only)
 // Measures how the site scales and how fast search and the repro suite are, prints a table and keeps
 // the results in tests/bench/results.json (committed, so changes show up in review).
 //  - build: the real site plus N synthetic incidents (copies of the real ones under new slugs, each
-//    with its own repro entry; each build in a folder under .cache/bench/): build time (wall and
+//    with its own repro entry and body module; each build in a folder under .cache/bench/): build time (wall and
 //    CPU), time per added incident and per added page, peak memory, search index size. Budget: under
 //    50 ms per added page, in CPU time where it is known (wall time on a shared machine moves with
 //    the other work).
@@ -29,7 +27,7 @@ import { flagHelp, numberList, parseArgs } from '../../repros/lib/flags.ts';
 import { registerRepros } from '../../repros/lib/registry-file.ts';
 import { UsageError, type FlagSpec } from '../../repros/lib/repro.ts';
 import { keepSandbox, removeSandbox, sandboxDir } from './sandbox.ts';
-import { plainBody, splitIncident, STARLIGHT_VERSION, starlightInstalled, starlightSandbox } from './starlight.ts';
+import { STARLIGHT_VERSION, starlightInstalled, starlightSandbox } from './starlight.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RESULTS = join(import.meta.dirname, 'results.json');
@@ -43,17 +41,12 @@ const TARGET_SEARCH_MS = 300;
 /** The search box waits this long after the last keystroke (src/pages/search.astro). */
 const DEBOUNCE_MS = 200;
 
-/** How src/content.config.ts loads the incidents; --plain-bodies widens it to Markdown files too. */
-const CONTENT_CONFIG = join(ROOT, 'src', 'content.config.ts');
-const INCIDENT_GLOB = "glob({ pattern: '*.mdx', base: './content/incidents' })";
-
 const BENCH_FLAGS: readonly FlagSpec[] = [
   { name: 'sizes', type: 'list', description: 'synthetic incidents to add, one build each', default: '100,500,1000' },
   { name: 'no-starlight', type: 'boolean', description: 'compare with the reference figure instead of building Starlight beside each build' },
   { name: 'no-search', type: 'boolean', description: 'skip the search measurement' },
   { name: 'no-repros', type: 'boolean', description: 'skip the repro suite\'s wall time' },
   { name: 'keep', type: 'boolean', description: 'keep the largest build (for --dist)' },
-  { name: 'plain-bodies', type: 'boolean', description: 'synthetic incidents with plain Markdown bodies (what Starlight gets): what incidents would cost without MDX; prints, writes no results' },
   { name: 'dist', type: 'string', description: 'measure only search, against this built site folder' },
   { name: 'help', type: 'boolean', description: 'show this help' },
 ];
@@ -71,15 +64,7 @@ const args = (() => {
     if (dist !== undefined && !existsSync(join(dist, 'pagefind', 'pagefind-entry.json'))) {
       throw new UsageError(`--dist needs a built site folder with its search index (<folder>/pagefind/pagefind-entry.json), got "${dist}"`);
     }
-    const plainBodies = values['plain-bodies'] === true;
-    if (plainBodies && dist !== undefined) throw new UsageError('--plain-bodies changes the builds; --dist measures search on a site built earlier: give one of them');
-    // A kept build with plain bodies measured later with --dist would put its search figures in results.json.
-    if (plainBodies && values.keep === true) throw new UsageError('--plain-bodies builds a site that is not this one; it cannot be kept for --dist');
-    if (plainBodies && !readFileSync(CONTENT_CONFIG, 'utf8').includes(INCIDENT_GLOB)) {
-      throw new UsageError(`--plain-bodies: src/content.config.ts no longer loads incidents with ${INCIDENT_GLOB}; update tests/bench/run.ts`);
-    }
-    // The repro suite does not depend on how incidents are written: --plain-bodies skips it.
-    return { sizes, dist, starlight: values['no-starlight'] !== true, search: values['no-search'] !== true, repros: values['no-repros'] !== true && !plainBodies, keep: values.keep === true, plainBodies };
+    return { sizes, dist, starlight: values['no-starlight'] !== true, search: values['no-search'] !== true, repros: values['no-repros'] !== true, keep: values.keep === true };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`${err.message}\n\nnpm run bench -- [flags]\n${flagHelp(BENCH_FLAGS)}`);
@@ -119,33 +104,27 @@ function sandbox(): string {
     cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  if (args.plainBodies) {
-    // The incident collection takes Markdown files too; the real incidents stay MDX.
-    const config = join(dir, 'src', 'content.config.ts');
-    writeFileSync(config, readFileSync(config, 'utf8').replace(INCIDENT_GLOB, INCIDENT_GLOB.replace("'*.mdx'", "'*.{mdx,md}'")));
-  }
   return dir;
 }
 
 /**
  * Adds n synthetic incidents: copies of the real pages under new slugs, each owning a repro alias that
- * is registered in repros/lib/registry.ts as `npm run new-incident` registers a new repro.
+ * is registered in repros/lib/registry.ts as `npm run new-incident` registers a new repro, and a body
+ * module of its own that gives the page the values and parts of the page it copies.
  */
 function addSynthetic(dir: string, n: number): void {
   const incDir = join(dir, 'content', 'incidents');
-  const real = readdirSync(join(ROOT, 'content', 'incidents')).filter((f) => f.endsWith('.mdx')).sort();
+  const real = readdirSync(join(ROOT, 'content', 'incidents')).filter((f) => f.endsWith('.md')).sort();
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const file = real[i % real.length] as string;
-    const slug = file.replace(/\.mdx$/, '');
+    const slug = file.replace(/\.md$/, '');
     const id = `bench-${String(i).padStart(4, '0')}-${slug}`;
     const text = readFileSync(join(ROOT, 'content', 'incidents', file), 'utf8')
       .replace(/^title: (["']?)(.*?)\1$/m, (_m, _q, t: string) => `title: ${JSON.stringify(`${t} (synthetic ${i})`)}`);
-    if (args.plainBodies) {
-      // The same frontmatter, the body as Starlight's documents get it (tests/bench/starlight.ts).
-      const { frontmatter, body } = splitIncident(text);
-      writeFileSync(join(incDir, `${id}.md`), `---\n${frontmatter}\n---\n${plainBody(body)}`);
-    } else writeFileSync(join(incDir, `${id}.mdx`), text);
+    writeFileSync(join(incDir, `${id}.md`), text);
+    mkdirSync(join(dir, 'src', 'components', id), { recursive: true });
+    writeFileSync(join(dir, 'src', 'components', id, 'body.ts'), `export { body } from '../${slug}/body.ts';\n`);
     mkdirSync(join(dir, 'repros', id), { recursive: true });
     writeFileSync(
       join(dir, 'repros', id, 'repro.ts'),
@@ -189,7 +168,7 @@ function buildOnce(dir: string): { ms: number; cpuMs: number | null; maxRssMb: n
 
 const perAdded = (v: number | null, base: number | null, n: number): number | null => (n === 0 || v === null || base === null ? null : (v - base) / n);
 
-const realCount = readdirSync(join(ROOT, 'content', 'incidents')).filter((f) => f.endsWith('.mdx')).length;
+const realCount = readdirSync(join(ROOT, 'content', 'incidents')).filter((f) => f.endsWith('.md')).length;
 const builds: BuildResult[] = [];
 const starlight: StarlightResult[] = [];
 let largest: string | undefined;
@@ -376,9 +355,7 @@ const doc = previous ? { ...previous, search: search && { ...search, measuredAt:
   search,
   repros,
 };
-// --plain-bodies measures a site that is not this one: its figures are printed, not kept.
-if (!args.plainBodies) writeFileSync(RESULTS, JSON.stringify(doc, null, 2) + '\n');
-else console.log('\n--plain-bodies: the synthetic incidents had plain Markdown bodies, so these figures are not the site\'s; tests/bench/results.json is unchanged');
+writeFileSync(RESULTS, JSON.stringify(doc, null, 2) + '\n');
 
 const f0 = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(0));
 if (builds.length > 0) console.log('\n| incidents | pages | build (s) | CPU (s) | ms per added incident | CPU ms per added incident | ms per added page | peak memory (MB) | search index (KB) |');
@@ -393,18 +370,16 @@ if (search) console.log(`\nsearch, ${search.incidents} incidents: first result $
 if (repros) console.log(`repro suite: ${repros.seconds.toFixed(1)} s`);
 const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 const slLabel = slBig ? `Starlight per added document, ${slBig.documents} documents, this run` : `Starlight per added document, issue 16's reference`;
-// With --plain-bodies the figures are those of a site with Markdown incident bodies, and say so.
-const plain = args.plainBodies ? ', plain Markdown bodies' : '';
 console.log('\n| figure | measured | target | |');
 console.log('| --- | ---: | ---: | --- |');
-if (big && big.msPerAddedIncident !== null) console.log(`| build time per added incident (${big.incidents} incidents${plain}) | ${big.msPerAddedIncident.toFixed(0)} ms | <= ${targetMsPerIncident.toFixed(0)} ms (${slLabel}) | ${mark(big.msPerAddedIncident <= targetMsPerIncident)} |`);
-if (big && big.cpuMsPerAddedIncident !== null && targetCpuMsPerIncident !== null) console.log(`| build CPU time per added incident (${big.incidents} incidents${plain}) | ${big.cpuMsPerAddedIncident.toFixed(0)} ms | <= ${targetCpuMsPerIncident.toFixed(0)} ms (${slLabel}) | ${mark(big.cpuMsPerAddedIncident <= targetCpuMsPerIncident)} |`);
-if (big) console.log(`| peak build memory (${big.incidents} incidents${plain}) | ${big.peakMemoryMb.toFixed(0)} MB | <= ${TARGET_PEAK_MB} MB | ${mark(big.peakMemoryMb <= TARGET_PEAK_MB)} |`);
+if (big && big.msPerAddedIncident !== null) console.log(`| build time per added incident (${big.incidents} incidents) | ${big.msPerAddedIncident.toFixed(0)} ms | <= ${targetMsPerIncident.toFixed(0)} ms (${slLabel}) | ${mark(big.msPerAddedIncident <= targetMsPerIncident)} |`);
+if (big && big.cpuMsPerAddedIncident !== null && targetCpuMsPerIncident !== null) console.log(`| build CPU time per added incident (${big.incidents} incidents) | ${big.cpuMsPerAddedIncident.toFixed(0)} ms | <= ${targetCpuMsPerIncident.toFixed(0)} ms (${slLabel}) | ${mark(big.cpuMsPerAddedIncident <= targetCpuMsPerIncident)} |`);
+if (big) console.log(`| peak build memory (${big.incidents} incidents) | ${big.peakMemoryMb.toFixed(0)} MB | <= ${TARGET_PEAK_MB} MB | ${mark(big.peakMemoryMb <= TARGET_PEAK_MB)} |`);
 if (search) {
-  console.log(`| search, first result after the pause, freshly opened page (${search.incidents} incidents${plain}, median of ${COLD_LOADS}) | ${search.coldMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.coldMs <= TARGET_SEARCH_MS)} |`);
-  console.log(`| search, first result after the pause, later queries (median${plain}) | ${search.warmMedianMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.warmMedianMs <= TARGET_SEARCH_MS)} |`);
+  console.log(`| search, first result after the pause, freshly opened page (${search.incidents} incidents, median of ${COLD_LOADS}) | ${search.coldMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.coldMs <= TARGET_SEARCH_MS)} |`);
+  console.log(`| search, first result after the pause, later queries (median) | ${search.warmMedianMs.toFixed(0)} ms | <= ${TARGET_SEARCH_MS} ms | ${mark(search.warmMedianMs <= TARGET_SEARCH_MS)} |`);
 }
-if (!args.plainBodies) console.log(`\nresults written to tests/bench/results.json`);
+console.log(`\nresults written to tests/bench/results.json`);
 const perPage = (b: BuildResult): number | null => b.cpuMsPerAddedPage ?? b.msPerAddedPage;
 const over = builds.filter((b) => (perPage(b) ?? 0) > BUDGET_MS_PER_PAGE);
 if (over.length > 0 || (repros && !repros.ok)) {

@@ -1,8 +1,7 @@
 // The reference the build is measured against (issue 16): a default Starlight site, built with the
 // same Astro from the same incident Markdown. Each incident becomes one Markdown document (its
-// title and summary as frontmatter, its body with the MDX imports, exports and components taken out,
+// title and summary as frontmatter, its body without the directives that our page template fills in,
 // text, tables and code blocks kept); synthetic documents are copies under new slugs, as for our site.
-// `npm run bench -- --plain-bodies` gives our synthetic incidents the same bodies (plainBody).
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -20,28 +19,27 @@ export function starlightInstalled(root: string): string | undefined {
 }
 
 /** An incident file's frontmatter (YAML text) and body. */
-export function splitIncident(mdx: string): { frontmatter: string; body: string } {
-  const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(mdx);
+export function splitIncident(page: string): { frontmatter: string; body: string } {
+  const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(page);
   if (!m) throw new Error('incident file without frontmatter');
   return { frontmatter: m[1] as string, body: m[2] as string };
 }
 
-/** An incident's MDX as plain Markdown: frontmatter title and description, body without MDX-only syntax. */
-export function toPlainMarkdown(mdx: string): string {
-  const { frontmatter, body } = splitIncident(mdx);
+/** An incident page as a plain Markdown document: frontmatter title and description, body without directives. */
+export function toPlainMarkdown(page: string): string {
+  const { frontmatter, body } = splitIncident(page);
   const fm = yaml.load(frontmatter) as { title: string; summary?: string };
   return `---\n${yaml.dump({ title: fm.title, description: fm.summary ?? fm.title }, { lineWidth: -1 })}---\n${plainBody(body)}`;
 }
 
 /**
- * An MDX body without MDX-only syntax: import and export blocks and component tags taken out (a
- * component's children stay); text, tables and code blocks kept, an expression as its literal text.
+ * An incident body without its directives (src/lib/directives.ts): the paged box's fences, parts and
+ * block values taken out (the box's content stays), a claim reference dropped (its linked text stays),
+ * a value as its name. Text, tables and code blocks are kept.
  */
 export function plainBody(body: string): string {
   const out: string[] = [];
   let fence: string | undefined;
-  let esm = false;
-  let openTag = false;
   for (const line of body.split('\n')) {
     const f = /^\s*(```+|~~~+)/.exec(line);
     if (fence) {
@@ -49,32 +47,18 @@ export function plainBody(body: string): string {
       out.push(line);
       continue;
     }
-    if (esm) {
-      // An MDX import or export block runs to the next blank line.
-      if (line.trim() === '') esm = false;
-      continue;
-    }
-    if (openTag) {
-      // A component tag spread over several lines ends at its closing ">".
-      if (/>\s*$/.test(line)) openTag = false;
-      continue;
-    }
     if (f) {
       fence = f[1];
       out.push(line);
       continue;
     }
-    if (/^(import|export)\s/.test(line)) {
-      esm = true;
-      continue;
-    }
-    // A line that is only a component tag (opening, closing or self-closing) goes; its children stay.
-    if (/^\s*<\/?[A-Z]/.test(line)) {
-      if (!/>\s*$/.test(line)) openTag = true;
-      continue;
-    }
-    // Components inside a line of text (claim references) go.
-    out.push(line.replace(/\s*<[A-Z][\w.]*(\s[^<>]*)?\/>/g, ''));
+    if (/^\s*(:::if-paged|:::)\s*$/.test(line) || /^\s*::(part|v)[[{]/.test(line)) continue;
+    out.push(
+      line
+        .replace(/\s*:claim\{#[\w-]+\}/g, '')
+        .replace(/:claim\[([^\]]*)\]\{#[\w-]+\}/g, '$1')
+        .replace(/:v\[([\w-]+)\]/g, '$1'),
+    );
   }
   return out.join('\n');
 }
@@ -103,11 +87,11 @@ export function starlightSandbox(root: string, added: number): string {
   );
   writeFileSync(join(docs, 'index.md'), `---\ntitle: Incidents\ndescription: Kubernetes incident postmortems.\n---\nIncident postmortems.\n`);
   const incDir = join(root, 'content', 'incidents');
-  const real = readdirSync(incDir).filter((f) => f.endsWith('.mdx')).sort();
-  const plain = new Map(real.map((f) => [f.replace(/\.mdx$/, ''), toPlainMarkdown(readFileSync(join(incDir, f), 'utf8'))]));
+  const real = readdirSync(incDir).filter((f) => f.endsWith('.md')).sort();
+  const plain = new Map(real.map((f) => [f.replace(/\.md$/, ''), toPlainMarkdown(readFileSync(join(incDir, f), 'utf8'))]));
   for (const [slug, md] of plain) writeFileSync(join(docs, 'incidents', `${slug}.md`), md);
   for (let i = 0; i < added; i++) {
-    const slug = (real[i % real.length] as string).replace(/\.mdx$/, '');
+    const slug = (real[i % real.length] as string).replace(/\.md$/, '');
     const md = (plain.get(slug) as string).replace(/^title: (.*)$/m, (_l, t: string) => `title: ${JSON.stringify(`${yaml.load(t) as string} (synthetic ${i})`)}`);
     writeFileSync(join(docs, 'incidents', `bench-${String(i).padStart(4, '0')}-${slug}.md`), md);
   }

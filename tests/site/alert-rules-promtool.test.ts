@@ -24,7 +24,7 @@ const KSM = { job: 'kube-state-metrics' };
 const forOf = (name: string): number => durationS(ALERTS.find((a) => a.name === name)?.for);
 
 function incident(slug: string): IncidentData {
-  const p = parseFrontmatter(readFileSync(join(ROOT, 'content', 'incidents', `${slug}.mdx`), 'utf8'));
+  const p = parseFrontmatter(readFileSync(join(ROOT, 'content', 'incidents', `${slug}.md`), 'utf8'));
   if (typeof p === 'string') throw new Error(`${slug}: ${p}`);
   return incidentSchema.parse(p.data);
 }
@@ -382,8 +382,8 @@ test('every alert rule is seen firing and seen silent by some case, and every in
     assert.ok(ALL.some((x) => x.alertname === r.alert && x.firing.length > 0), `${r.alert}: no promtool case in which it fires; add one built from an incident's model`);
     assert.ok(ALL.some((x) => x.alertname === r.alert && x.silent.length > 0), `${r.alert}: no promtool case in which it is checked silent`);
   }
-  for (const f of readdirSync(join(ROOT, 'content', 'incidents')).filter((x) => x.endsWith('.mdx'))) {
-    const slug = f.replace(/\.mdx$/, '');
+  for (const f of readdirSync(join(ROOT, 'content', 'incidents')).filter((x) => x.endsWith('.md'))) {
+    const slug = f.replace(/\.md$/, '');
     assert.ok(COVERED_INCIDENTS.has(slug), `content/incidents/${f}: no promtool case checks its alerts (fires and silent); add one to tests/site/alert-rules-promtool.test.ts built from repros/${slug}`);
   }
 });

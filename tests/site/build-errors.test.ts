@@ -16,7 +16,7 @@ test('astro build fails on a malformed incident page, naming file, field and all
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   mkdirSync(join(dir, 'content', 'incidents'), { recursive: true });
   writeFileSync(
-    join(dir, 'content', 'incidents', 'broken-page.mdx'),
+    join(dir, 'content', 'incidents', 'broken-page.md'),
     '---\ntitle: "A page with a bad severity"\nseverity: urgent\n---\n\n## Summary\n\nText.\n',
   );
   const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'build', '--outDir', join(dir, 'out')], {
@@ -26,7 +26,7 @@ test('astro build fails on a malformed incident page, naming file, field and all
   });
   const out = r.stdout + r.stderr;
   assert.notEqual(r.status, 0, 'the build must fail');
-  assert.match(out, /content\/incidents\/broken-page\.mdx: field "severity": .*"SEV1"/);
-  assert.match(out, /content\/incidents\/broken-page\.mdx: field "summary"/);
-  assert.match(out, /content\/incidents\/broken-page\.mdx: the "##" sections must be exactly/);
+  assert.match(out, /content\/incidents\/broken-page\.md: field "severity": .*"SEV1"/);
+  assert.match(out, /content\/incidents\/broken-page\.md: field "summary"/);
+  assert.match(out, /content\/incidents\/broken-page\.md: the "##" sections must be exactly/);
 });

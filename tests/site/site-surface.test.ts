@@ -32,7 +32,9 @@ export function staticImports(text: string): string[] {
 
 function resolveSpec(from: string, spec: string): string | undefined {
   if (!spec.startsWith('.') && !spec.startsWith('/')) return undefined;
-  const p = spec.startsWith('/') ? join(ROOT, spec) : resolve(dirname(from), spec);
+  // A query (Vite's ?raw) names the same file.
+  const path = spec.replace(/\?.*$/, '');
+  const p = path.startsWith('/') ? join(ROOT, path) : resolve(dirname(from), path);
   return existsSync(p) && statSync(p).isFile() ? p : undefined;
 }
 
@@ -95,16 +97,14 @@ for (const slug of slugs) {
   });
 }
 
-/** The frontmatter (between the first two ---) of an .astro file and its <script> blocks; an MDX file's import lines. */
+/** The static imports of an .astro file (its frontmatter and <script> blocks) or a module. */
 function siteImports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  // An MDX page's imports come before its first heading; code blocks further down may say "import".
-  if (file.endsWith('.mdx')) return staticImports(text.split(/^#/m)[0] ?? '');
-  return staticImports(text);
+  return staticImports(readFileSync(file, 'utf8'));
 }
 
+/** Each incident's components and body module (src/components/<slug>/): what its page loads. */
 function siteFiles(): string[] {
-  const out = readdirSync(join(ROOT, 'content', 'incidents')).filter((f) => f.endsWith('.mdx')).map((f) => join(ROOT, 'content', 'incidents', f));
+  const out: string[] = [];
   for (const slug of slugs) {
     const dir = join(ROOT, 'src', 'components', slug);
     if (!existsSync(dir)) continue;
@@ -124,6 +124,8 @@ test('incident pages and their components import repro code only through page.ts
       if (/^repros\/[^/]+\/page\.ts$/.test(name) || PURE_LIB.has(name)) continue;
       // Recorded runs are data, not code (keepalive-502's recordings drive its chart).
       if (/^repros\/[^/]+\/recordings\/[^/]+\.json$/.test(name)) continue;
+      // A file imported as text (?raw) is shown, not run: the snippets on the pages.
+      if (/\?raw$/.test(spec)) continue;
       problems.push(`${rel(file)} imports ${name}`);
     }
   }

@@ -79,7 +79,7 @@ for (const p of SITE_PATHS.filter((x) => /^incidents\/[^/]+\/$/.test(x))) {
     const second = page.locator('details.source-file').nth(1);
     await second.locator('summary').click();
     await expect(second.locator('pre.shiki')).toBeVisible();
-    await expect(page.getByRole('link', { name: 'Edit this page' })).toHaveAttribute('href', /\/edit\/.+content\/incidents\/.+\.mdx$/);
+    await expect(page.getByRole('link', { name: 'Edit this page' })).toHaveAttribute('href', /\/edit\/.+content\/incidents\/.+\.md$/);
   });
 }
 

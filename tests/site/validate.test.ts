@@ -27,9 +27,14 @@ function page(front: Record<string, unknown>, sections = SECTIONS): string {
   return `---\n${yaml}\n---\n\n${sections.map((s) => `## ${s}\n\nText.\n`).join('\n')}`;
 }
 
-function check(text: string, name = 'fixture.mdx'): string[] {
+function check(text: string, name = 'fixture.md', withBody = true): string[] {
   const root = testDir('validate');
   mkdirSync(join(root, 'content', 'incidents'), { recursive: true });
+  if (withBody) {
+    const id = name.replace(/\.mdx?$/, '');
+    mkdirSync(join(root, 'src', 'components', id), { recursive: true });
+    writeFileSync(join(root, 'src', 'components', id, 'body.ts'), 'export const body = { values: {} };\n');
+  }
   cpSync(join(ROOT, 'content', 'alerts'), join(root, 'content', 'alerts'), { recursive: true });
   writeFileSync(join(root, 'content', 'incidents', name), text);
   return validateContent({ root, repros: ['fixture'] }).map((p) => `${p.file}: ${p.message}`);
@@ -46,12 +51,12 @@ test('a valid fixture has no problems', () => {
 test('a bad enum value names the file, the field and the allowed values', () => {
   const [msg, ...rest] = check(page({ ...FRONT, severity: 'high' }));
   assert.equal(rest.length, 0);
-  assert.match(msg ?? '', /^content\/incidents\/fixture\.mdx: field "severity": .*"SEV1".*"SEV2".*"SEV3".*"SEV4"/);
+  assert.match(msg ?? '', /^content\/incidents\/fixture\.md: field "severity": .*"SEV1".*"SEV2".*"SEV3".*"SEV4"/);
 });
 
 test('a missing field is named', () => {
   const { summary: _omit, ...rest } = FRONT;
-  assert.match(check(page(rest)).join('\n'), /fixture\.mdx: field "summary": .*(expected string|received undefined)/i);
+  assert.match(check(page(rest)).join('\n'), /fixture\.md: field "summary": .*(expected string|received undefined)/i);
 });
 
 test('an unknown field is named with the list of allowed fields', () => {
@@ -73,9 +78,9 @@ test('a bad source URL and a bad date are named', () => {
 });
 
 test('an alert without a page and a page without a repro of its name list what exists', () => {
-  const msgs = check(page({ ...FRONT, alerts: { fires: [], silent: ['KubeEverythingOnFire'] } }), 'nope.mdx').join('\n');
+  const msgs = check(page({ ...FRONT, alerts: { fires: [], silent: ['KubeEverythingOnFire'] } }), 'nope.md').join('\n');
   assert.match(msgs, /field "alerts\.silent": KubeEverythingOnFire has no alert page\. Known alerts: .*KubePodCrashLooping/);
-  assert.match(msgs, /content\/incidents\/nope\.mdx: has no repro: an incident page owns the repro of its file name, repros\/nope\/repro\.ts .*Repros: fixture$/m);
+  assert.match(msgs, /content\/incidents\/nope\.md: has no repro: an incident page owns the repro of its file name, repros\/nope\/repro\.ts .*Repros: fixture$/m);
 });
 
 test('the page does not name its repro: the file name does', () => {
@@ -90,9 +95,14 @@ test('missing, extra and misordered sections are named by their anchors', () => 
   assert.match(check(page(FRONT, swapped)).join('\n'), /out of order \(found #impact, #summary/);
 });
 
+test('an incident page must be Markdown with a body module, and each message says how to get there', () => {
+  assert.match(check(page(FRONT), 'fixture.mdx').join('\n'), /fixture\.mdx: incident pages are Markdown: rename it to content\/incidents\/fixture\.md, write each \{expression\} as :v\[name\] with the value in src\/components\/fixture\/body\.ts/);
+  assert.match(check(page(FRONT), 'fixture.md', false).join('\n'), /fixture\.md: has no body module: src\/components\/fixture\/body\.ts holds the values and parts .*npm run new-incident -- fixture creates it/);
+});
+
 test('a file without frontmatter or with broken YAML says so', () => {
-  assert.match(check('## Summary\n').join('\n'), /fixture\.mdx: has no frontmatter/);
-  assert.match(check('---\ntitle: [unclosed\n---\n## Summary\n').join('\n'), /fixture\.mdx: has frontmatter that is not valid YAML/);
+  assert.match(check('## Summary\n').join('\n'), /fixture\.md: has no frontmatter/);
+  assert.match(check('---\ntitle: [unclosed\n---\n## Summary\n').join('\n'), /fixture\.md: has frontmatter that is not valid YAML/);
 });
 
 test('alerts must be split into those that fire and those that stay silent', () => {
