@@ -3,7 +3,6 @@
 //   KB_SITE  the public origin, used for the sitemap and canonical URLs (default http://localhost:4321)
 // See README "Hosting under a base path".
 import { defineConfig } from 'astro/config';
-import mdx from '@astrojs/mdx';
 import { satteri } from '@astrojs/markdown-satteri';
 import { markdownOptions } from './src/lib/directives.ts';
 import sitemap from '@astrojs/sitemap';
@@ -34,9 +33,5 @@ export default defineConfig({
       langAlias: { promql: 'text' },
     },
   },
-  // MDX `optimize` turns the static parts of each page into HTML strings when the page is compiled,
-  // so the build renders far fewer JSX nodes. The built pages are the same to an HTML parser as
-  // without it (same elements, attributes and text); only how a quote in text and a pre's style
-  // attribute are spelled differs.
-  integrations: [contentCheck(), mdx({ optimize: true }), sitemap(), pagefindIndex(), liveRuns()],
+  integrations: [contentCheck(), sitemap(), pagefindIndex(), liveRuns()],
 });

@@ -3,7 +3,7 @@ import { glob } from 'astro/loaders';
 import { alertSchema, incidentSchema } from './schema.ts';
 
 const incidents = defineCollection({
-  loader: glob({ pattern: '*.{md,mdx}', base: './content/incidents' }),
+  loader: glob({ pattern: '*.md', base: './content/incidents' }),
   schema: incidentSchema,
 });
 

@@ -26,7 +26,7 @@ export const SOURCE_FILES: readonly string[] = [
   'repros/containerd-stopped/kube-proxy-topology.ts',
 ];
 
-// The model is deterministic and a page asks for the same runs several times (the MDX, the timelines,
+// The model is deterministic and a page asks for the same runs several times (the body module, the timelines,
 // the key-times table): each distinct run is computed once per process and its result shared, read-only.
 const runs = new Map<string, Readonly<SimulationResult>>();
 let all: readonly Readonly<SimulationResult>[] | undefined;

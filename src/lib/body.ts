@@ -7,6 +7,7 @@
 //   export const body: Body = {
 //     values: { maxWait: words(MAX_CRASHLOOP_BACKOFF), restarts: html`<ul>${rows}</ul>` },
 //     parts: { timeline: part(Timeline, { restarts: 12 }) },
+//     styles,   // import styles from './parts.css?inline': the parts' CSS, in this page's head only
 //   };
 //
 // A value is text (escaped) unless it was made with html`...`. The page's claims are its repro's.
@@ -40,6 +41,12 @@ export interface Part {
 export interface Body {
   values: Record<string, Value>;
   parts?: Record<string, Part>;
+  /**
+   * The parts' CSS, which the page puts in its head: `import styles from './parts.css?inline'`. A
+   * part's component has no <style> of its own: the incident pages share one template, which would
+   * give every incident page the styles of every incident's parts.
+   */
+  styles?: string;
 }
 
 export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -1,4 +1,4 @@
-// Makes the links inside rendered Markdown/MDX base-aware. Authors write site paths ("/alerts/x/")
+// Makes the links inside rendered Markdown base-aware. Authors write site paths ("/alerts/x/")
 // or paths relative to the page ("../../alerts/x/"); both become "<base>alerts/x/", so content works
 // under any base path (KB_BASE) and whether or not the page's own URL ends in a slash.
 

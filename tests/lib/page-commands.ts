@@ -48,14 +48,14 @@ export const format = (p: Problem): string => `${p.file}:${p.line}: ${p.message}
 const SHELL_LANGS = new Set(['sh', 'bash', 'shell', 'console', 'shell-session']);
 const PYTHON_LANGS = new Set(['python', 'py', 'python3']);
 
-/** The page files the check reads: content/**\/*.md(x) and repros/*\/cluster/README.md. */
+/** The page files the check reads: content/**\/*.md and repros/*\/cluster/README.md. */
 export function pageFiles(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const f of readdirSync(dir).sort()) {
       const p = join(dir, f);
       if (statSync(p).isDirectory()) walk(p);
-      else if (/\.mdx?$/.test(f)) out.push(relative(root, p));
+      else if (/\.md$/.test(f)) out.push(relative(root, p));
     }
   };
   walk(join(root, 'content'));

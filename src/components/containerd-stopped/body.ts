@@ -15,6 +15,7 @@ import NodeTimeline from './NodeTimeline.astro';
 import KeyTimes from './KeyTimes.astro';
 import DeletedPodEndpoint from './DeletedPodEndpoint.astro';
 import fifoResize from '../../../repros/containerd-stopped/snippets/fifo-resize.py?raw';
+import styles from './parts.css?inline';
 
 // The model runs the page quotes: containerd stopped on 1.32, and the same with the short toleration
 // the action items recommend.
@@ -86,4 +87,5 @@ export const body: Body = {
     'deleted-pod-endpoint': part(DeletedPodEndpoint, {}),
     'key-times': part(KeyTimes, {}),
   },
+  styles,
 };

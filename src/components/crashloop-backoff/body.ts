@@ -12,6 +12,7 @@ import { html, part, type Body } from '../../lib/body.ts';
 import { clock, percent, words } from './calc-view.ts';
 import BackoffCalculator from './BackoffCalculator.astro';
 import PodWatch from './PodWatch.astro';
+import styles from './parts.css?inline';
 
 /** A value the page's prose depends on; its absence means the model changed under the page. */
 function must<T>(value: T | null | undefined, what: string): T {
@@ -111,4 +112,5 @@ export const body: Body = {
     'pod-watch': part(PodWatch, { restarts: firstAtCap }),
     'backoff-calculator': part(BackoffCalculator, { killEvery: INCIDENT.killEvery, restarts: INCIDENT.restarts, version: INCIDENT.version }),
   },
+  styles,
 };

@@ -10,6 +10,7 @@ import broken from '../../../repros/keepalive-502/recordings/broken.json';
 import fixed from '../../../repros/keepalive-502/recordings/fixed.json';
 import direct from '../../../repros/keepalive-502/recordings/direct.json';
 import healthPoll from '../../../repros/keepalive-502/snippets/health-poll.py?raw';
+import styles from './parts.css?inline';
 
 // The claim's expectation is typed as any kind of expectation; the page quotes its tolerance, which only a
 // measurement ('approx') has.
@@ -38,4 +39,5 @@ export const body: Body = {
     'timeline-direct': part(TimelineChart, { recording: direct, title: 'Direct: gateway to pod addresses, pod-0 deleted.' }),
     'health-poll': part(CodeBlock, { code: healthPoll, lang: 'python' }),
   },
+  styles,
 };
