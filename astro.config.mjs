@@ -4,12 +4,11 @@
 // See README "Hosting under a base path".
 import { defineConfig } from 'astro/config';
 import { satteri } from '@astrojs/markdown-satteri';
-import { markdownOptions } from './src/lib/directives.ts';
+import { markdownOptions } from './src/lib/markdown.ts';
 import sitemap from '@astrojs/sitemap';
 import { contentCheck } from './src/integrations/content-check.ts';
 import { pagefindIndex } from './src/integrations/pagefind.ts';
 import { liveRuns } from './src/integrations/live.ts';
-import { CODE_THEMES } from './src/lib/code-themes.ts';
 
 const base = process.env.KB_BASE ?? '/';
 
@@ -23,15 +22,10 @@ export default defineConfig({
   server: { host: '127.0.0.1', port: 4321 },
   devToolbar: { enabled: false },
   markdown: {
-    // Incident pages are Markdown with directives for what comes from code (src/lib/directives.ts).
+    // Incident pages are Markdown with directives for what comes from code (src/lib/directives.ts);
+    // code fences are highlighted by src/lib/highlight.ts (same markup as Astro's highlighter).
     processor: satteri(markdownOptions),
-    shikiConfig: {
-      themes: CODE_THEMES,
-      defaultColor: false,
-      wrap: false,
-      // Shiki has no PromQL grammar: PromQL fences show as plain text, without a warning per page.
-      langAlias: { promql: 'text' },
-    },
+    syntaxHighlight: false,
   },
   integrations: [contentCheck(), sitemap(), pagefindIndex(), liveRuns()],
 });

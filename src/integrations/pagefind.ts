@@ -1,35 +1,46 @@
 // Builds the Pagefind search index over the finished site (Pagefind reads the built HTML, so this
 // runs after the build; `astro dev` has no search index).
 import type { AstroIntegration } from 'astro';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pagefind from 'pagefind';
 
 /**
  * The built pages Pagefind can index: those with a data-pagefind-body element, as Pagefind indexes
- * only those once any page has one. Handing it just these (as a glob of their paths) builds the same
- * index without parsing every other page (a repro source page, a tag list). Undefined when no page has
- * the attribute: Pagefind then indexes every page.
+ * only those once any page has one. They are the pages of the routes whose template has the attribute
+ * (the incident and alert pages), so the templates are read, not the built pages. Handing Pagefind just
+ * these (as a glob of their paths) builds the same index without parsing every other page (a repro
+ * source page, a tag list). Undefined when no route has the attribute: Pagefind then indexes every page.
  */
-function indexedPages(site: string): string | undefined {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.html') ? [join(dir, e.name)] : []));
-  const pages = walk(site).filter((f) => readFileSync(f, 'utf8').includes('data-pagefind-body'));
+function indexedPages(site: string, searchableRoutes: ReadonlySet<string>, assets: Map<string, URL[]>): string | undefined {
+  const pages = [...assets].filter(([route]) => searchableRoutes.has(route)).flatMap(([, urls]) => urls.map((u) => fileURLToPath(u)));
   if (pages.length === 0) return undefined;
   // Glob metacharacters in a path are escaped, so each alternative matches exactly that file.
   return `{${pages.map((f) => relative(site, f).split('\\').join('/').replace(/[\\{}[\]*?,<>]/g, '\\$&')).join(',')}}`;
 }
 
 export function pagefindIndex(): AstroIntegration {
+  let root: URL | undefined;
+  const searchableRoutes = new Set<string>();
   return {
     name: 'runbook-repros:pagefind',
     hooks: {
-      'astro:build:done': async ({ dir, logger }) => {
+      'astro:config:done': ({ config }) => {
+        root = config.root;
+      },
+      'astro:routes:resolved': ({ routes }) => {
+        searchableRoutes.clear();
+        for (const r of routes) {
+          if (!r.isPrerendered || !root) continue;
+          if (readFileSync(new URL(r.entrypoint, root), 'utf8').includes('data-pagefind-body')) searchableRoutes.add(r.pattern);
+        }
+      },
+      'astro:build:done': async ({ dir, assets, logger }) => {
         const site = fileURLToPath(dir);
         const { index, errors } = await pagefind.createIndex({});
         if (!index) throw new Error(`pagefind: could not create an index: ${errors.join('; ')}`);
-        const glob = indexedPages(site);
+        const glob = indexedPages(site, searchableRoutes, assets);
         const added = await index.addDirectory({ path: site, ...(glob ? { glob } : {}) });
         if (added.errors.length > 0) throw new Error(`pagefind: ${added.errors.join('; ')}`);
         // The entry file is what the search page loads first; it has once been seen written empty on

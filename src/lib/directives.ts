@@ -105,6 +105,3 @@ export const incidentDirectives = defineMdastPlugin({
     ctx.replaceNode(node, { type: 'blockquote', children: node.children as never, data: { hName: PLACEHOLDER.paged } } as never);
   },
 });
-
-/** The Markdown processor's options for the site (astro.config.mjs); Astro adds GFM and smart punctuation. */
-export const markdownOptions = { features: { directive: true }, mdastPlugins: [incidentDirectives] };

@@ -10,6 +10,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createHighlighter, type Highlighter } from 'shiki';
+import { createJavaScriptRegexEngine } from 'shiki/engine/javascript';
+import { defineHastPlugin } from 'satteri';
 import { CODE_THEMES } from './code-themes.ts';
 
 export type Lang = 'ts' | 'sh' | 'yaml' | 'astro' | 'json' | 'python';
@@ -67,3 +69,72 @@ export function highlight(code: string, lang: Lang): Promise<string> {
   }
   return html;
 }
+
+// The code fences of the site's Markdown (incident and alert pages, cluster guides), highlighted when
+// the Markdown is rendered, as Astro's own highlighter would (same markup: class astro-code, the
+// language in data-language, overflow-x: auto), with one difference: the regex engine. Shiki's
+// Oniguruma (WebAssembly) and JavaScript engines give the same output for every grammar this site
+// uses (checked on every fence and repro file), but not at the same speed: the JavaScript engine
+// highlights the shell commands that runbooks are made of in about 60% of the time, and is slower for
+// TypeScript and Astro. So shell fences go to the JavaScript engine, every other language to
+// Oniguruma. Nothing is kept between fences: each page's fences are its own work.
+const JS_ENGINE_LANGS = new Set(['sh', 'bash', 'shell', 'shellscript', 'zsh', 'console']);
+/** Languages a fence may name that Shiki has no grammar for, shown as plain text without a warning. */
+const FENCE_ALIASES: Record<string, string> = { promql: 'text' };
+
+const fenceHighlighters = new Map<boolean, Promise<Highlighter>>();
+function fenceHighlighter(js: boolean): Promise<Highlighter> {
+  let h = fenceHighlighters.get(js);
+  if (!h) {
+    h = createHighlighter({ themes: [CODE_THEMES.light, CODE_THEMES.dark], langs: [], langAlias: FENCE_ALIASES, ...(js ? { engine: createJavaScriptRegexEngine() } : {}) });
+    fenceHighlighters.set(js, h);
+  }
+  return h;
+}
+
+async function highlightFence(code: string, requested: string) {
+  const lang = FENCE_ALIASES[requested] ?? requested;
+  const h = await fenceHighlighter(JS_ENGINE_LANGS.has(lang));
+  let use = requested;
+  if (lang !== 'text' && lang !== 'plaintext' && !h.getLoadedLanguages().includes(lang)) {
+    try {
+      await h.loadLanguage(lang as never);
+    } catch {
+      console.warn(`[highlight] no grammar for the code fence language "${requested}"; shown as plain text`);
+      use = 'plaintext';
+    }
+  }
+  // Astro's highlighter drops one trailing line break more than the fence's own (the same markup).
+  const root = h.codeToHast(code.replace(/(?:\r\n|\r|\n)$/, ''), {
+    lang: use,
+    themes: CODE_THEMES,
+    defaultColor: false,
+    transformers: [
+      {
+        pre(node) {
+          node.properties.class = String(node.properties.class ?? '').replace(/shiki/g, 'astro-code');
+          node.properties.dataLanguage = use;
+          node.properties.style = `${String(node.properties.style ?? '')}; overflow-x: auto;`;
+        },
+      },
+    ],
+  });
+  return root.children[0];
+}
+
+/** A Markdown processor (satteri) plugin: replaces each fenced code block with its highlighted markup. */
+export const fenceHighlightPlugin = defineHastPlugin({
+  name: 'kb-highlight-fences',
+  element: {
+    filter: ['pre'],
+    visit(node, ctx) {
+      const code = node.children.find((c) => c.type === 'element' && c.tagName === 'code');
+      if (!code || code.type !== 'element') return undefined;
+      const cls = code.properties?.className;
+      const fromClass = Array.isArray(cls) ? (cls.find((c) => typeof c === 'string' && c.startsWith('language-')) as string | undefined)?.slice('language-'.length) : undefined;
+      const lang = (code.data as { lang?: string } | undefined)?.lang ?? fromClass ?? 'plaintext';
+      if (lang === 'math') return undefined;
+      return highlightFence(ctx.textContent(code).replace(/\n$/, ''), lang) as never;
+    },
+  },
+});

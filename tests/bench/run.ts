@@ -26,7 +26,7 @@ import { HOST } from '../../repros/lib/address.ts';
 import { flagHelp, numberList, parseArgs } from '../../repros/lib/flags.ts';
 import { registerRepros } from '../../repros/lib/registry-file.ts';
 import { UsageError, type FlagSpec } from '../../repros/lib/repro.ts';
-import { keepSandbox, removeSandbox, sandboxDir } from './sandbox.ts';
+import { keepSandbox, OWN_CACHE_DIR, removeSandbox, sandboxDir } from './sandbox.ts';
 import { STARLIGHT_VERSION, starlightInstalled, starlightSandbox } from './starlight.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -104,6 +104,10 @@ function sandbox(): string {
     cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  const config = join(dir, 'astro.config.mjs');
+  const text = readFileSync(config, 'utf8');
+  if (!text.includes('export default defineConfig({')) throw new Error('astro.config.mjs no longer has "export default defineConfig({": update sandbox() in tests/bench/run.ts');
+  writeFileSync(config, text.replace('export default defineConfig({', `export default defineConfig({\n  ${OWN_CACHE_DIR}`));
   return dir;
 }
 

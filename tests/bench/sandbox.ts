@@ -33,6 +33,14 @@ export function removeSandbox(dir: string): void {
   kept.delete(dir);
 }
 
+/**
+ * A site configuration line that keeps Astro's cache in the build's own folder. A sandbox links the
+ * project's node_modules, where Astro keeps its content cache by default (node_modules/.astro: the
+ * Markdown of every entry, rendered), so without it a build would start from whatever the build before
+ * it left there, the project's own or another sandbox's, and be measured warm.
+ */
+export const OWN_CACHE_DIR = "cacheDir: './.astro-cache',";
+
 /** Leaves the folder in place when the bench ends. */
 export function keepSandbox(dir: string): void {
   kept.add(dir);

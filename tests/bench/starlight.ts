@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { sandboxDir } from './sandbox.ts';
+import { OWN_CACHE_DIR, sandboxDir } from './sandbox.ts';
 
 export const STARLIGHT_VERSION = '0.42.4';
 
@@ -79,7 +79,7 @@ export function starlightSandbox(root: string, added: number): string {
     // Starlight's middleware imports @astrojs/starlight/locals, which imports astro:middleware: Astro
     // 7.3's prerender environment leaves that package external (to be loaded by Node, which cannot
     // resolve astro: imports) unless it is named here; without this the build fails on /404.
-    `import { defineConfig } from 'astro/config';\nimport starlight from '@astrojs/starlight';\nexport default defineConfig({\n  integrations: [starlight({ title: 'Incidents' })],\n  vite: { environments: { prerender: { resolve: { noExternal: ['@astrojs/starlight'] } } } },\n});\n`,
+    `import { defineConfig } from 'astro/config';\nimport starlight from '@astrojs/starlight';\nexport default defineConfig({\n  ${OWN_CACHE_DIR}\n  integrations: [starlight({ title: 'Incidents' })],\n  vite: { environments: { prerender: { resolve: { noExternal: ['@astrojs/starlight'] } } } },\n});\n`,
   );
   writeFileSync(
     join(dir, 'src', 'content.config.ts'),

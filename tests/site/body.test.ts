@@ -15,22 +15,22 @@ const claims = defineClaims('example', {
   'second-claim': { statement: 'Another.', expected: { kind: 'equals', value: 1 }, sources: [{ label: 'FACTS' }] },
 });
 
-function render(markdown: string, file = PAGE): string {
+function render(markdown: string, file = PAGE): Promise<string> {
   return renderMarkdown(markdown, join(ROOT, file));
 }
 
 const Chart = ((_result: unknown, _props: { points: number[] }) => null) as unknown as Parameters<typeof part>[0];
 
-function fill(markdown: string, body: Body): Segment[] {
-  return fillBody(render(markdown), body, claims, PAGE);
+async function fill(markdown: string, body: Body): Promise<Segment[]> {
+  return fillBody(await render(markdown), body, claims, PAGE);
 }
 
-test('values, claim references, parts and the paged box are filled in where the page names them', () => {
+test('values, claim references, parts and the paged box are filled in where the page names them', async () => {
   const body: Body = {
     values: { size: 65536, unit: 'KiB <small>', list: html`<ul>${[1, 2].map((n) => html`<li>${`${n} & more`}</li>`)}</ul>` },
     parts: { chart: part(Chart, { points: [1, 2] }) },
   };
-  const out = fill(':::if-paged\nIt holds **:v[size]** :v[unit] :claim{#pipe-capacity}.\n:::\n\n## Summary\n\n::part{#chart}\n\n::v[list]\n\nSee :claim[the *pipe* limit]{#second-claim}, at 10:30.\n', body);
+  const out = await fill(':::if-paged\nIt holds **:v[size]** :v[unit] :claim{#pipe-capacity}.\n:::\n\n## Summary\n\n::part{#chart}\n\n::v[list]\n\nSee :claim[the *pipe* limit]{#second-claim}, at 10:30.\n', body);
   assert.equal(out.length, 3, 'markup, the part, markup');
   assert.deepEqual(out[1], body.parts?.chart);
   const [before, , after] = out as [string, unknown, string];
@@ -42,9 +42,9 @@ test('values, claim references, parts and the paged box are filled in where the 
   assert.doesNotMatch(before + after, /<kb-/);
 });
 
-test('a name the module lacks, and a value or part the page never uses, are all named in one error', () => {
+test('a name the module lacks, and a value or part the page never uses, are all named in one error', async () => {
   const body: Body = { values: { size: 1, spare: 2 }, parts: { chart: part(Chart, { points: [] }), unused: part(Chart, { points: [] }) } };
-  assert.throws(
+  await assert.rejects(
     () => fill(':v[size] :v[sise] :claim{#pipe-capacty}\n\n::part{#chrt}\n\n::part{#chart}\n', body),
     (err: Error) => {
       const m = err.message;
@@ -59,7 +59,7 @@ test('a name the module lacks, and a value or part the page never uses, are all 
   );
 });
 
-test('a malformed or unknown directive stops the build, naming the page and the directives there are', () => {
+test('a malformed or unknown directive stops the build, naming the page and the directives there are', async () => {
   for (const [md, why] of [
     [':value[size]', /:value\[size\]: unknown directive "value"/],
     [':v[two words]', /:v\[two words\]: a value is named by a plain word/],
@@ -67,7 +67,7 @@ test('a malformed or unknown directive stops the build, naming the page and the 
     ['::part[chart]', /::part\[chart\]: a part takes no label/],
     [':::warning\nx\n:::', /:::warning: unknown directive "warning"/],
   ] as const) {
-    assert.throws(() => render(md), (err: Error) => {
+    await assert.rejects(() => render(md), (err: Error) => {
       assert.match(err.message, /^content\/incidents\/example\.md: /);
       assert.match(err.message, why);
       assert.match(err.message, /Directives: :v\[name\], ::v\[name\], :claim\{#id\}, :claim\[text\]\{#id\}, ::part\{#name\}, :::if-paged/);
@@ -76,7 +76,7 @@ test('a malformed or unknown directive stops the build, naming the page and the 
   }
 });
 
-test('outside incident pages a directive is an error, and a colon before a word in prose stays text', () => {
-  assert.throws(() => render('See :v[size].', 'content/alerts/kubenodenotready.md'), /content\/alerts\/kubenodenotready\.md: :v\[size\]: directives are for incident pages/);
-  assert.match(render('At 10:30, e.g.:foo, and `a:b`.', 'content/alerts/kubenodenotready.md'), /At 10:30, e\.g\.:foo, and <code>a:b<\/code>\./);
+test('outside incident pages a directive is an error, and a colon before a word in prose stays text', async () => {
+  await assert.rejects(() => render('See :v[size].', 'content/alerts/kubenodenotready.md'), /content\/alerts\/kubenodenotready\.md: :v\[size\]: directives are for incident pages/);
+  assert.match(await render('At 10:30, e.g.:foo, and `a:b`.', 'content/alerts/kubenodenotready.md'), /At 10:30, e\.g\.:foo, and <code>a:b<\/code>\./);
 });

@@ -138,3 +138,13 @@ test('the registry the CLI, the site and the tests read lists every repro folder
   assert.deepEqual(forbiddenReached(join(REPROS, 'lib', 'registry.ts')), []);
   assert.deepEqual(forbiddenReached(join(ROOT, 'src', 'lib', 'repros.ts')), []);
 });
+
+test('the search index\'s pages are marked in route templates, where the Pagefind integration looks for them', () => {
+  // src/integrations/pagefind.ts hands Pagefind the pages of the routes whose template (src/pages/)
+  // holds data-pagefind-body; marked in a component or layout instead, those pages would drop out of search.
+  const marked = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(astro|ts)$/.test(f) && !f.startsWith('integrations'))
+    .filter((f) => readFileSync(join(ROOT, 'src', f), 'utf8').includes('data-pagefind-body'));
+  assert.deepEqual(marked.filter((f) => !f.startsWith('pages/')), [], 'data-pagefind-body belongs in a page template under src/pages/');
+  assert.ok(marked.length >= 2, `the incident and alert page templates are searchable (found: ${marked.join(', ')})`);
+});

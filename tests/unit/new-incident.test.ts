@@ -34,7 +34,7 @@ test('new-incident scaffolds a page, its body module, a repro, claims and a fail
   // The page and its body module agree: every directive the page uses is one the module fills.
   const pageFile = join(dir, 'content', 'incidents', 'dns-timeouts.md');
   const { body } = (await import(pathToFileURL(join(dir, 'src', 'components', 'dns-timeouts', 'body.ts')).href)) as { body: Body };
-  const rendered = renderMarkdown(readFileSync(pageFile, 'utf8'), pageFile);
+  const rendered = await renderMarkdown(readFileSync(pageFile, 'utf8'), pageFile);
   assert.match(fillBody(rendered, body, {}, 'content/incidents/dns-timeouts.md').join(''), /<section class="if-paged"[\s\S]*What you see first/);
   // The registry serves the CLI: the new repro is listed and its scenario runs (checking nothing yet).
   const run = spawnSync(process.execPath, [join(dir, 'repros', 'cli.ts'), 'dns-timeouts', '--json'], { cwd: dir, encoding: 'utf8' });
