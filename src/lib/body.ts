@@ -16,6 +16,7 @@ import type { AstroComponentFactory } from 'astro/runtime/server/index.js';
 import type { Claim, Claims } from '../../repros/lib/claims.ts';
 import { verdictFor } from './claim-results.ts';
 import { PLACEHOLDER } from './directives.ts';
+import { escapeHtml } from './text.ts';
 
 /** Markup that goes into the page as it is. Make it with the html`...` tag, which escapes what it interpolates. */
 export class Html {
@@ -48,8 +49,6 @@ export interface Body {
    */
   styles?: string;
 }
-
-export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const piece = (v: unknown): string => (v instanceof Html ? v.html : Array.isArray(v) ? v.map(piece).join('') : v === undefined || v === null || v === false ? '' : escapeHtml(String(v)));
 

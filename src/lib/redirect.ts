@@ -1,9 +1,9 @@
 // A static redirect page: the fragment (#diagnosis) survives through the script; without JavaScript
 // the meta refresh and the link still lead there.
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+import { escapeHtml } from './text.ts';
 
 export function redirectPage(to: string): string {
-  const t = esc(to);
+  const t = escapeHtml(to);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Redirecting to ${t}</title>` +
     `<meta name="robots" content="noindex"><link rel="canonical" href="${t}">` +
     `<script>location.replace(${JSON.stringify(to)} + location.search + location.hash)</script>` +

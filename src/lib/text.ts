@@ -1,5 +1,8 @@
 // Small text helpers for rendering.
 
+/** Text made safe for HTML, in an element or in a quoted attribute value. */
+export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
 /**
  * A long path, identifier or JSON value as segments with a line-break opportunity between them
  * (rendered with <wbr>): after each "/" or "_" of a path ("pkg/kubelet/kuberuntime/..." wraps at its

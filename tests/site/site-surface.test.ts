@@ -148,3 +148,17 @@ test('the search index\'s pages are marked in route templates, where the Pagefin
   assert.deepEqual(marked.filter((f) => !f.startsWith('pages/')), [], 'data-pagefind-body belongs in a page template under src/pages/');
   assert.ok(marked.length >= 2, `the incident and alert page templates are searchable (found: ${marked.join(', ')})`);
 });
+
+test('an incident\'s parts keep their styles in its parts.css, which only its own page loads', () => {
+  // The incident pages share one template that loads every incident's body module, so a <style> in a
+  // part's component would land on every incident page (src/lib/body.ts, Body.styles).
+  const styled: string[] = [];
+  for (const slug of slugs) {
+    const dir = join(ROOT, 'src', 'components', slug);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+      if (f.endsWith('.astro') && /<style[\s>]/.test(readFileSync(join(dir, f), 'utf8'))) styled.push(`src/components/${slug}/${f}`);
+    }
+  }
+  assert.deepEqual(styled, [], 'move the <style> into the incident\'s parts.css (every selector under the part\'s own class)');
+});
