@@ -4,7 +4,8 @@
 // .cache/highlight/ under a hash of everything that shapes it (the code, the language, the themes and
 // Shiki's version): a build after a change highlights only the files that changed, and a build in
 // which nothing new needs highlighting never loads Shiki's grammars. KB_HIGHLIGHT_CACHE=0 turns
-// the disk cache off; deleting the folder is always safe.
+// the disk cache off; deleting the folder is always safe. Both themes are highlighted in one pass
+// (dual-theme.ts), with the markup of Shiki's two-pass dual-theme output.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,10 +14,14 @@ import { createHighlighter, type Highlighter } from 'shiki';
 import { createJavaScriptRegexEngine } from 'shiki/engine/javascript';
 import { defineHastPlugin } from 'satteri';
 import { CODE_THEMES } from './code-themes.ts';
+import { dualTheme, themeOptions, type DualTheme } from './dual-theme.ts';
 
 export type Lang = 'ts' | 'sh' | 'yaml' | 'astro' | 'json' | 'python';
 
-let highlighter: Promise<Highlighter> | undefined;
+let highlighter: Promise<{ d: DualTheme; h: Highlighter }> | undefined;
+
+/** The themes a highlighter loads: the one light-and-dark theme, or both (src/lib/dual-theme.ts). */
+const themesOf = (d: DualTheme): NonNullable<Parameters<typeof createHighlighter>[0]['themes']> => (d.theme ? [d.theme] : [CODE_THEMES.light, CODE_THEMES.dark]);
 const cache = new Map<string, Promise<string>>();
 
 const DISK = process.env.KB_HIGHLIGHT_CACHE === '0' ? undefined : join(process.cwd(), '.cache', 'highlight');
@@ -58,9 +63,9 @@ export function highlight(code: string, lang: Lang): Promise<string> {
     const kept = fromDisk(hash);
     if (kept !== undefined) html = Promise.resolve(kept);
     else {
-      highlighter ??= createHighlighter({ themes: [CODE_THEMES.light, CODE_THEMES.dark], langs: ['ts', 'sh', 'yaml', 'astro', 'json', 'python'] });
-      html = highlighter.then((h) => {
-        const out = h.codeToHtml(code, { lang, themes: CODE_THEMES, defaultColor: false });
+      highlighter ??= dualTheme().then(async (d) => ({ d, h: await createHighlighter({ themes: themesOf(d), langs: ['ts', 'sh', 'yaml', 'astro', 'json', 'python'] }) }));
+      html = highlighter.then(({ d, h }) => {
+        const out = h.codeToHtml(code, { lang, ...themeOptions(d) });
         toDisk(hash, out);
         return out;
       });
@@ -82,11 +87,11 @@ const JS_ENGINE_LANGS = new Set(['sh', 'bash', 'shell', 'shellscript', 'zsh', 'c
 /** Languages a fence may name that Shiki has no grammar for, shown as plain text without a warning. */
 const FENCE_ALIASES: Record<string, string> = { promql: 'text' };
 
-const fenceHighlighters = new Map<boolean, Promise<Highlighter>>();
-function fenceHighlighter(js: boolean): Promise<Highlighter> {
+const fenceHighlighters = new Map<boolean, Promise<{ d: DualTheme; h: Highlighter }>>();
+function fenceHighlighter(js: boolean): Promise<{ d: DualTheme; h: Highlighter }> {
   let h = fenceHighlighters.get(js);
   if (!h) {
-    h = createHighlighter({ themes: [CODE_THEMES.light, CODE_THEMES.dark], langs: [], langAlias: FENCE_ALIASES, ...(js ? { engine: createJavaScriptRegexEngine() } : {}) });
+    h = dualTheme().then(async (d) => ({ d, h: await createHighlighter({ themes: themesOf(d), langs: [], langAlias: FENCE_ALIASES, ...(js ? { engine: createJavaScriptRegexEngine() } : {}) }) }));
     fenceHighlighters.set(js, h);
   }
   return h;
@@ -94,7 +99,8 @@ function fenceHighlighter(js: boolean): Promise<Highlighter> {
 
 async function highlightFence(code: string, requested: string) {
   const lang = FENCE_ALIASES[requested] ?? requested;
-  const h = await fenceHighlighter(JS_ENGINE_LANGS.has(lang));
+  const { d, h } = await fenceHighlighter(JS_ENGINE_LANGS.has(lang));
+  const themed = themeOptions(d);
   let use = requested;
   if (lang !== 'text' && lang !== 'plaintext' && !h.getLoadedLanguages().includes(lang)) {
     try {
@@ -107,9 +113,9 @@ async function highlightFence(code: string, requested: string) {
   // Astro's highlighter drops one trailing line break more than the fence's own (the same markup).
   const root = h.codeToHast(code.replace(/(?:\r\n|\r|\n)$/, ''), {
     lang: use,
-    themes: CODE_THEMES,
-    defaultColor: false,
+    ...themed,
     transformers: [
+      ...themed.transformers,
       {
         pre(node) {
           node.properties.class = String(node.properties.class ?? '').replace(/shiki/g, 'astro-code');
