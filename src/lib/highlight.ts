@@ -23,6 +23,7 @@ let highlighter: Promise<{ d: DualTheme; h: Highlighter }> | undefined;
 /** The themes a highlighter loads: the one light-and-dark theme, or both (src/lib/dual-theme.ts). */
 const themesOf = (d: DualTheme): NonNullable<Parameters<typeof createHighlighter>[0]['themes']> => (d.theme ? [d.theme] : [CODE_THEMES.light, CODE_THEMES.dark]);
 const cache = new Map<string, Promise<string>>();
+const MARKUP = 'token-classes-1';
 
 const DISK = process.env.KB_HIGHLIGHT_CACHE === '0' ? undefined : join(process.cwd(), '.cache', 'highlight');
 const SHIKI_VERSION = ((): string => {
@@ -59,7 +60,8 @@ export function highlight(code: string, lang: Lang): Promise<string> {
   const key = `${lang}\0${code}`;
   let html = cache.get(key);
   if (!html) {
-    const hash = createHash('sha256').update(`${SHIKI_VERSION}\0${JSON.stringify(CODE_THEMES)}\0${key}`).digest('hex');
+    // MARKUP names the shape of the markup (tokens' colours as classes, src/lib/dual-theme.ts).
+    const hash = createHash('sha256').update(`${SHIKI_VERSION}\0${JSON.stringify(CODE_THEMES)}\0${MARKUP}\0${key}`).digest('hex');
     const kept = fromDisk(hash);
     if (kept !== undefined) html = Promise.resolve(kept);
     else {

@@ -7,6 +7,11 @@ import { join, resolve } from 'node:path';
 import { SITE_PATHS, test } from './pages.ts';
 
 const DIST = resolve(import.meta.dirname, '..', '..', process.env.KB_DIST ?? 'dist');
+/** A token's colours come from its class (src/styles/code-colors.css) or its style attribute. */
+const TOKEN_CLASSES = new Map(
+  [...readFileSync(resolve(import.meta.dirname, '..', '..', 'src', 'styles', 'code-colors.css'), 'utf8').matchAll(/\.(t\d+) \{ (--shiki-light: #[0-9a-fA-F]+; --shiki-dark: #[0-9a-fA-F]+;) \}/g)]
+    .map((m) => [m[1] as string, (m[2] as string).replace(/: /g, ':')]),
+);
 
 type Rgb = [number, number, number];
 
@@ -46,7 +51,8 @@ test('every code token colour meets 4.5:1 in both themes on every page', () => {
       const style = block[1] as string;
       const bgLight = rgb(style.match(/--shiki-light-bg:(#[0-9a-fA-F]+)/)?.[1] ?? '#ffffff');
       const bgDark = rgb(style.match(/--shiki-dark-bg:(#[0-9a-fA-F]+)/)?.[1] ?? '#000000');
-      const colours = [style, ...[...(block[2] as string).matchAll(/style="([^"]*)"/g)].map((m) => m[1] as string)];
+      const tokens = [...(block[2] as string).matchAll(/<span(?: class="(t\d+)")?(?: style="([^"]*)")?>/g)].map((m) => `${m[1] ? TOKEN_CLASSES.get(m[1]) ?? '' : ''}${m[2] ?? ''}`);
+      const colours = [style, ...tokens.filter(Boolean)];
       for (const s of colours) {
         const light = s.match(/--shiki-light:(#[0-9a-fA-F]+)/)?.[1];
         const dark = s.match(/--shiki-dark:(#[0-9a-fA-F]+)/)?.[1];
@@ -59,6 +65,7 @@ test('every code token colour meets 4.5:1 in both themes on every page', () => {
       }
     }
   }
+  expect(TOKEN_CLASSES.size).toBeGreaterThan(5);
   expect(checked).toBeGreaterThan(100);
   expect([...failures]).toEqual([]);
 });

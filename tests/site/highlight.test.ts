@@ -1,7 +1,8 @@
-// The site highlights code in one pass for both themes (src/lib/dual-theme.ts), and its shell fences
-// with Shiki's JavaScript regex engine (src/lib/highlight.ts). Both are there for speed only: the
-// markup must be what Shiki's own dual-theme highlighting gives, byte for byte, and for fences what
-// Astro's highlighter adds to it.
+// The site highlights code in one pass for both themes and writes each token's colour pair as a class
+// (src/lib/dual-theme.ts), and its shell fences with Shiki's JavaScript regex engine
+// (src/lib/highlight.ts). Both are there for speed and size only: with each class written back as
+// its two variables, the markup must be what Shiki's own dual-theme highlighting gives, byte for
+// byte, and for fences what Astro's highlighter adds to it.
 import assert from 'node:assert/strict';
 import { globSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,11 +13,22 @@ import { renderMarkdown } from '../lib/markdown.ts';
 
 process.env.KB_HIGHLIGHT_CACHE = '0';
 const { highlight } = await import('../../src/lib/highlight.ts');
-const { dualTheme } = await import('../../src/lib/dual-theme.ts');
+const { dualTheme, tokenClassCss } = await import('../../src/lib/dual-theme.ts');
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const shiki = await createHighlighter({ themes: [CODE_THEMES.light, CODE_THEMES.dark], langs: ['ts', 'sh', 'yaml', 'astro', 'json', 'python', 'diff'], langAlias: { promql: 'text' } });
 const dual = (code: string, lang: string): string => shiki.codeToHtml(code, { lang, themes: CODE_THEMES, defaultColor: false });
+const { pairs } = await dualTheme();
+
+/** The site's markup with each token class written back as Shiki's variables, before the token's own style. */
+function expand(html: string): string {
+  return html.replace(/<span class="t(\d+)"(?: style="([^"]*)")?>/g, (_m, n: string, style: string | undefined) => {
+    const [light, dark] = pairs[Number(n) - 1] as [string, string];
+    const decls = (style ?? '').split(';').filter(Boolean);
+    const side = (prefix: string, colour: string): string[] => [`${prefix}:${colour}`, ...decls.filter((d) => d.startsWith(`${prefix}-`))];
+    return `<span style="${[...side('--shiki-light', light), ...side('--shiki-dark', dark)].join(';')}">`;
+  });
+}
 
 /** Every fenced block of the site's Markdown, with its language. */
 function fences(): { lang: string; code: string; file: string }[] {
@@ -31,15 +43,20 @@ test('the light and dark themes line up rule for rule, so they are highlighted i
   assert.ok((await dualTheme()).theme, `${CODE_THEMES.light} and ${CODE_THEMES.dark} no longer line up: highlighting falls back to two passes`);
 });
 
+test('src/styles/code-colors.css holds the token classes of these themes', () => {
+  const css = readFileSync(join(ROOT, 'src', 'styles', 'code-colors.css'), 'utf8').replace(/\/\*[\s\S]*?\*\/\n/, '').trim();
+  assert.equal(css, tokenClassCss(pairs), 'put these rules in src/styles/code-colors.css (below its comment)');
+});
+
 test('code read from files gets the markup of Shiki\'s dual-theme highlighting', async () => {
   // A file of each language the site shows, the longest of its kind (the most grammar rules touched).
   const files = ['repros/crashloop-backoff/kubelet-backoff.ts', 'src/components/crashloop-backoff/BackoffCalculator.astro', 'repros/keepalive-502/snippets/health-poll.py', 'package.json'];
   for (const f of files) {
     const code = readFileSync(join(ROOT, f), 'utf8');
     const lang = f.endsWith('.astro') ? 'astro' : f.endsWith('.json') ? 'json' : f.endsWith('.py') ? 'python' : 'ts';
-    assert.equal(await highlight(code, lang), dual(code, lang), f);
+    assert.equal(expand(await highlight(code, lang)), dual(code, lang), f);
   }
-  for (const { code, file } of fences().filter((x) => x.lang === 'sh').slice(0, 6)) assert.equal(await highlight(code, 'sh'), dual(code, 'sh'), `${file}: a sh fence`);
+  for (const { code, file } of fences().filter((x) => x.lang === 'sh').slice(0, 6)) assert.equal(expand(await highlight(code, 'sh')), dual(code, 'sh'), `${file}: a sh fence`);
 });
 
 test('every code fence gets Astro\'s highlighter markup: Shiki\'s dual-theme output, class astro-code, its language, overflow-x', async () => {
@@ -51,6 +68,6 @@ test('every code fence gets Astro\'s highlighter markup: Shiki\'s dual-theme out
     const expected = dual(code.replace(/\n$/, '').replace(/(?:\r\n|\r|\n)$/, ''), lang)
       .replace(/^<pre class="([^"]*)" style="([^"]*)" tabindex="0"/, (_m, cls: string, style: string) => `<pre class="${cls.replace(/shiki/g, 'astro-code')}" style="${style}; overflow-x: auto;" tabindex="0" data-language="${lang}"`);
     // The Markdown processor writes ">" in text as "&gt;", Shiki as ">": the same HTML.
-    assert.equal(rendered.trim().replaceAll('&gt;', '>'), expected, `${file}: a ${lang} fence`);
+    assert.equal(expand(rendered.trim().replaceAll('&gt;', '>')), expected, `${file}: a ${lang} fence`);
   }
 });
