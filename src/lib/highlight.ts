@@ -24,6 +24,10 @@ let highlighter: Promise<{ d: DualTheme; h: Highlighter }> | undefined;
 const themesOf = (d: DualTheme): NonNullable<Parameters<typeof createHighlighter>[0]['themes']> => (d.theme ? [d.theme] : [CODE_THEMES.light, CODE_THEMES.dark]);
 const cache = new Map<string, Promise<string>>();
 const MARKUP = 'token-classes-1';
+// Shiki stops tokenizing a line after 500 ms by default and leaves the rest of it plain: on a busy
+// machine (a build beside other work, niced) a long line was seen to come out half highlighted. Without
+// the limit a page's markup does not depend on the machine's load.
+const NO_TIME_LIMIT = 0;
 
 const DISK = process.env.KB_HIGHLIGHT_CACHE === '0' ? undefined : join(process.cwd(), '.cache', 'highlight');
 const SHIKI_VERSION = ((): string => {
@@ -67,7 +71,7 @@ export function highlight(code: string, lang: Lang): Promise<string> {
     else {
       highlighter ??= dualTheme().then(async (d) => ({ d, h: await createHighlighter({ themes: themesOf(d), langs: ['ts', 'sh', 'yaml', 'astro', 'json', 'python'] }) }));
       html = highlighter.then(({ d, h }) => {
-        const out = h.codeToHtml(code, { lang, ...themeOptions(d) });
+        const out = h.codeToHtml(code, { lang, tokenizeTimeLimit: NO_TIME_LIMIT, ...themeOptions(d) });
         toDisk(hash, out);
         return out;
       });
@@ -115,6 +119,7 @@ async function highlightFence(code: string, requested: string) {
   // Astro's highlighter drops one trailing line break more than the fence's own (the same markup).
   const root = h.codeToHast(code.replace(/(?:\r\n|\r|\n)$/, ''), {
     lang: use,
+    tokenizeTimeLimit: NO_TIME_LIMIT,
     ...themed,
     transformers: [
       ...themed.transformers,

@@ -17,7 +17,7 @@ const { dualTheme, tokenClassCss } = await import('../../src/lib/dual-theme.ts')
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const shiki = await createHighlighter({ themes: [CODE_THEMES.light, CODE_THEMES.dark], langs: ['ts', 'sh', 'yaml', 'astro', 'json', 'python', 'diff'], langAlias: { promql: 'text' } });
-const dual = (code: string, lang: string): string => shiki.codeToHtml(code, { lang, themes: CODE_THEMES, defaultColor: false });
+const dual = (code: string, lang: string): string => shiki.codeToHtml(code, { lang, themes: CODE_THEMES, defaultColor: false, tokenizeTimeLimit: 0 });
 const { pairs } = await dualTheme();
 
 /** The site's markup with each token class written back as Shiki's variables, before the token's own style. */
