@@ -32,7 +32,8 @@ export function pagefindIndex(): AstroIntegration {
       'astro:routes:resolved': ({ routes }) => {
         searchableRoutes.clear();
         for (const r of routes) {
-          if (!r.isPrerendered || !root) continue;
+          // The site's own page templates (not redirects, endpoints or routes an integration injects).
+          if (!r.isPrerendered || !root || r.type !== 'page' || r.origin !== 'project') continue;
           if (readFileSync(new URL(r.entrypoint, root), 'utf8').includes('data-pagefind-body')) searchableRoutes.add(r.pattern);
         }
       },

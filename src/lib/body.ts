@@ -104,7 +104,7 @@ export function fillBody(rendered: string, body: Body, claims: Claims<string>, f
   const module = `src/components/${file.replace(/^.*\/|\.md$/g, '')}/body.ts`;
   let out = rendered
     .replace(CLAIM, (_m, id: string, inner: string) => {
-      const c = claims[id];
+      const c = Object.hasOwn(claims, id) ? claims[id] : undefined;
       if (!c) {
         problems.add(`:claim{#${id}}: the repro has no claim "${id}". Claims: ${known(Object.keys(claims))}`);
         return '';
@@ -127,7 +127,7 @@ export function fillBody(rendered: string, body: Body, claims: Claims<string>, f
     const id = m[1] ?? '';
     segments.push(out.slice(last, m.index));
     last = m.index + m[0].length;
-    const p = parts[id];
+    const p = Object.hasOwn(parts, id) ? parts[id] : undefined;
     if (!p) problems.add(`::part{#${id}}: ${module} has no part "${id}". Parts: ${known(Object.keys(parts))}`);
     else {
       usedParts.add(id);
@@ -136,6 +136,11 @@ export function fillBody(rendered: string, body: Body, claims: Claims<string>, f
   }
   out = out.slice(last);
   segments.push(out);
+  // Every placeholder the Markdown processor wrote is filled in by now (directives.ts refuses what would nest them).
+  for (const s of segments) {
+    const left = typeof s === 'string' ? /<\/?kb-[a-z]+[^>]*>/.exec(s)?.[0] : undefined;
+    if (left) problems.add(`a directive's placeholder ${left} was left unfilled: src/lib/directives.ts and src/lib/body.ts disagree`);
+  }
   for (const name of Object.keys(body.values)) if (!usedValues.has(name)) problems.add(`${module}: value "${name}" is not used by the page (use it with :v[${name}] or remove it)`);
   for (const id of Object.keys(parts)) if (!usedParts.has(id)) problems.add(`${module}: part "${id}" is not used by the page (use it with ::part{#${id}} or remove it)`);
   if (problems.size) throw new Error(`${file}: ${problems.size} problem${problems.size === 1 ? '' : 's'} in the page's directives:\n  ${[...problems].join('\n  ')}`);

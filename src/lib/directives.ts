@@ -9,9 +9,10 @@
 //   ::part{#name}        an interactive or computed part of the page (an Astro component)
 //   :::if-paged ... :::  the "If you are paged" box at the top of the page
 // The syntax is the generic directive proposal's (talk.commonmark.org/t/generic-directives-plugins-syntax/444).
-// A colon followed by a word elsewhere in prose ("10:30", "e.g.:foo") also parses as a text directive;
-// with no label and no attributes it is given back as the text it was. Anything else unknown stops
-// the build, naming the file, and so does a directive outside an incident page.
+// A colon followed by a word elsewhere in prose ("10:30", "e.g.:foo", "type:string[]") also parses as
+// a text directive; with no label text and no attributes it is given back as the source text it was.
+// Anything else unknown stops the build, naming the file, and so does a directive outside an incident
+// page, a claim inside a claim's text or a link in it (a link in a link), and a second paged box.
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { defineMdastPlugin } from 'satteri';
@@ -27,7 +28,13 @@ interface DirectiveNode {
   type: 'textDirective' | 'leafDirective' | 'containerDirective';
   name: string;
   attributes?: Record<string, string | null | undefined> | null;
-  children?: { type: string; value?: string }[];
+  children?: { type: string; value?: string; name?: string; children?: unknown[] }[];
+  position?: { start: { offset?: number }; end: { offset?: number } };
+}
+
+/** Whether a claim's linked text holds another claim or a link (either would be a link in a link). */
+function holdsLink(children: DirectiveNode['children']): boolean {
+  return (children ?? []).some((c) => c.type === 'link' || c.type === 'linkReference' || (c.type === 'textDirective' && c.name === 'claim') || holdsLink(c.children as DirectiveNode['children']));
 }
 
 function where(fileURL: URL | undefined): string {
@@ -70,11 +77,15 @@ function outside(fileURL: URL | undefined, node: DirectiveNode): never {
 // children (a claim's linked text, the box's content) as Markdown.
 export const incidentDirectives = defineMdastPlugin({
   name: 'kb-incident-directives',
+  // Positions, to give a colon in prose back as its exact source text.
+  options: { position: true },
   textDirective(node, ctx) {
     const d = node as unknown as DirectiveNode;
     const bare = !d.children?.length && !Object.keys(d.attributes ?? {}).length;
     if (bare && d.name !== 'v' && d.name !== 'claim') {
-      ctx.replaceNode(node, { type: 'text', value: `:${d.name}` });
+      const { start, end } = d.position ?? { start: {}, end: {} };
+      const text = start.offset !== undefined && end.offset !== undefined ? ctx.source.slice(start.offset, end.offset) : `:${d.name}`;
+      ctx.replaceNode(node, { type: 'text', value: text });
       return;
     }
     if (!isIncident(ctx.fileURL)) outside(ctx.fileURL, d);
@@ -83,8 +94,10 @@ export const incidentDirectives = defineMdastPlugin({
       ctx.replaceNode(node, { type: 'emphasis', children: [{ type: 'text', value: name }], data: { hName: PLACEHOLDER.value } } as never);
     } else if (d.name === 'claim') {
       const id = idOf(ctx.fileURL, d, 'a claim');
+      if (holdsLink(d.children)) fail(ctx.fileURL, d, "a claim's text is its link: it cannot hold a link or another claim");
       ctx.replaceNode(node, { type: 'emphasis', children: node.children as never, data: { hName: PLACEHOLDER.claim, hProperties: { id } } } as never);
-    } else fail(ctx.fileURL, d, `unknown directive "${d.name}"`);
+    } else if (d.name === 'part') fail(ctx.fileURL, d, 'a part stands on a line of its own: ::part{#name}');
+    else fail(ctx.fileURL, d, `unknown directive "${d.name}"`);
   },
   leafDirective(node, ctx) {
     const d = node as unknown as DirectiveNode;
@@ -96,12 +109,17 @@ export const incidentDirectives = defineMdastPlugin({
       if (d.children?.length) fail(ctx.fileURL, d, 'a part takes no label');
       const id = idOf(ctx.fileURL, d, 'a part');
       ctx.replaceNode(node, { type: 'html', value: `<${PLACEHOLDER.part} id="${id}"></${PLACEHOLDER.part}>` });
-    } else fail(ctx.fileURL, d, `unknown directive "${d.name}"`);
+    } else if (d.name === 'claim') fail(ctx.fileURL, d, 'a claim reference goes in a sentence: :claim{#id}, with one colon');
+    else fail(ctx.fileURL, d, `unknown directive "${d.name}"`);
   },
   containerDirective(node, ctx) {
     const d = node as unknown as DirectiveNode;
     if (!isIncident(ctx.fileURL)) outside(ctx.fileURL, d);
-    if (d.name !== 'if-paged' || Object.keys(d.attributes ?? {}).length) fail(ctx.fileURL, d, `unknown directive "${d.name}"`);
+    if (d.name !== 'if-paged') fail(ctx.fileURL, d, `unknown directive "${d.name}"`);
+    if (Object.keys(d.attributes ?? {}).length) fail(ctx.fileURL, d, 'the paged box takes no attributes');
+    const seen = ctx.data as { pagedBox?: boolean };
+    if (seen.pagedBox) fail(ctx.fileURL, d, 'a page has one "If you are paged" box');
+    seen.pagedBox = true;
     ctx.replaceNode(node, { type: 'blockquote', children: node.children as never, data: { hName: PLACEHOLDER.paged } } as never);
   },
 });

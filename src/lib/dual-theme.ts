@@ -7,10 +7,10 @@
 // colour is written back as the pair. The tokenizing is the same as Shiki's dual-theme output, in less
 // than half the time. Themes whose rules do not line up get Shiki's two passes.
 //
-// A token's pair is written as a class, t1 to tN, one per pair the themes have (13 for the GitHub
-// pair), whose rules (--shiki-light, --shiki-dark) are in src/styles/code-colors.css: "t3" instead of
-// "style="--shiki-light:#CF222E;--shiki-dark:#FF7B72"" on every token takes a repro's source page
-// from about 420 to 250 KB. Font styles and the rare token background stay in the style attribute, as
+// A token's pair is written as a class, t1 to tN, one per foreground pair the themes have (12 for the
+// GitHub pair), whose rules (--shiki-light, --shiki-dark) are in src/styles/code-colors.css: "t3"
+// instead of "style="--shiki-light:#CF222E;--shiki-dark:#FF7B72"" on every token takes a repro's
+// source page from 370-440 KB to 188-225 KB. Font styles and the rare token background stay in the style attribute, as
 // Shiki writes them. tests/site/highlight.test.ts checks that the markup, with each class written
 // back as its variables, is Shiki's own dual-theme output byte for byte, and that code-colors.css is
 // what these themes give.

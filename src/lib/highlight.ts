@@ -1,11 +1,12 @@
-// Syntax highlighting for code the site reads from files (repro sources, commands, alert rules).
-// One Shiki highlighter for the whole build, and one highlighted copy per distinct input, so a file
-// shown on several pages is highlighted once. Across builds, the highlighted HTML is kept in
+// Syntax highlighting for code the site reads from files (repro sources, commands, alert rules) and
+// for the code fences of its Markdown. Shiki highlighters for the whole build (one per regex engine,
+// below), and for files one highlighted copy per distinct input, so a file shown on several pages is
+// highlighted once. Across builds, the highlighted HTML is kept in
 // .cache/highlight/ under a hash of everything that shapes it (the code, the language, the themes and
 // Shiki's version): a build after a change highlights only the files that changed, and a build in
 // which nothing new needs highlighting never loads Shiki's grammars. KB_HIGHLIGHT_CACHE=0 turns
-// the disk cache off; deleting the folder is always safe. Both themes are highlighted in one pass
-// (dual-theme.ts), with the markup of Shiki's two-pass dual-theme output.
+// the disk cache off; deleting the folder is always safe. Both themes are highlighted in one pass,
+// each token's colours written as a class (dual-theme.ts).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,8 +18,6 @@ import { CODE_THEMES } from './code-themes.ts';
 import { dualTheme, themeOptions, type DualTheme } from './dual-theme.ts';
 
 export type Lang = 'ts' | 'sh' | 'yaml' | 'astro' | 'json' | 'python';
-
-let highlighter: Promise<{ d: DualTheme; h: Highlighter }> | undefined;
 
 /** The themes a highlighter loads: the one light-and-dark theme, or both (src/lib/dual-theme.ts). */
 const themesOf = (d: DualTheme): NonNullable<Parameters<typeof createHighlighter>[0]['themes']> => (d.theme ? [d.theme] : [CODE_THEMES.light, CODE_THEMES.dark]);
@@ -60,6 +59,37 @@ function toDisk(key: string, html: string): void {
   }
 }
 
+// One highlighter per regex engine, shared by source files and Markdown fences. Shiki's Oniguruma
+// (WebAssembly) and JavaScript engines give the same output for every grammar this site uses (checked
+// on every fence and repro file), but not at the same speed: the JavaScript engine highlights the shell
+// commands that runbooks are made of in about 60% of the time, and is slower for TypeScript and
+// Astro. So shell goes to the JavaScript engine, every other language to Oniguruma.
+const JS_ENGINE_LANGS = new Set(['sh', 'bash', 'shell', 'shellscript', 'zsh', 'console']);
+/** Languages a fence may name that Shiki has no grammar for, shown as plain text without a warning. */
+const FENCE_ALIASES: Record<string, string> = { promql: 'text' };
+
+const highlighters = new Map<boolean, Promise<{ d: DualTheme; h: Highlighter }>>();
+
+/** The highlighter for a language, with the language's grammar loaded, and the name to highlight it as ("plaintext" if Shiki has no grammar for it). */
+async function highlighterFor(requested: string): Promise<{ d: DualTheme; h: Highlighter; lang: string }> {
+  const lang = FENCE_ALIASES[requested] ?? requested;
+  const js = JS_ENGINE_LANGS.has(lang);
+  let made = highlighters.get(js);
+  if (!made) {
+    made = dualTheme().then(async (d) => ({ d, h: await createHighlighter({ themes: themesOf(d), langs: [], langAlias: FENCE_ALIASES, ...(js ? { engine: createJavaScriptRegexEngine() } : {}) }) }));
+    highlighters.set(js, made);
+  }
+  const { d, h } = await made;
+  if (lang === 'text' || lang === 'plaintext' || h.getLoadedLanguages().includes(lang)) return { d, h, lang: requested };
+  try {
+    await h.loadLanguage(lang as never);
+    return { d, h, lang: requested };
+  } catch {
+    console.warn(`[highlight] no grammar for the language "${requested}"; shown as plain text`);
+    return { d, h, lang: 'plaintext' };
+  }
+}
+
 export function highlight(code: string, lang: Lang): Promise<string> {
   const key = `${lang}\0${code}`;
   let html = cache.get(key);
@@ -69,9 +99,8 @@ export function highlight(code: string, lang: Lang): Promise<string> {
     const kept = fromDisk(hash);
     if (kept !== undefined) html = Promise.resolve(kept);
     else {
-      highlighter ??= dualTheme().then(async (d) => ({ d, h: await createHighlighter({ themes: themesOf(d), langs: ['ts', 'sh', 'yaml', 'astro', 'json', 'python'] }) }));
-      html = highlighter.then(({ d, h }) => {
-        const out = h.codeToHtml(code, { lang, tokenizeTimeLimit: NO_TIME_LIMIT, ...themeOptions(d) });
+      html = highlighterFor(lang).then(({ d, h, lang: use }) => {
+        const out = h.codeToHtml(code, { lang: use, tokenizeTimeLimit: NO_TIME_LIMIT, ...themeOptions(d) });
         toDisk(hash, out);
         return out;
       });
@@ -83,39 +112,11 @@ export function highlight(code: string, lang: Lang): Promise<string> {
 
 // The code fences of the site's Markdown (incident and alert pages, cluster guides), highlighted when
 // the Markdown is rendered, as Astro's own highlighter would (same markup: class astro-code, the
-// language in data-language, overflow-x: auto), with one difference: the regex engine. Shiki's
-// Oniguruma (WebAssembly) and JavaScript engines give the same output for every grammar this site
-// uses (checked on every fence and repro file), but not at the same speed: the JavaScript engine
-// highlights the shell commands that runbooks are made of in about 60% of the time, and is slower for
-// TypeScript and Astro. So shell fences go to the JavaScript engine, every other language to
-// Oniguruma. Nothing is kept between fences: each page's fences are its own work.
-const JS_ENGINE_LANGS = new Set(['sh', 'bash', 'shell', 'shellscript', 'zsh', 'console']);
-/** Languages a fence may name that Shiki has no grammar for, shown as plain text without a warning. */
-const FENCE_ALIASES: Record<string, string> = { promql: 'text' };
-
-const fenceHighlighters = new Map<boolean, Promise<{ d: DualTheme; h: Highlighter }>>();
-function fenceHighlighter(js: boolean): Promise<{ d: DualTheme; h: Highlighter }> {
-  let h = fenceHighlighters.get(js);
-  if (!h) {
-    h = dualTheme().then(async (d) => ({ d, h: await createHighlighter({ themes: themesOf(d), langs: [], langAlias: FENCE_ALIASES, ...(js ? { engine: createJavaScriptRegexEngine() } : {}) }) }));
-    fenceHighlighters.set(js, h);
-  }
-  return h;
-}
-
+// language in data-language, overflow-x: auto). Nothing is kept between fences: each page's fences
+// are its own work.
 async function highlightFence(code: string, requested: string) {
-  const lang = FENCE_ALIASES[requested] ?? requested;
-  const { d, h } = await fenceHighlighter(JS_ENGINE_LANGS.has(lang));
+  const { d, h, lang: use } = await highlighterFor(requested);
   const themed = themeOptions(d);
-  let use = requested;
-  if (lang !== 'text' && lang !== 'plaintext' && !h.getLoadedLanguages().includes(lang)) {
-    try {
-      await h.loadLanguage(lang as never);
-    } catch {
-      console.warn(`[highlight] no grammar for the code fence language "${requested}"; shown as plain text`);
-      use = 'plaintext';
-    }
-  }
   // Astro's highlighter drops one trailing line break more than the fence's own (the same markup).
   const root = h.codeToHast(code.replace(/(?:\r\n|\r|\n)$/, ''), {
     lang: use,

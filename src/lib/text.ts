@@ -1,5 +1,8 @@
 // Small text helpers for rendering.
 
+/** Seconds as minutes to the nearest half: 150 -> "2½", 300 -> "5". */
+export const halfMinutes = (seconds: number): string => String(Math.round((seconds / 60) * 2) / 2).replace(/^(\d+)\.5$/, '$1½');
+
 /** Text made safe for HTML, in an element or in a quoted attribute value. */
 export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

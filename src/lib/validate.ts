@@ -112,13 +112,13 @@ export function validateContent({ root, repros }: ValidateOptions): Problem[] {
   }
 
   for (const e of readEntries(join(root, 'content', 'incidents'), /\.mdx$/)) {
-    problems.push({ file: rel(e.file), message: `incident pages are Markdown: rename it to content/incidents/${e.id}.md, write each {expression} as :v[name] with the value in src/components/${e.id}/body.ts, each <ClaimRef> as :claim{#id}, each component as ::part{#name} (src/lib/directives.ts, src/lib/body.ts)` });
+    problems.push({ file: rel(e.file), message: `incident pages are Markdown: rename it to content/incidents/${e.id}.md and move its imports and exports to src/components/${e.id}/body.ts; write each {expression} as :v[name] (a value of the body module), each <ClaimRef> as :claim{#id}, <IfPaged> as :::if-paged ... :::, each component as ::part{#name} (a part of the body module), and move a component's <style> to src/components/${e.id}/parts.css (src/lib/directives.ts, src/lib/body.ts)` });
   }
 
   for (const e of readEntries(join(root, 'content', 'incidents'), /\.md$/)) {
     const file = rel(e.file);
     if (!existsSync(join(root, 'src', 'components', e.id, 'body.ts'))) {
-      problems.push({ file, message: `has no body module: src/components/${e.id}/body.ts holds the values and parts the page names (:v[name], ::part{#name}); npm run new-incident -- ${e.id} creates it with the page` });
+      problems.push({ file, message: `has no body module: src/components/${e.id}/body.ts holds the values and parts the page names (:v[name], ::part{#name}); for a page that names none: import type { Body } from '../../lib/body.ts'; export const body: Body = { values: {} };` });
     }
     const d = checkFile(file, e.text, incidentSchema, INCIDENT_SECTIONS, problems);
     if (!d) continue;

@@ -1,7 +1,8 @@
 // Builds the site in the given folder with Astro's API and reports wall time, CPU time and peak memory.
 // Run as its own process so its peak RSS and CPU time are the build's alone. CPU time counts this
-// process and the children it waited for (Pagefind's indexer), read from /proc on Linux; on a machine
-// shared with other work it moves far less than wall time, so the bench reports both.
+// process and the children it waited for, read from /proc on Linux: not Pagefind's indexer, which
+// both sites' builds stop without waiting for it (its time is in the wall time only). On a machine
+// shared with other work CPU time moves far less than wall time, so the bench reports both.
 import { readFileSync } from 'node:fs';
 import { build } from 'astro';
 

@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 100,500,1000] [--no-starlight] [--no-search] [--no-repros] [--keep]
+// npm run bench [-- --sizes 100,500,1000] [--repeat 3] [--no-starlight] [--no-search] [--no-repros] [--keep]
 // npm run bench -- --dist <built site folder>   (search only, against a site built earlier)
 // Measures how the site scales and how fast search and the repro suite are, prints a table and keeps
 // the results in tests/bench/results.json (committed, so changes show up in review).
@@ -253,7 +253,12 @@ interface SearchResult {
   /** The machine's 1-minute load average before and after (2 cores shared with other work). */
   loadAverage: [number, number];
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+/** The middle value; for an even count, the mean of the two middle ones. */
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
 
 /**
  * Times search in Chromium against a built site. Each query is timed in the page, from the input
@@ -341,8 +346,8 @@ const commit = (() => {
   try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { return 'unknown'; }
 })();
 /** The builds at the largest size, and one figure for them: per-added figures are medians, peak memory the highest. */
-const atLargest = builds.filter((b) => b.incidents === builds.at(-1)?.incidents);
-const slAtLargest = starlight.filter((b) => b.documents === starlight.at(-1)?.documents);
+const atLargest = builds.filter((b) => b.incidents === Math.max(...builds.map((x) => x.incidents)));
+const slAtLargest = starlight.filter((b) => b.documents === Math.max(...starlight.map((x) => x.documents)));
 const medianOf = (xs: (number | null)[]): number | null => (xs.some((x) => x === null) || xs.length === 0 ? null : median(xs as number[]));
 const big: BuildResult | undefined = atLargest.length === 0 ? undefined : {
   ...(atLargest.at(-1) as BuildResult),

@@ -59,6 +59,14 @@ test('a name the module lacks, and a value or part the page never uses, are all 
   );
 });
 
+test('a name that is not the module\'s own (Object.prototype\'s) is unknown, not found', async () => {
+  await assert.rejects(() => fill('::part{#constructor}\n\n:claim{#toString}\n', { values: {} }), (err: Error) => {
+    assert.match(err.message, /::part\{#constructor\}: src\/components\/example\/body\.ts has no part "constructor"/);
+    assert.match(err.message, /:claim\{#toString\}: the repro has no claim "toString"/);
+    return true;
+  });
+});
+
 test('a malformed or unknown directive stops the build, naming the page and the directives there are', async () => {
   for (const [md, why] of [
     [':value[size]', /:value\[size\]: unknown directive "value"/],
@@ -66,6 +74,12 @@ test('a malformed or unknown directive stops the build, naming the page and the 
     [':claim[text]', /:claim\[text\]: a claim is named by its id, e.g. :claim\{#pipe-capacity\}/],
     ['::part[chart]', /::part\[chart\]: a part takes no label/],
     [':::warning\nx\n:::', /:::warning: unknown directive "warning"/],
+    [':part{#chart}', /:part\{#chart\}: a part stands on a line of its own: ::part\{#name\}/],
+    ['::claim{#pipe-capacity}', /::claim\{#pipe-capacity\}: a claim reference goes in a sentence: :claim\{#id\}, with one colon/],
+    [':claim[see :claim{#b}]{#a}', /:claim\[.*\]\{#a\}: a claim's text is its link: it cannot hold a link or another claim/],
+    [':claim[see [the docs](https://kubernetes.io/)]{#a}', /a claim's text is its link: it cannot hold a link or another claim/],
+    [':::if-paged\na\n:::\n\n:::if-paged\nb\n:::', /:::if-paged: a page has one "If you are paged" box/],
+    [':::if-paged{#x}\na\n:::', /:::if-paged\{#x\}: the paged box takes no attributes/],
   ] as const) {
     await assert.rejects(() => render(md), (err: Error) => {
       assert.match(err.message, /^content\/incidents\/example\.md: /);
@@ -79,4 +93,6 @@ test('a malformed or unknown directive stops the build, naming the page and the 
 test('outside incident pages a directive is an error, and a colon before a word in prose stays text', async () => {
   await assert.rejects(() => render('See :v[size].', 'content/alerts/kubenodenotready.md'), /content\/alerts\/kubenodenotready\.md: :v\[size\]: directives are for incident pages/);
   assert.match(await render('At 10:30, e.g.:foo, and `a:b`.', 'content/alerts/kubenodenotready.md'), /At 10:30, e\.g\.:foo, and <code>a:b<\/code>\./);
+  // Given back exactly as written, brackets and braces too.
+  assert.match(await render('A type:string[] and a:b{} here.'), /A type:string\[\] and a:b\{\} here\./);
 });

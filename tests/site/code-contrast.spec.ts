@@ -51,7 +51,11 @@ test('every code token colour meets 4.5:1 in both themes on every page', () => {
       const style = block[1] as string;
       const bgLight = rgb(style.match(/--shiki-light-bg:(#[0-9a-fA-F]+)/)?.[1] ?? '#ffffff');
       const bgDark = rgb(style.match(/--shiki-dark-bg:(#[0-9a-fA-F]+)/)?.[1] ?? '#000000');
-      const tokens = [...(block[2] as string).matchAll(/<span(?: class="(t\d+)")?(?: style="([^"]*)")?>/g)].map((m) => `${m[1] ? TOKEN_CLASSES.get(m[1]) ?? '' : ''}${m[2] ?? ''}`);
+      const tokens = [...(block[2] as string).matchAll(/<span(?: class="(t\d+)")?(?: style="([^"]*)")?>/g)].map((m) => {
+        const byClass = m[1] ? TOKEN_CLASSES.get(m[1]) : '';
+        if (byClass === undefined) failures.add(`${p || 'home'}: token class ${m[1]} has no colours in src/styles/code-colors.css`);
+        return `${byClass ?? ''}${m[2] ?? ''}`;
+      });
       const colours = [style, ...tokens.filter(Boolean)];
       for (const s of colours) {
         const light = s.match(/--shiki-light:(#[0-9a-fA-F]+)/)?.[1];

@@ -96,8 +96,8 @@ test('missing, extra and misordered sections are named by their anchors', () => 
 });
 
 test('an incident page must be Markdown with a body module, and each message says how to get there', () => {
-  assert.match(check(page(FRONT), 'fixture.mdx').join('\n'), /fixture\.mdx: incident pages are Markdown: rename it to content\/incidents\/fixture\.md, write each \{expression\} as :v\[name\] with the value in src\/components\/fixture\/body\.ts/);
-  assert.match(check(page(FRONT), 'fixture.md', false).join('\n'), /fixture\.md: has no body module: src\/components\/fixture\/body\.ts holds the values and parts .*npm run new-incident -- fixture creates it/);
+  assert.match(check(page(FRONT), 'fixture.mdx').join('\n'), /fixture\.mdx: incident pages are Markdown: rename it to content\/incidents\/fixture\.md and move its imports and exports to src\/components\/fixture\/body\.ts; write each \{expression\} as :v\[name\].*<IfPaged> as :::if-paged/);
+  assert.match(check(page(FRONT), 'fixture.md', false).join('\n'), /fixture\.md: has no body module: src\/components\/fixture\/body\.ts holds the values and parts .*export const body: Body = \{ values: \{\} \};/);
 });
 
 test('a file without frontmatter or with broken YAML says so', () => {

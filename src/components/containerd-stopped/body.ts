@@ -3,8 +3,9 @@
 // Every number comes from the repro's constants, its pipe arithmetic or a run of its controller model.
 // Values are listed in the order the page first uses them.
 import { part, type Body } from '../../lib/body.ts';
+import { halfMinutes } from '../../lib/text.ts';
 import {
-  ALERT_FOR_S, DAEMONSET_HOLD_S, DELETE_AT_S, EVICTION_WINDOW_S, PREDICTIONS, RUN, SHORT_TOLERATION_S,
+  ALERT_FOR_S, DAEMONSET_HOLD_S, DELETE_AT_S, EVICTION_WINDOW_S, MIXIN_COMMIT, PREDICTIONS, RUN, SHORT_TOLERATION_S,
   DEFAULT_PIPE_BYTES, GO_COPY_DEFAULT_BYTES, PAGE_BYTES, SHIM_BUFFER_BYTES, predictedRequestsBeforeHang,
   CRI_READ_BUFFER_BYTES, MAX_CONTAINER_LOG_LINE_BYTES, DEFAULT_KUBELET_CONFIG, DEFAULT_TOLERATION_SECONDS,
   GRACE_PERIOD_S, simulate, DEFAULT_CONTROLLER_CONFIG,
@@ -29,8 +30,6 @@ const s = (ms: number | undefined, what: string): number => {
 };
 /** 65536 → "65,536". */
 const n = (x: number): string => x.toLocaleString('en-US');
-/** Seconds as minutes to the nearest half: 270 → "4½". */
-const halfMin = (sec: number): string => String(Math.round((sec / 60) * 2) / 2).replace(/^(\d+)\.5$/, '$1½');
 const mib = (bytes: number): string => `${bytes / 1048576} MiB`;
 
 const nodeNotReadyS = s(cd.nodeNotReadyAtMs, 'nodeNotReadyAtMs');
@@ -45,8 +44,8 @@ export const body: Body = {
     defaultTolerationS: DEFAULT_TOLERATION_SECONDS,
     bigPipeMib: mib(RUN.bigPipeBytes),
     // Impact
-    evictionWindowMinMinutes: halfMin(EVICTION_WINDOW_S.min),
-    evictionWindowMaxMinutes: halfMin(EVICTION_WINDOW_S.max),
+    evictionWindowMinMinutes: halfMinutes(EVICTION_WINDOW_S.min),
+    evictionWindowMaxMinutes: halfMinutes(EVICTION_WINDOW_S.max),
     requestsBeforeHang: PREDICTIONS.requestsBeforeHang,
     lineBytes: RUN.lineBytes,
     requestsBeforeHang100ByteLines: n(predictedRequestsBeforeHang(100, DEFAULT_PIPE_BYTES, DEFAULT_PIPE_BYTES)),
@@ -69,7 +68,10 @@ export const body: Body = {
     goCopyBytes: n(GO_COPY_DEFAULT_BYTES),
     criReadBufferBytes: n(CRI_READ_BUFFER_BYTES),
     maxLogLineBytes: n(MAX_CONTAINER_LOG_LINE_BYTES),
+    // Detection: the alert rules' source
+    mixinCommit: MIXIN_COMMIT.slice(0, 8),
     // Action items: the short toleration
+    shortTolerationS: SHORT_TOLERATION_S,
     shortTolerationEndpointNotReadyS: s(short.endpointNotReadyAtMs, 'endpointNotReadyAtMs (short toleration)'),
     endpointNotReadyS: s(cd.endpointNotReadyAtMs, 'endpointNotReadyAtMs'),
     // Reproduce

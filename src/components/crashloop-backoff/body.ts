@@ -9,6 +9,7 @@ import {
 } from '../../../repros/crashloop-backoff/page.ts';
 import type { Claim } from '../../../repros/lib/claims.ts';
 import { html, part, type Body } from '../../lib/body.ts';
+import { halfMinutes } from '../../lib/text.ts';
 import { clock, percent, words } from './calc-view.ts';
 import BackoffCalculator from './BackoffCalculator.astro';
 import PodWatch from './PodWatch.astro';
@@ -28,8 +29,6 @@ function rangeMax(claim: Claim): number {
 }
 
 const minutes = (s: number): number => Math.round(s / 60);
-/** Minutes to the nearest half, "5½". */
-const halves = (s: number): string => String(Math.round((s / 60) * 2) / 2).replace(/^(\d+)\.5$/, '$1½');
 
 // The incident's schedule (a kill every INCIDENT.killEvery s on an INCIDENT.version kubelet) and the others the page compares.
 const run = schedule({ version: INCIDENT.version, runs: [INCIDENT.killEvery], restarts: INCIDENT.restarts });
@@ -52,7 +51,7 @@ export const body: Body = {
     maxWaitWords: words(MAX_CRASHLOOP_BACKOFF),
     maxWaitGo: goDuration(MAX_CRASHLOOP_BACKOFF),
     resetMinutes: STABLE_RUN_RESET / 60,
-    pagedRecoveryMinutes: halves(MAX_CRASHLOOP_BACKOFF + late135),
+    pagedRecoveryMinutes: halfMinutes(MAX_CRASHLOOP_BACKOFF + late135),
     retryLate135: late135,
     // Summary
     initialBackoff: INITIAL_CRASHLOOP_BACKOFF,

@@ -2,10 +2,7 @@
 // functions render the first view at build time (so the page reads without JavaScript) and every
 // update in the browser.
 import { gateStage, goDuration, type GateName, type K8sVersion, type Schedule } from '../../../repros/crashloop-backoff/page.ts';
-
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { escapeHtml } from '../../lib/text.ts';
 
 /** Seconds as a short number: whole seconds stay whole, others get up to two decimals. */
 export function secs(n: number): string {
@@ -50,7 +47,7 @@ export function tableRows(s: Schedule): string {
       return `<tr data-restart="${r.restart}"${gc}${r.restart === s.firstAtCap ? ' class="at-cap"' : ''}>` +
         `<th scope="row">${r.restart}</th><td>${clock(r.exitedAt)}</td><td>${clock(r.restartedAt)}</td>` +
         `<td data-wait="${secs(r.backoffSeconds)}">${secs(r.backoffSeconds)} s</td>` +
-        `<td>${secs(r.ranSeconds)} s</td><td>${esc(notes.join('; '))}</td></tr>`;
+        `<td>${secs(r.ranSeconds)} s</td><td>${escapeHtml(notes.join('; '))}</td></tr>`;
     })
     .join('');
 }
