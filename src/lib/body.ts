@@ -18,6 +18,12 @@ import { verdictFor } from './claim-results.ts';
 import { PLACEHOLDER } from './directives.ts';
 import { escapeHtml } from './text.ts';
 
+/** Where an incident's body module is, from the repository root. */
+export const bodyModulePath = (slug: string): string => `src/components/${slug}/body.ts`;
+
+/** The body module of a page that names no value or part. */
+export const EMPTY_BODY = "import type { Body } from '../../lib/body.ts'; export const body: Body = { values: {} };";
+
 /** Markup that goes into the page as it is. Make it with the html`...` tag, which escapes what it interpolates. */
 export class Html {
   readonly html: string;
@@ -101,7 +107,7 @@ export function fillBody(rendered: string, body: Body, claims: Claims<string>, f
   const usedValues = new Set<string>();
   const usedParts = new Set<string>();
   const parts = body.parts ?? {};
-  const module = `src/components/${file.replace(/^.*\/|\.md$/g, '')}/body.ts`;
+  const module = bodyModulePath(file.replace(/^.*\/|\.md$/g, ''));
   let out = rendered
     .replace(CLAIM, (_m, id: string, inner: string) => {
       const c = Object.hasOwn(claims, id) ? claims[id] : undefined;

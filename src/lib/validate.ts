@@ -7,6 +7,7 @@ import GithubSlugger from 'github-slugger';
 import yaml from 'js-yaml';
 import type { z } from 'astro/zod';
 import { alertSchema, alertSlug, incidentSchema } from '../schema.ts';
+import { bodyModulePath, EMPTY_BODY } from './body.ts';
 import { ALERT_SECTIONS, INCIDENT_SECTIONS } from '../taxonomy.ts';
 
 export interface Problem {
@@ -117,8 +118,8 @@ export function validateContent({ root, repros }: ValidateOptions): Problem[] {
 
   for (const e of readEntries(join(root, 'content', 'incidents'), /\.md$/)) {
     const file = rel(e.file);
-    if (!existsSync(join(root, 'src', 'components', e.id, 'body.ts'))) {
-      problems.push({ file, message: `has no body module: src/components/${e.id}/body.ts holds the values and parts the page names (:v[name], ::part{#name}); for a page that names none: import type { Body } from '../../lib/body.ts'; export const body: Body = { values: {} };` });
+    if (!existsSync(join(root, bodyModulePath(e.id)))) {
+      problems.push({ file, message: `has no body module: ${bodyModulePath(e.id)} holds the values and parts the page names (:v[name], ::part{#name}); for a page that names none: ${EMPTY_BODY}` });
     }
     const d = checkFile(file, e.text, incidentSchema, INCIDENT_SECTIONS, problems);
     if (!d) continue;

@@ -4,12 +4,13 @@
 // its two variables, the markup must be what Shiki's own dual-theme highlighting gives, byte for
 // byte, and for fences what Astro's highlighter adds to it.
 import assert from 'node:assert/strict';
-import { globSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createHighlighter } from 'shiki';
 import { CODE_THEMES } from '../../src/lib/code-themes.ts';
 import { renderMarkdown } from '../lib/markdown.ts';
+import { pageFiles } from '../lib/page-commands.ts';
 
 process.env.KB_HIGHLIGHT_CACHE = '0';
 const { highlight } = await import('../../src/lib/highlight.ts');
@@ -33,7 +34,7 @@ function expand(html: string): string {
 /** Every fenced block of the site's Markdown, with its language. */
 function fences(): { lang: string; code: string; file: string }[] {
   const out: { lang: string; code: string; file: string }[] = [];
-  for (const file of globSync('{content/**/*.md,repros/*/cluster/README.md}', { cwd: ROOT }).sort()) {
+  for (const file of pageFiles(ROOT)) {
     for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/^```(\w+)[^\n]*\n([\s\S]*?)^```/gm)) out.push({ lang: m[1] as string, code: m[2] as string, file });
   }
   return out;
